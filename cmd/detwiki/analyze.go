@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/progress"
+)
+
+func init() {
+	register(&command{name: "analyze", summary: "read rule files and print their rule documents", run: runAnalyze})
+}
+
+func runAnalyze(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "json", "output: json (an array) or jsonl (one document per line)")
+	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
+	input := fs.String("input-format", "", "read every file with this reader instead of detecting the format")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: detwiki analyze [--format json|jsonl] [--attack FILE] PATH...")
+		fmt.Fprintln(stderr, "Reads rule files and folders (recursively) and prints their rule documents.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	opt := formats.Options{Format: *input}
+	if *attackFile != "" {
+		c, err := attack.LoadBundle(*attackFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "detwiki:", err)
+			return 2
+		}
+		opt.Attack = c
+	}
+	bar := progress.New(stderr, "reading")
+	opt.Progress = func(done, total int) {
+		if total >= 200 {
+			bar.Update(done, total)
+		}
+	}
+	res, err := formats.Read(fs.Args(), opt)
+	if err != nil {
+		fmt.Fprintln(stderr, "detwiki:", err)
+		return 2
+	}
+	for _, d := range res.Diagnostics {
+		fmt.Fprintln(stderr, d)
+	}
+	for _, doc := range res.Documents {
+		for _, d := range doc.Analysis.Diagnostics {
+			if d.IsError() {
+				fmt.Fprintln(stderr, d)
+			}
+		}
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if res.Documents == nil {
+			fmt.Fprintln(stdout, "[]")
+		} else if err := enc.Encode(res.Documents); err != nil {
+			fmt.Fprintln(stderr, "detwiki:", err)
+			return 2
+		}
+	case "jsonl":
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		for _, d := range res.Documents {
+			if err := enc.Encode(d); err != nil {
+				fmt.Fprintln(stderr, "detwiki:", err)
+				return 2
+			}
+		}
+	default:
+		if r, ok := renderers[*format]; ok {
+			if err := r(stdout, res.Documents); err != nil {
+				fmt.Fprintln(stderr, "detwiki:", err)
+				return 2
+			}
+			break
+		}
+		fmt.Fprintf(stderr, "detwiki: unknown --format %q\n", *format)
+		return 2
+	}
+	if len(res.Documents) == 0 {
+		fmt.Fprintf(stderr, "detwiki: no rule could be read from %d file(s)\n", res.Files)
+		return 1
+	}
+	return 0
+}
