@@ -1,0 +1,451 @@
+package catalog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+// Options configure a build.
+type Options struct {
+	// Sources are rule folders (or files), read recursively.
+	Sources []string
+	// Out is the catalog folder to write (and to reuse the previous build
+	// from); empty builds in memory only.
+	Out string
+	// Full ignores the previous build and reads every file.
+	Full bool
+	// Attack names tactics and techniques (default: the built-in data).
+	Attack *attack.Catalog
+	// Workers reading files at once (default GOMAXPROCS).
+	Workers int
+	// Progress is called as files are read, with the files done and the
+	// total to read.
+	Progress func(done, total int)
+	// Version is the detwiki version recorded in the catalog.
+	Version string
+}
+
+// Report says what a build did.
+type Report struct {
+	// Files is the number of candidate files, Read those read this time,
+	// Reused those whose rules came from the previous build.
+	Files  int
+	Read   int
+	Reused int
+	// Full is true when the previous build could not be reused at all, and
+	// Why says why.
+	Full bool
+	Why  string
+	// Phases are the build's steps with their durations, in order.
+	Phases []Phase
+	// Total is the whole build's duration.
+	Total time.Duration
+}
+
+// Phase is one timed step of a build.
+type Phase struct {
+	Name     string
+	Duration time.Duration
+}
+
+// Build reads the sources, builds the catalog and, when opt.Out is set,
+// writes it there. A file that cannot be read never stops a build: it
+// becomes a diagnostic of its rule or of its source.
+func Build(opt Options) (*Catalog, *Report, error) {
+	start := time.Now()
+	rep := &Report{}
+	phase := func(name string, since time.Time) time.Time {
+		now := time.Now()
+		rep.Phases = append(rep.Phases, Phase{name, now.Sub(since)})
+		return now
+	}
+	ac := opt.Attack
+	if ac == nil {
+		ac = attack.Default()
+	}
+	attackJSON, err := json.Marshal(ac)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, listDiags := formats.List(opt.Sources)
+	sources := nameSources(opt.Sources, files)
+	rep.Files = len(files)
+	t := phase("list", start)
+
+	var prev *stored
+	dbPath := ""
+	if opt.Out != "" {
+		dbPath = filepath.Join(opt.Out, DBName)
+		if !opt.Full {
+			prev, err = openStored(dbPath)
+			if err != nil {
+				prev = nil
+			}
+		}
+	}
+	defer prev.close()
+	switch {
+	case opt.Out == "":
+		rep.Full, rep.Why = true, "in-memory build"
+	case opt.Full:
+		rep.Full, rep.Why = true, "full rebuild asked for"
+	case prev == nil:
+		rep.Full, rep.Why = true, "no previous catalog"
+	case prev.fingerprint != fingerprint():
+		rep.Full, rep.Why = true, "detwiki changed since the previous build"
+		prev.close()
+		prev = nil
+	case string(prev.attackJSON) != string(attackJSON):
+		rep.Full, rep.Why = true, "the ATT&CK data changed"
+		prev.close()
+		prev = nil
+	}
+	if prev != nil {
+		if err := prev.loadFiles(); err != nil {
+			prev.close()
+			prev = nil
+			rep.Full, rep.Why = true, "previous catalog unreadable: "+err.Error()
+		}
+	}
+
+	// Stat and hash every file; unchanged files keep their rules.
+	records := make([]FileRecord, len(files))
+	changed := make([]bool, len(files))
+	statErr := make([]*source.Diagnostic, len(files))
+	parallel(len(files), func(i int) {
+		f := files[i]
+		rec := FileRecord{Root: f.Root, Path: f.Path}
+		st, err := os.Stat(f.Abs)
+		if err != nil {
+			statErr[i] = &source.Diagnostic{Code: "READ0001", Severity: source.Error, Path: f.Path, Message: "cannot read: " + err.Error()}
+			changed[i] = true
+			records[i] = rec
+			return
+		}
+		rec.Size, rec.MTimeNS = st.Size(), st.ModTime().UnixNano()
+		var old FileRecord
+		var known bool
+		if prev != nil {
+			old, known = prev.files[fileKey{f.Root, f.Path}]
+		}
+		if known && old.Size == rec.Size && old.MTimeNS == rec.MTimeNS {
+			records[i] = old
+			return
+		}
+		if st.Size() <= formats.MaxFileSize {
+			if data, err := os.ReadFile(f.Abs); err == nil {
+				sum := sha256.Sum256(data)
+				rec.SHA256 = hex.EncodeToString(sum[:])
+				f.Data = data
+			}
+		}
+		if known && rec.SHA256 != "" && old.SHA256 == rec.SHA256 {
+			old.Size, old.MTimeNS = rec.Size, rec.MTimeNS
+			records[i] = old
+			f.Data = nil
+			return
+		}
+		changed[i] = true
+		records[i] = rec
+	})
+	// Roots whose support files (macros, helpers, data models: files that
+	// give no rule) changed, appeared or disappeared are read again whole:
+	// readers share per-source state built from them.
+	rereadRoot := map[string]bool{}
+	if prev != nil {
+		present := map[fileKey]bool{}
+		for i, f := range files {
+			present[fileKey{f.Root, f.Path}] = true
+			if changed[i] {
+				if old, ok := prev.files[fileKey{f.Root, f.Path}]; !ok || old.Rules == 0 {
+					rereadRoot[f.Root] = true
+				}
+			}
+		}
+		for k, old := range prev.files {
+			if !present[k] && old.Rules == 0 {
+				rereadRoot[k.root] = true
+			}
+		}
+	}
+	var toRead []*formats.File
+	readIdx := map[*formats.File]int{}
+	for i, f := range files {
+		if prev == nil || changed[i] || rereadRoot[f.Root] {
+			if statErr[i] != nil {
+				continue
+			}
+			toRead = append(toRead, f)
+			readIdx[f] = i
+		}
+	}
+	rep.Read = len(toRead)
+	rep.Reused = len(files) - len(toRead)
+	t = phase("check", t)
+
+	// Reuse the documents of unchanged files.
+	var docs []*rule.Document
+	places := map[*rule.Document]placement{}
+	if prev != nil && rep.Reused > 0 {
+		reading := map[fileKey]bool{}
+		for _, f := range toRead {
+			reading[fileKey{f.Root, f.Path}] = true
+		}
+		inBuild := map[fileKey]bool{}
+		for _, f := range files {
+			inBuild[fileKey{f.Root, f.Path}] = true
+		}
+		old, err := prev.loadDocs(func(root, path string) bool {
+			k := fileKey{root, path}
+			return inBuild[k] && !reading[k]
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("reusing the previous catalog: %w", err)
+		}
+		repoOf := map[string]string{}
+		for _, f := range files {
+			repoOf[f.Root] = f.Repo
+		}
+		for _, sd := range old {
+			sd.doc.Source.Repo = repoOf[sd.place.root]
+			docs = append(docs, sd.doc)
+			places[sd.doc] = sd.place
+		}
+		t = phase("reuse", t)
+	}
+
+	// Read the rest.
+	res, err := formats.ReadFiles(toRead, nil, formats.Options{Attack: ac, Workers: opt.Workers, Progress: opt.Progress})
+	if err != nil {
+		return nil, nil, err
+	}
+	perFile := map[fileKey]int{}
+	docs = append(docs, res.Documents...)
+	// Documents do not carry their root: map them back through the files
+	// read, in order (ReadFiles keeps the order of the files).
+	fileOf := map[string]*formats.File{}
+	for _, f := range toRead {
+		fileOf[f.Repo+"\x00"+f.Path] = f
+	}
+	for _, d := range res.Documents {
+		f := fileOf[d.Source.Repo+"\x00"+d.Source.Path]
+		p := placement{path: d.Source.Path, readID: d.ID}
+		if f != nil {
+			p.root = f.Root
+		}
+		k := fileKey{p.root, p.path}
+		p.seq = perFile[k]
+		perFile[k]++
+		places[d] = p
+	}
+	skipped := map[string]bool{}
+	for _, s := range res.Skipped {
+		skipped[s] = true
+	}
+	fileDiag := map[string]source.Diagnostic{}
+	for _, d := range res.Diagnostics {
+		fileDiag[d.Path] = d
+	}
+	for _, f := range toRead {
+		i := readIdx[f]
+		rec := &records[i]
+		rec.Rules = perFile[fileKey{f.Root, f.Path}]
+		rec.Skipped = skipped[f.Path] && rec.Rules == 0
+		if d, ok := fileDiag[f.Path]; ok {
+			rec.Diagnostic = &d
+		}
+		if rec.SHA256 == "" {
+			if data, err := os.ReadFile(f.Abs); err == nil {
+				sum := sha256.Sum256(data)
+				rec.SHA256 = hex.EncodeToString(sum[:])
+			}
+		}
+	}
+	t = phase("read", t)
+
+	// Source summaries.
+	for i := range files {
+		if statErr[i] != nil {
+			records[i].Diagnostic = statErr[i]
+		}
+	}
+	var keep []FileRecord
+	for i := range files {
+		if statErr[i] == nil {
+			keep = append(keep, records[i])
+		}
+	}
+	info := Info{Built: time.Now().UTC(), Detwiki: opt.Version, Attack: ac.Version, Files: len(files), Reread: rep.Read}
+	info.Sources = summarizeSources(sources, files, records, docs, listDiags)
+
+	c := New(docs, info, ac)
+	t = phase("analyze", t)
+	if opt.Out != "" {
+		prev.close()
+		prev = nil
+		c.Info.Duration = time.Since(start)
+		if err := save(dbPath, c, keep, places, attackJSON); err != nil {
+			return nil, nil, err
+		}
+		t = phase("write", t)
+	}
+	rep.Total = time.Since(start)
+	c.Info.Duration = rep.Total
+	return c, rep, nil
+}
+
+// sourceRef is one source folder given to a build.
+type sourceRef struct {
+	arg  string // as given
+	root string // absolute folder
+	name string // unique name (the rules' source.repo)
+}
+
+// nameSources gives every source folder a unique name (its base name, then
+// "-2", "-3" for folders with the same base name) and renames the files'
+// Repo accordingly.
+func nameSources(args []string, files []*formats.File) []sourceRef {
+	var refs []sourceRef
+	byRoot := map[string]*sourceRef{}
+	used := map[string]bool{}
+	add := func(arg, root, base string) *sourceRef {
+		if r, ok := byRoot[root]; ok {
+			return r
+		}
+		name := base
+		for n := 2; used[strings.ToLower(name)]; n++ {
+			name = base + "-" + strconv.Itoa(n)
+		}
+		used[strings.ToLower(name)] = true
+		refs = append(refs, sourceRef{arg: arg, root: root, name: name})
+		byRoot[root] = &refs[len(refs)-1]
+		return byRoot[root]
+	}
+	for _, a := range args {
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			abs = a
+		}
+		root := abs
+		if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+			root = filepath.Dir(abs)
+		}
+		add(a, root, filepath.Base(root))
+	}
+	// refs may have moved when appended: rebuild the map.
+	byRoot = map[string]*sourceRef{}
+	for i := range refs {
+		byRoot[refs[i].root] = &refs[i]
+	}
+	for _, f := range files {
+		if r, ok := byRoot[f.Root]; ok {
+			f.Repo = r.name
+		}
+	}
+	return refs
+}
+
+// summarizeSources counts files, rules and diagnostics per source.
+func summarizeSources(refs []sourceRef, files []*formats.File, records []FileRecord, docs []*rule.Document, listDiags source.Diagnostics) []SourceInfo {
+	out := make([]SourceInfo, len(refs))
+	byName := map[string]*SourceInfo{}
+	byRoot := map[string]*SourceInfo{}
+	for i, r := range refs {
+		out[i] = SourceInfo{Name: r.name, Root: r.root, URL: RepoURL(r.name), ByLanguage: map[string]int{}}
+		byName[r.name] = &out[i]
+		byRoot[r.root] = &out[i]
+	}
+	for i, f := range files {
+		s := byRoot[f.Root]
+		if s == nil {
+			continue
+		}
+		s.Files++
+		if records[i].Skipped {
+			s.Skipped++
+		}
+		if d := records[i].Diagnostic; d != nil {
+			s.Diagnostics = append(s.Diagnostics, *d)
+			s.Errors++
+		}
+	}
+	for _, d := range docs {
+		s := byName[d.Source.Repo]
+		if s == nil {
+			continue
+		}
+		s.Rules++
+		s.ByLanguage[d.Language]++
+		for _, diag := range d.Analysis.Diagnostics {
+			switch diag.Severity {
+			case source.Error:
+				s.Errors++
+			case source.Warning:
+				s.Warnings++
+			}
+		}
+	}
+	// Problems listing a source (a folder that does not exist) belong to
+	// the source they name.
+	for _, d := range listDiags {
+		matched := false
+		for i := range out {
+			if abs, _ := filepath.Abs(d.Path); abs == out[i].Root || strings.HasPrefix(abs, out[i].Root+string(filepath.Separator)) || d.Path == refs[i].arg {
+				out[i].Diagnostics = append(out[i].Diagnostics, d)
+				out[i].Errors++
+				matched = true
+				break
+			}
+		}
+		if !matched && len(out) > 0 {
+			out[0].Diagnostics = append(out[0].Diagnostics, d)
+			out[0].Errors++
+		}
+	}
+	for i := range out {
+		source.Diagnostics(out[i].Diagnostics).Sort()
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+var (
+	fingerprintOnce sync.Once
+	fingerprintVal  string
+)
+
+// fingerprint identifies the detwiki build that reads files: the running
+// executable's content, the readers it has and the schema version. A
+// catalog written by another fingerprint is rebuilt in full.
+func fingerprint() string {
+	fingerprintOnce.Do(func() {
+		h := sha256.New()
+		fmt.Fprintf(h, "schema %d\n", SchemaVersion)
+		for _, n := range formats.FormatNames() {
+			fmt.Fprintf(h, "reader %s\n", n)
+		}
+		if exe, err := os.Executable(); err == nil {
+			if f, err := os.Open(exe); err == nil {
+				io.Copy(h, f)
+				f.Close()
+			}
+		}
+		fingerprintVal = hex.EncodeToString(h.Sum(nil))[:32]
+	})
+	return fingerprintVal
+}

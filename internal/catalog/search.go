@@ -1,0 +1,761 @@
+package catalog
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/rule"
+)
+
+// Filter keys: the browse filters, also accepted as search terms.
+const (
+	FilterLanguage  = "lang"
+	FilterSource    = "source"
+	FilterPlatform  = "platform"
+	FilterTactic    = "tactic"
+	FilterTechnique = "technique"
+	FilterSeverity  = "severity"
+	FilterStatus    = "status"
+	FilterTable     = "table"
+	FilterEvent     = "event"
+	FilterFormat    = "format"
+)
+
+// FilterKeys lists the browse filters in the order pages show them.
+var FilterKeys = []string{FilterLanguage, FilterSource, FilterPlatform, FilterTactic, FilterTechnique,
+	FilterSeverity, FilterStatus, FilterTable, FilterEvent, FilterFormat}
+
+// facetKeys are the filters whose value counts a result lists.
+var facetKeys = []string{FilterLanguage, FilterSource, FilterSeverity, FilterStatus, FilterPlatform, FilterTactic, FilterFormat}
+
+// Sort orders of results.
+var SortKeys = []string{"relevance", "title", "id", "language", "source", "severity", "status", "modified"}
+
+// Paging defaults.
+const (
+	DefaultPerPage = 50
+	MaxPerPage     = 500
+)
+
+// Filter selects rules: a search query plus browse filters (values of one
+// key are alternatives; keys all apply), a sort order and a page.
+type Filter struct {
+	Q       string
+	Filters map[string][]string
+	// Feeds includes third-party feeds in a list without a query (a query
+	// always searches them).
+	Feeds   bool
+	Sort    string
+	Desc    bool
+	Page    int
+	PerPage int
+}
+
+// Results is one page of rules matching a Filter.
+type Results struct {
+	Query   *Query        `json:"-"`
+	Total   int           `json:"total"`
+	Page    int           `json:"page"`
+	PerPage int           `json:"per_page"`
+	Pages   int           `json:"pages"`
+	Sort    string        `json:"sort"`
+	Hits    []Hit         `json:"-"`
+	Facets  []Facet       `json:"facets"`
+	Took    time.Duration `json:"took_ns"`
+}
+
+// Hit is one matching rule, with why it matched.
+type Hit struct {
+	Rule  *Rule
+	Score int
+	// Snippet is a piece of the description or query around the first word
+	// of the query; Matched the rule's indicators that match the query's
+	// field/kind/value terms.
+	Snippet string
+	Matched []Predicate
+}
+
+// Facet counts the values of one filter among all matching rules.
+type Facet struct {
+	Key    string       `json:"key"`
+	Values []FacetValue `json:"values"`
+}
+
+// FacetValue is one value of a facet.
+type FacetValue struct {
+	Value    string `json:"value"`
+	Label    string `json:"label,omitempty"`
+	Count    int    `json:"count"`
+	Selected bool   `json:"selected,omitempty"`
+}
+
+// searchIndex is the in-memory index behind Find.
+type searchIndex struct {
+	n        int
+	tokens   []string
+	postings [][]int32
+	// lower-case texts per rule for verification, scoring and snippets.
+	title, desc, body, meta []string
+	facets                  map[string]map[string]bitset
+	labels                  map[string]map[string]string
+	nonFeed                 bitset
+	feeds                   bitset
+	errs                    bitset
+	deprec                  bitset
+}
+
+const maxTokenLen = 64
+
+// tokenize calls fn for every word of s (runs of letters and digits); s
+// is lower case already.
+func tokenize(s string, fn func(tok string)) {
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			if end-start <= maxTokenLen {
+				fn(s[start:end])
+			}
+			start = -1
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				if start < 0 {
+					start = i
+				}
+			} else {
+				flush(i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+		} else {
+			flush(i)
+		}
+		i += size
+	}
+	flush(len(s))
+}
+
+func buildSearchIndex(c *Catalog) *searchIndex {
+	n := len(c.Rules)
+	ix := &searchIndex{
+		n: n, title: make([]string, n), desc: make([]string, n), body: make([]string, n), meta: make([]string, n),
+		facets: map[string]map[string]bitset{}, labels: map[string]map[string]string{},
+		nonFeed: newBitset(n), feeds: newBitset(n), errs: newBitset(n), deprec: newBitset(n),
+	}
+	post := map[string][]int32{}
+	var sb strings.Builder
+	for _, r := range c.Rules {
+		i := r.Index
+		add := func(tok string) {
+			l := post[tok]
+			if len(l) == 0 || l[len(l)-1] != int32(i) {
+				post[tok] = append(l, int32(i))
+			}
+		}
+		ix.title[i] = strings.ToLower(r.Title)
+		ix.desc[i] = strings.ToLower(r.Description)
+		q := r.Query
+		if q == "" {
+			q = r.Body
+		}
+		ix.body[i] = strings.ToLower(q)
+		sb.Reset()
+		for _, s := range []string{r.ID, r.Author, r.Source.Path, r.Kind, r.QueryLanguage} {
+			sb.WriteString(s)
+			sb.WriteByte('\n')
+		}
+		for _, list := range [][]string{r.Tags, r.Analysis.Tables, r.DataSources, r.References, r.FalsePositives} {
+			for _, s := range list {
+				sb.WriteString(s)
+				sb.WriteByte('\n')
+			}
+		}
+		for _, a := range r.Attack {
+			sb.WriteString(a.TechniqueID + " " + a.Technique + " " + a.Tactic + "\n")
+		}
+		for _, ind := range r.Analysis.Indicators {
+			sb.WriteString(ind.Field + " " + ind.CanonicalField + "\n")
+			for _, v := range ind.Values {
+				sb.WriteString(v.Value)
+				sb.WriteByte('\n')
+			}
+		}
+		for _, e := range r.Analysis.Events {
+			sb.WriteString(e.Provider + " " + e.Event + " " + e.Title + "\n")
+		}
+		ix.meta[i] = strings.ToLower(sb.String())
+		for _, s := range []string{ix.title[i], ix.desc[i], ix.body[i], ix.meta[i]} {
+			tokenize(s, add)
+		}
+		if r.ThirdPartyFeed {
+			ix.feeds.set(i)
+		} else {
+			ix.nonFeed.set(i)
+		}
+		if r.Deprecated {
+			ix.deprec.set(i)
+		}
+		for _, d := range r.Analysis.Diagnostics {
+			if d.IsError() {
+				ix.errs.set(i)
+				break
+			}
+		}
+		facet := func(key, value, label string) {
+			if value == "" {
+				return
+			}
+			m := ix.facets[key]
+			if m == nil {
+				m = map[string]bitset{}
+				ix.facets[key] = m
+				ix.labels[key] = map[string]string{}
+			}
+			v := strings.ToLower(value)
+			b := m[v]
+			if b == nil {
+				b = newBitset(n)
+				m[v] = b
+			}
+			b.set(i)
+			if _, ok := ix.labels[key][v]; !ok {
+				ix.labels[key][v] = label
+			}
+		}
+		facet(FilterLanguage, r.Language, r.Language)
+		facet(FilterSource, r.Source.Repo, r.Source.Repo)
+		facet(FilterSeverity, r.Severity, r.Severity)
+		facet(FilterStatus, r.Status, r.Status)
+		facet(FilterFormat, r.Format, r.Format)
+		for _, p := range r.Platforms {
+			facet(FilterPlatform, p, p)
+		}
+		for _, a := range r.Attack {
+			if a.TacticID != "" {
+				facet(FilterTactic, a.TacticID, a.Tactic)
+			}
+			if a.TechniqueID != "" {
+				facet(FilterTechnique, a.TechniqueID, a.Technique)
+				if p, _, sub := strings.Cut(a.TechniqueID, "."); sub {
+					name := p
+					if t, ok := c.Attack.Technique(p); ok {
+						name = t.Name
+					}
+					facet(FilterTechnique, p, name)
+				}
+			}
+		}
+		for _, t := range r.Analysis.Tables {
+			facet(FilterTable, t, t)
+		}
+		for _, e := range r.Analysis.Events {
+			facet(FilterEvent, e.Provider+"/"+e.Event, e.Provider+"/"+e.Event)
+			facet(FilterEvent, e.Provider, e.Provider)
+			if e.Class != "" {
+				facet(FilterEvent, e.Class, e.Class)
+			}
+		}
+		for _, t := range r.Tags {
+			facet("tag", t, t)
+		}
+	}
+	ix.tokens = make([]string, 0, len(post))
+	for t := range post {
+		ix.tokens = append(ix.tokens, t)
+	}
+	sort.Strings(ix.tokens)
+	ix.postings = make([][]int32, len(ix.tokens))
+	for i, t := range ix.tokens {
+		ix.postings[i] = post[t]
+	}
+	return ix
+}
+
+// wordSet returns the rules whose tokens match every token of word (the
+// last by prefix, when it has 3 characters or more) and, for a word that
+// is more than one token, whose text holds the word itself.
+func (ix *searchIndex) wordSet(word string) bitset {
+	var toks []string
+	tokenize(word, func(t string) { toks = append(toks, t) })
+	out := fullBitset(ix.n)
+	if len(toks) == 0 {
+		// Punctuation only: verify against the texts.
+		out = newBitset(ix.n)
+		for i := 0; i < ix.n; i++ {
+			if ix.contains(i, word) {
+				out.set(i)
+			}
+		}
+		return out
+	}
+	for ti, t := range toks {
+		prefix := ti == len(toks)-1 && len(t) >= 3
+		out.and(ix.tokenSet(t, prefix))
+	}
+	if len(toks) > 1 || toks[0] != word {
+		out.each(func(i int) {
+			if !ix.contains(i, word) {
+				out.clear(i)
+			}
+		})
+	}
+	return out
+}
+
+func (ix *searchIndex) tokenSet(tok string, prefix bool) bitset {
+	b := newBitset(ix.n)
+	i := sort.SearchStrings(ix.tokens, tok)
+	for ; i < len(ix.tokens); i++ {
+		t := ix.tokens[i]
+		if t != tok && !(prefix && strings.HasPrefix(t, tok)) {
+			break
+		}
+		b.addAll(ix.postings[i])
+	}
+	return b
+}
+
+func (ix *searchIndex) contains(i int, word string) bool {
+	return strings.Contains(ix.title[i], word) || strings.Contains(ix.desc[i], word) ||
+		strings.Contains(ix.meta[i], word) || strings.Contains(ix.body[i], word)
+}
+
+func (ix *searchIndex) score(i int, words []string) int {
+	s := 0
+	for _, w := range words {
+		switch {
+		case strings.Contains(ix.title[i], w):
+			s += 10
+		case strings.Contains(ix.meta[i], w):
+			s += 4
+		case strings.Contains(ix.desc[i], w):
+			s += 3
+		default:
+			s++
+		}
+	}
+	return s
+}
+
+func (ix *searchIndex) snippet(r *Rule, words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	i := r.Index
+	for _, src := range []struct{ lower, orig string }{{ix.desc[i], r.Description}, {ix.body[i], r.Query}} {
+		if len(src.lower) != len(src.orig) {
+			continue // case folding changed lengths; offsets would not line up
+		}
+		for _, w := range words {
+			if at := strings.Index(src.lower, w); at >= 0 {
+				return cutAround(src.orig, at, len(w), 70)
+			}
+		}
+	}
+	return ""
+}
+
+// cutAround returns s[at:at+n] with up to ctx bytes on each side, cut at
+// rune boundaries, whitespace collapsed, with ellipses where it was cut.
+func cutAround(s string, at, n, ctx int) string {
+	start, end := max(0, at-ctx), min(len(s), at+n+ctx)
+	for start > 0 && !utf8.RuneStart(s[start]) {
+		start--
+	}
+	for end < len(s) && !utf8.RuneStart(s[end]) {
+		end++
+	}
+	out := strings.Join(strings.Fields(s[start:end]), " ")
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(s) {
+		out += "…"
+	}
+	return out
+}
+
+// facetSet returns the rules whose facet key has value (nil when none).
+func (c *Catalog) facetSet(key, value string) bitset {
+	ix := c.search
+	v := strings.ToLower(strings.TrimSpace(value))
+	switch key {
+	case FilterTactic:
+		if ta, ok := c.Attack.Tactic(value); ok {
+			v = strings.ToLower(ta.ID)
+		}
+	case FilterTechnique:
+		if id := attack.NormalizeTechniqueID(value); id != "" {
+			v = strings.ToLower(id)
+		}
+	}
+	return ix.facets[key][v]
+}
+
+// indicatorConstraint is the field/kind/value terms that apply to one
+// indicator.
+type indicatorConstraint struct {
+	field, kind, value string
+	exact              bool
+}
+
+func (ic indicatorConstraint) empty() bool { return ic.field == "" && ic.kind == "" && ic.value == "" }
+
+func newConstraint(terms []Term) indicatorConstraint {
+	var ic indicatorConstraint
+	for _, t := range terms {
+		v := strings.ToLower(t.Value)
+		switch t.Key {
+		case "field":
+			ic.field = v
+		case "kind":
+			ic.kind = rule.KindClass(v)
+		case "value":
+			if strings.HasPrefix(v, "=") {
+				ic.exact = true
+				v = v[1:]
+			}
+			ic.value = v
+		}
+	}
+	return ic
+}
+
+func (ic indicatorConstraint) matchStat(st *IndicatorStat) bool {
+	if ic.kind != "" && st.Kind != ic.kind {
+		return false
+	}
+	if ic.value != "" {
+		if ic.exact && st.Key.Value != ic.value || !ic.exact && !strings.Contains(st.Key.Value, ic.value) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchingFields returns the fields whose canonical name or one of whose
+// spellings is name (lower case).
+func (c *Catalog) matchingFields(name string) []*FieldStat {
+	var out []*FieldStat
+	for _, f := range c.Fields {
+		if f.Key == name {
+			out = append(out, f)
+			continue
+		}
+		for _, s := range f.Spellings {
+			if strings.EqualFold(s, name) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// indicatorSet returns the rules with an indicator matching ic, and the
+// matching indicators.
+func (c *Catalog) indicatorSet(ic indicatorConstraint) (bitset, map[*IndicatorStat]bool) {
+	b := newBitset(len(c.Rules))
+	matched := map[*IndicatorStat]bool{}
+	try := func(st *IndicatorStat) {
+		if ic.matchStat(st) {
+			b.addAll(st.Rules)
+			matched[st] = true
+		}
+	}
+	if ic.field != "" {
+		for _, f := range c.matchingFields(ic.field) {
+			for _, st := range f.Indicators {
+				try(st)
+			}
+		}
+	} else {
+		for _, st := range c.Indicators {
+			try(st)
+		}
+	}
+	return b, matched
+}
+
+// termSet returns the rules a (non indicator) term selects.
+func (c *Catalog) termSet(t Term) bitset {
+	ix := c.search
+	switch t.Key {
+	case "is":
+		switch strings.ToLower(t.Value) {
+		case "feed", "third_party_feed", "third-party-feed":
+			return ix.feeds
+		case "deprecated":
+			return ix.deprec
+		case "error", "errors":
+			return ix.errs
+		}
+		return newBitset(ix.n)
+	case "id":
+		b := newBitset(ix.n)
+		v := strings.ToLower(t.Value)
+		for _, r := range c.Rules {
+			if strings.ToLower(r.ID) == v || strings.HasPrefix(strings.ToLower(r.ID), v) {
+				b.set(r.Index)
+			}
+		}
+		return b
+	case "author":
+		b := newBitset(ix.n)
+		v := strings.ToLower(t.Value)
+		for _, r := range c.Rules {
+			if strings.Contains(strings.ToLower(r.Author), v) {
+				b.set(r.Index)
+			}
+		}
+		return b
+	}
+	if s := c.facetSet(t.Key, t.Value); s != nil {
+		return s
+	}
+	return newBitset(ix.n)
+}
+
+// Find returns the page of rules that f selects.
+func (c *Catalog) Find(f Filter) (*Results, error) {
+	start := time.Now()
+	q, err := ParseQuery(f.Q)
+	if err != nil {
+		return nil, err
+	}
+	ix := c.search
+	set := fullBitset(ix.n)
+	if q.IsEmpty() && !f.Feeds {
+		set.and(ix.nonFeed)
+	}
+	for _, w := range q.Words {
+		set.and(ix.wordSet(w))
+	}
+	var indTerms []Term
+	var matched map[*IndicatorStat]bool
+	for _, t := range q.Terms {
+		switch t.Key {
+		case "field", "kind", "value":
+			if t.Negated {
+				s, _ := c.indicatorSet(newConstraint([]Term{t}))
+				set.andNot(s)
+			} else {
+				indTerms = append(indTerms, t)
+			}
+			continue
+		}
+		s := c.termSet(t)
+		if t.Negated {
+			set.andNot(s)
+		} else {
+			set.and(s)
+		}
+	}
+	ic := newConstraint(indTerms)
+	if !ic.empty() {
+		var s bitset
+		s, matched = c.indicatorSet(ic)
+		set.and(s)
+	}
+	for _, key := range FilterKeys {
+		vals := f.Filters[key]
+		if len(vals) == 0 {
+			continue
+		}
+		any := newBitset(ix.n)
+		for _, v := range vals {
+			if s := c.facetSet(key, v); s != nil {
+				any.or(s)
+			}
+		}
+		set.and(any)
+	}
+
+	res := &Results{Query: q, Sort: f.Sort, PerPage: f.PerPage, Page: f.Page}
+	if res.PerPage <= 0 {
+		res.PerPage = DefaultPerPage
+	}
+	res.PerPage = min(res.PerPage, MaxPerPage)
+	if !slices.Contains(SortKeys, res.Sort) {
+		res.Sort = ""
+	}
+	if res.Sort == "" {
+		res.Sort = "title"
+		if len(q.Words) > 0 {
+			res.Sort = "relevance"
+		}
+	}
+	hits := make([]Hit, 0, set.count())
+	set.each(func(i int) {
+		h := Hit{Rule: c.Rules[i]}
+		if len(q.Words) > 0 {
+			h.Score = ix.score(i, q.Words)
+		}
+		hits = append(hits, h)
+	})
+	res.Total = len(hits)
+	res.Facets = c.facets(hits, f.Filters)
+	c.sortHits(hits, res.Sort, f.Desc)
+	res.Pages = max(1, (res.Total+res.PerPage-1)/res.PerPage)
+	if res.Page < 1 {
+		res.Page = 1
+	}
+	from := (res.Page - 1) * res.PerPage
+	if from > len(hits) {
+		from = len(hits)
+	}
+	res.Hits = hits[from:min(len(hits), from+res.PerPage)]
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		h.Snippet = ix.snippet(h.Rule, q.Words)
+		if matched != nil {
+			h.Matched = matchedPredicates(h.Rule, matched)
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// matchedPredicates lists the rule's indicators that are in matched.
+func matchedPredicates(r *Rule, matched map[*IndicatorStat]bool) []Predicate {
+	var out []Predicate
+	for _, ind := range r.Analysis.Indicators {
+		for _, v := range ind.Values {
+			if len(out) >= 5 {
+				return out
+			}
+			if v.Corpus == nil {
+				continue
+			}
+			k := CountKey(ind, v)
+			for st := range matched {
+				if st.Key == k {
+					out = append(out, Predicate{Field: ind.Field, Kind: ind.Kind, Value: v.Value})
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+var severityRank = map[string]int{"informational": 1, "info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
+
+func (c *Catalog) sortHits(hits []Hit, by string, desc bool) {
+	key := func(h Hit) string { return strings.ToLower(h.Rule.Title) }
+	cmpFn := func(a, b Hit) int { return 0 }
+	switch by {
+	case "relevance":
+		cmpFn = func(a, b Hit) int { return b.Score - a.Score }
+	case "id":
+		key = func(h Hit) string { return h.Rule.ID }
+	case "language":
+		cmpFn = func(a, b Hit) int { return strings.Compare(a.Rule.Language, b.Rule.Language) }
+	case "source":
+		cmpFn = func(a, b Hit) int { return strings.Compare(a.Rule.Source.Repo, b.Rule.Source.Repo) }
+	case "status":
+		cmpFn = func(a, b Hit) int {
+			return strings.Compare(strings.ToLower(a.Rule.Status), strings.ToLower(b.Rule.Status))
+		}
+	case "severity":
+		cmpFn = func(a, b Hit) int {
+			return severityRank[strings.ToLower(b.Rule.Severity)] - severityRank[strings.ToLower(a.Rule.Severity)]
+		}
+	case "modified":
+		cmpFn = func(a, b Hit) int { return strings.Compare(lastChange(b.Rule), lastChange(a.Rule)) }
+	}
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		r := cmp.Or(cmpFn(a, b), strings.Compare(key(a), key(b)), a.Rule.Index-b.Rule.Index)
+		if desc {
+			return -r
+		}
+		return r
+	})
+}
+
+func lastChange(r *Rule) string {
+	if r.Modified != "" {
+		return normDate(r.Modified)
+	}
+	return normDate(r.Created)
+}
+
+// normDate makes the date spellings of rule formats (2024/01/02,
+// 2024-01-02) sort together.
+func normDate(s string) string { return strings.ReplaceAll(s, "/", "-") }
+
+// facets counts facet values among the hits.
+func (c *Catalog) facets(hits []Hit, selected map[string][]string) []Facet {
+	var out []Facet
+	for _, key := range facetKeys {
+		counts := map[string]int{}
+		labels := map[string]string{}
+		for _, h := range hits {
+			r := h.Rule
+			var vals []string
+			switch key {
+			case FilterLanguage:
+				vals = []string{r.Language}
+			case FilterSource:
+				vals = []string{r.Source.Repo}
+			case FilterSeverity:
+				vals = []string{strings.ToLower(r.Severity)}
+			case FilterStatus:
+				vals = []string{strings.ToLower(r.Status)}
+			case FilterFormat:
+				vals = []string{r.Format}
+			case FilterPlatform:
+				for _, p := range r.Platforms {
+					vals = append(vals, strings.ToLower(p))
+				}
+			case FilterTactic:
+				for _, a := range r.Attack {
+					if a.TacticID != "" && !slices.Contains(vals, a.TacticID) {
+						vals = append(vals, a.TacticID)
+						labels[a.TacticID] = a.Tactic
+					}
+				}
+			}
+			for _, v := range slices.Compact(vals) {
+				if v != "" {
+					counts[v]++
+				}
+			}
+		}
+		fc := Facet{Key: key, Values: []FacetValue{}}
+		for v, n := range counts {
+			fv := FacetValue{Value: v, Label: labels[v], Count: n}
+			for _, s := range selected[key] {
+				if strings.EqualFold(s, v) {
+					fv.Selected = true
+				}
+			}
+			fc.Values = append(fc.Values, fv)
+		}
+		slices.SortFunc(fc.Values, func(a, b FacetValue) int {
+			if key == FilterSeverity {
+				if d := severityRank[b.Value] - severityRank[a.Value]; d != 0 {
+					return d
+				}
+			}
+			return cmp.Or(b.Count-a.Count, strings.Compare(a.Value, b.Value))
+		})
+		out = append(out, fc)
+	}
+	return out
+}

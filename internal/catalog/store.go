@@ -1,0 +1,513 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/source"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+)
+
+// DBName is the file name of the catalog database inside a catalog folder.
+const DBName = "catalog.db"
+
+// SchemaVersion is the version of the database layout (PRAGMA
+// user_version); a catalog of another version is rebuilt from scratch.
+const SchemaVersion = 1
+
+// schema is the catalog database layout; docs/catalog.md describes it.
+const schema = `
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources(name TEXT PRIMARY KEY, root TEXT, url TEXT, files INTEGER, skipped INTEGER,
+  rules INTEGER, errors INTEGER, warnings INTEGER);
+CREATE TABLE files(root TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+  sha256 TEXT NOT NULL, rules INTEGER NOT NULL, skipped INTEGER NOT NULL, diagnostic TEXT,
+  PRIMARY KEY(root, path));
+CREATE TABLE rules(id TEXT PRIMARY KEY, read_id TEXT NOT NULL, root TEXT NOT NULL, path TEXT NOT NULL,
+  seq INTEGER NOT NULL, language TEXT, query_language TEXT, format TEXT, repo TEXT, title TEXT,
+  severity TEXT, status TEXT, kind TEXT, third_party_feed INTEGER, deprecated INTEGER,
+  errors INTEGER, warnings INTEGER, document TEXT NOT NULL);
+CREATE TABLE rule_attack(rule_id TEXT NOT NULL, tactic_id TEXT, tactic TEXT, technique_id TEXT, technique TEXT);
+CREATE TABLE rule_events(rule_id TEXT NOT NULL, provider TEXT, event TEXT, title TEXT, via TEXT, class TEXT);
+CREATE TABLE rule_tables(rule_id TEXT NOT NULL, name TEXT);
+CREATE TABLE indicators(id INTEGER PRIMARY KEY, field TEXT, kind TEXT, value TEXT, normalized_value TEXT,
+  rules INTEGER, by_language TEXT, slug TEXT);
+CREATE TABLE rule_indicators(rule_id TEXT NOT NULL, field TEXT, canonical_field TEXT, kind TEXT, value TEXT,
+  transforms TEXT, negated INTEGER, indicator_id INTEGER);
+CREATE TABLE neighbours(rule_id TEXT NOT NULL, other_id TEXT NOT NULL, relation TEXT NOT NULL, diff TEXT);
+`
+
+// indexes are created after the rows are in (faster than maintaining them).
+const indexes = `
+CREATE INDEX rules_file ON rules(root, path);
+CREATE INDEX rule_attack_technique ON rule_attack(technique_id);
+CREATE INDEX rule_events_event ON rule_events(provider, event);
+CREATE INDEX rule_indicators_rule ON rule_indicators(rule_id);
+CREATE INDEX rule_indicators_indicator ON rule_indicators(indicator_id);
+CREATE INDEX indicators_value ON indicators(field, kind, normalized_value);
+CREATE INDEX neighbours_rule ON neighbours(rule_id);
+`
+
+// FileRecord is what the catalog remembers of a source file, to re-read
+// only the files that changed.
+type FileRecord struct {
+	Root    string
+	Path    string
+	Size    int64
+	MTimeNS int64
+	SHA256  string
+	// Rules is the number of rule documents the file gave; Skipped is true
+	// when no reader took it.
+	Rules   int
+	Skipped bool
+	// Diagnostic is a problem with the file that produced no document.
+	Diagnostic *source.Diagnostic
+}
+
+// placement says which file (and which rule of the file) a document came
+// from, and the id its reader gave it.
+type placement struct {
+	root, path string
+	seq        int
+	readID     string
+}
+
+func openDB(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// save writes c into a fresh database at path (replacing any file there
+// once the new one is complete).
+func save(path string, c *Catalog, files []FileRecord, places map[*rule.Document]placement, attackJSON []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	os.Remove(tmp)
+	db, err := openDB(tmp)
+	if err != nil {
+		return err
+	}
+	err = writeAll(db, c, files, places, attackJSON)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing the catalog %s: %w", path, err)
+	}
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	return os.Rename(tmp, path)
+}
+
+func writeAll(db *sql.DB, c *Catalog, files []FileRecord, places map[*rule.Document]placement, attackJSON []byte) error {
+	ctx := context.Background()
+	for _, p := range []string{"PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-65536",
+		fmt.Sprintf("PRAGMA user_version=%d", SchemaVersion)} {
+		if _, err := db.ExecContext(ctx, p); err != nil {
+			return err
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(schema); err != nil {
+		return err
+	}
+	info, _ := json.Marshal(c.Info)
+	if err := insertRows(tx, "INSERT INTO meta VALUES(?,?)", [][]any{
+		{"info", string(info)},
+		{"attack", string(attackJSON)},
+		{"built", c.Info.Built.Format(time.RFC3339)},
+		{"detwiki", c.Info.Detwiki},
+		{"fingerprint", fingerprint()},
+	}); err != nil {
+		return err
+	}
+	var rows [][]any
+	for _, s := range c.Info.Sources {
+		rows = append(rows, []any{s.Name, s.Root, s.URL, s.Files, s.Skipped, s.Rules, s.Errors, s.Warnings})
+	}
+	if err := insertRows(tx, "INSERT OR REPLACE INTO sources VALUES(?,?,?,?,?,?,?,?)", rows); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for _, f := range files {
+		var diag any
+		if f.Diagnostic != nil {
+			b, _ := json.Marshal(f.Diagnostic)
+			diag = string(b)
+		}
+		rows = append(rows, []any{f.Root, f.Path, f.Size, f.MTimeNS, f.SHA256, f.Rules, boolInt(f.Skipped), diag})
+	}
+	if err := insertRows(tx, "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?)", rows); err != nil {
+		return err
+	}
+	if err := writeRules(tx, c, places); err != nil {
+		return err
+	}
+	if err := writeStats(tx, c); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(indexes); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func insertRows(tx *sql.Tx, stmt string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	st, err := tx.Prepare(stmt)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, r := range rows {
+		if _, err := st.Exec(r...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeRules stores every rule document, encoding them to JSON in parallel.
+func writeRules(tx *sql.Tx, c *Catalog, places map[*rule.Document]placement) error {
+	encoded := make([][]byte, len(c.Rules))
+	errs := make([]error, len(c.Rules))
+	parallel(len(c.Rules), func(i int) {
+		encoded[i], errs[i] = json.Marshal(c.Rules[i].Document)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	st, err := tx.Prepare("INSERT INTO rules VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	att, _ := tx.Prepare("INSERT INTO rule_attack VALUES(?,?,?,?,?)")
+	defer att.Close()
+	ev, _ := tx.Prepare("INSERT INTO rule_events VALUES(?,?,?,?,?,?)")
+	defer ev.Close()
+	tb, _ := tx.Prepare("INSERT INTO rule_tables VALUES(?,?)")
+	defer tb.Close()
+	for i, r := range c.Rules {
+		p := places[r.Document]
+		if p.readID == "" {
+			p.readID = r.ID
+		}
+		nerr, nwarn := 0, 0
+		for _, d := range r.Analysis.Diagnostics {
+			switch d.Severity {
+			case source.Error:
+				nerr++
+			case source.Warning:
+				nwarn++
+			}
+		}
+		if _, err := st.Exec(r.ID, p.readID, p.root, p.path, p.seq, r.Language, r.QueryLanguage, r.Format, r.Source.Repo,
+			r.Title, r.Severity, r.Status, r.Kind, boolInt(r.ThirdPartyFeed), boolInt(r.Deprecated), nerr, nwarn, string(encoded[i])); err != nil {
+			return fmt.Errorf("rule %s: %w", r.ID, err)
+		}
+		encoded[i] = nil
+		for _, a := range r.Attack {
+			if _, err := att.Exec(r.ID, a.TacticID, a.Tactic, a.TechniqueID, a.Technique); err != nil {
+				return err
+			}
+		}
+		for _, e := range r.Analysis.Events {
+			if _, err := ev.Exec(r.ID, e.Provider, e.Event, e.Title, e.Via, e.Class); err != nil {
+				return err
+			}
+		}
+		for _, t := range r.Analysis.Tables {
+			if _, err := tb.Exec(r.ID, t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeStats stores the indicator statistics, each rule's indicators and
+// exclusions, and the neighbours.
+func writeStats(tx *sql.Tx, c *Catalog) error {
+	ids := make(map[*IndicatorStat]int, len(c.Indicators))
+	st, err := tx.Prepare("INSERT INTO indicators VALUES(?,?,?,?,?,?,?,?)")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i, ind := range c.Indicators {
+		ids[ind] = i + 1
+		bl, _ := json.Marshal(ind.ByLanguage)
+		if _, err := st.Exec(i+1, ind.Field, ind.Kind, ind.Value, ind.Key.Value, ind.Total, string(bl), ind.Slug); err != nil {
+			return err
+		}
+	}
+	ri, err := tx.Prepare("INSERT INTO rule_indicators VALUES(?,?,?,?,?,?,?,?)")
+	if err != nil {
+		return err
+	}
+	defer ri.Close()
+	for _, r := range c.Rules {
+		for neg, list := range [][]rule.Indicator{r.Analysis.Indicators, r.Analysis.Exclusions} {
+			for _, ind := range list {
+				for _, v := range ind.Values {
+					var id any
+					if neg == 0 {
+						if s := c.indicatorByKey[CountKey(ind, v)]; s != nil {
+							id = ids[s]
+						}
+					}
+					if _, err := ri.Exec(r.ID, ind.Field, ind.CanonicalField, ind.Kind, v.Value, strings.Join(v.Transforms, ","), neg, id); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	nb, err := tx.Prepare("INSERT INTO neighbours VALUES(?,?,?,?)")
+	if err != nil {
+		return err
+	}
+	defer nb.Close()
+	for _, r := range c.Rules {
+		for rel, list := range map[string][]Related{"narrower": r.Neighbours.Narrower, "broader": r.Neighbours.Broader,
+			"same": r.Neighbours.Same, "same_action": r.SameAction} {
+			for _, o := range list {
+				d, _ := json.Marshal(o.Diff)
+				if _, err := nb.Exec(r.ID, o.ID, rel, string(d)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// parallel runs fn(0..n-1) on GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next += 16
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				for j := i; j < min(i+16, n); j++ {
+					fn(j)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// stored is what a previous build left in its database.
+type stored struct {
+	info        Info
+	attackJSON  []byte
+	fingerprint string
+	files       map[fileKey]FileRecord
+	db          *sql.DB
+}
+
+type fileKey struct{ root, path string }
+
+// openStored opens the database of a previous build for reuse (nil, nil
+// when there is none or it has another schema version).
+func openStored(path string) (*stored, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil
+	}
+	db, err := openDB(path)
+	if err != nil {
+		return nil, err
+	}
+	var version int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != SchemaVersion {
+		db.Close()
+		return nil, nil
+	}
+	s := &stored{db: db, files: map[fileKey]FileRecord{}}
+	rows, err := db.Query("SELECT key, value FROM meta")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			db.Close()
+			return nil, err
+		}
+		switch k {
+		case "info":
+			json.Unmarshal([]byte(v), &s.info)
+		case "attack":
+			s.attackJSON = []byte(v)
+		case "fingerprint":
+			s.fingerprint = v
+		}
+	}
+	rows.Close()
+	return s, nil
+}
+
+func (s *stored) close() {
+	if s != nil && s.db != nil {
+		s.db.Close()
+	}
+}
+
+// loadFiles reads the file records of the previous build.
+func (s *stored) loadFiles() error {
+	rows, err := s.db.Query("SELECT root, path, size, mtime_ns, sha256, rules, skipped, diagnostic FROM files")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f FileRecord
+		var skipped int
+		var diag sql.NullString
+		if err := rows.Scan(&f.Root, &f.Path, &f.Size, &f.MTimeNS, &f.SHA256, &f.Rules, &skipped, &diag); err != nil {
+			return err
+		}
+		f.Skipped = skipped != 0
+		if diag.Valid && diag.String != "" {
+			var d source.Diagnostic
+			if json.Unmarshal([]byte(diag.String), &d) == nil {
+				f.Diagnostic = &d
+			}
+		}
+		s.files[fileKey{f.Root, f.Path}] = f
+	}
+	return rows.Err()
+}
+
+// storedDoc is a document of the previous build with where it came from.
+type storedDoc struct {
+	place placement
+	doc   *rule.Document
+}
+
+// loadDocs reads the documents of the previous build that keep returns
+// true for (all when keep is nil), decoding them in parallel. Corpus counts
+// are dropped and the ids are the readers' (before disambiguation).
+func (s *stored) loadDocs(keep func(root, path string) bool) ([]storedDoc, error) {
+	rows, err := s.db.Query("SELECT root, path, seq, read_id, document FROM rules ORDER BY root, path, seq")
+	if err != nil {
+		return nil, err
+	}
+	var out []storedDoc
+	var raw [][]byte
+	for rows.Next() {
+		var p placement
+		var doc []byte
+		if err := rows.Scan(&p.root, &p.path, &p.seq, &p.readID, &doc); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if keep != nil && !keep(p.root, p.path) {
+			continue
+		}
+		out = append(out, storedDoc{place: p})
+		raw = append(raw, doc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(out))
+	parallel(len(out), func(i int) {
+		d := new(rule.Document)
+		if err := json.Unmarshal(raw[i], d); err != nil {
+			errs[i] = fmt.Errorf("stored rule %s: %w", out[i].place.readID, err)
+			return
+		}
+		raw[i] = nil
+		d.ID = out[i].place.readID
+		for j := range d.Analysis.Indicators {
+			for k := range d.Analysis.Indicators[j].Values {
+				d.Analysis.Indicators[j].Values[k].Corpus = nil
+			}
+		}
+		out[i].doc = d
+	})
+	return out, errors.Join(errs...)
+}
+
+// Load reads the catalog in the folder dir (or the database file dir).
+func Load(dir string) (*Catalog, error) {
+	path := dir
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		path = filepath.Join(dir, DBName)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no catalog at %s (build one with `detwiki build --out %s SOURCE...`)", path, dir)
+	}
+	s, err := openStored(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s == nil {
+		return nil, fmt.Errorf("%s: not a detwiki catalog of this version (schema %d); rebuild it", path, SchemaVersion)
+	}
+	defer s.close()
+	docs, err := s.loadDocs(nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	ac := attack.Default()
+	if len(s.attackJSON) > 0 {
+		if c, err := attack.FromJSON(s.attackJSON); err == nil {
+			ac = c
+		}
+	}
+	list := make([]*rule.Document, len(docs))
+	for i, d := range docs {
+		list[i] = d.doc
+	}
+	return New(list, s.info, ac), nil
+}
