@@ -9,6 +9,8 @@ import (
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/progress"
+	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/source"
 )
 
 func init() {
@@ -94,9 +96,22 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "detwiki: unknown --format %q\n", *format)
 		return 2
 	}
-	if len(res.Documents) == 0 {
+	if !anyRead(res.Documents) {
 		fmt.Fprintf(stderr, "detwiki: no rule could be read from %d file(s)\n", res.Files)
 		return 1
 	}
 	return 0
+}
+
+// anyRead reports whether at least one document is a rule that could be
+// read: it has a query, or it has no error (a stub the source itself marks
+// as moved or replaced). A document that only carries the errors of a file
+// that could not be read does not count.
+func anyRead(docs []*rule.Document) bool {
+	for _, d := range docs {
+		if d.Query != "" || !source.Diagnostics(d.Analysis.Diagnostics).HasErrors() {
+			return true
+		}
+	}
+	return false
 }

@@ -178,7 +178,7 @@ func readOne(f *File, forced Reader, env *Env) ([]*rule.Document, *source.Diagno
 		if forced == nil && !ruleLikeName(f.Path) {
 			return nil, nil, true
 		}
-		return nil, &source.Diagnostic{Code: "READ0003", Severity: source.Error, Path: f.Path,
+		return nil, &source.Diagnostic{Code: "READ0003", Severity: source.Error, Path: f.Path, Line: 1, Col: 1,
 			Message: fmt.Sprintf("file is %d bytes, larger than the %d-byte limit for a rule file; not read", st.Size(), MaxFileSize)}, false
 	}
 	if f.Data == nil {

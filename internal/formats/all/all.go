@@ -4,10 +4,23 @@ package all
 
 import (
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/defendermd"
+	"github.com/detwiki/detwiki/internal/formats/falconfriday"
+	"github.com/detwiki/detwiki/internal/formats/kqlfile"
+	"github.com/detwiki/detwiki/internal/formats/markdown"
+	"github.com/detwiki/detwiki/internal/formats/sentinel"
 )
 
 func init() {
 	formats.Register(
-	// Readers are added here as their front ends land, most specific first.
+		// Readers are added here as their front ends land, most specific first.
+		// Kusto family: Sentinel YAML (by its top-level keys), FalconFriday and
+		// Defender markdown (by their headings), then any markdown with KQL
+		// blocks, then plain .kql/.csl files.
+		sentinel.New(),
+		falconfriday.New(),
+		defendermd.New(),
+		markdown.New(),
+		kqlfile.New(),
 	)
 }

@@ -1,0 +1,83 @@
+package kustorule
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+// Ref is an ATT&CK reference as the source writes it and the line it is on.
+type Ref struct {
+	Value string
+	Line  int
+}
+
+// Values returns the values of refs.
+func Values(refs []Ref) []string {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, r.Value)
+	}
+	return out
+}
+
+// MapAttackRefs maps techniques and tactics like MapAttack, placing each
+// problem on the line of the reference it is about.
+func MapAttackRefs(d *rule.Document, cat *attack.Catalog, techniques, tactics []Ref) {
+	if len(techniques) == 0 && len(tactics) == 0 {
+		return
+	}
+	got, problems := cat.Map(Values(techniques), Values(tactics))
+	for _, a := range got {
+		if !slices.Contains(d.Attack, a) {
+			d.Attack = append(d.Attack, a)
+		}
+	}
+	for _, p := range problems {
+		line := 0
+		for _, r := range slices.Concat(techniques, tactics) {
+			v := strings.TrimSpace(r.Value)
+			if v == "" {
+				continue
+			}
+			if strings.Contains(p, `"`+v+`"`) || strings.Contains(p, `"`+attack.NormalizeTechniqueID(v)+`"`) ||
+				strings.Contains(p, "technique "+attack.NormalizeTechniqueID(v)+" ") {
+				line = r.Line
+				break
+			}
+		}
+		diag := source.Diagnostic{Code: CodeAttack, Severity: source.Warning, Message: p, Path: d.Source.Path, Line: line}
+		if line > 0 {
+			diag.Col = 1
+		}
+		if !slices.ContainsFunc(d.Analysis.Diagnostics, func(x source.Diagnostic) bool { return x.Code == CodeAttack && x.Message == p }) {
+			d.Diagnose(diag)
+		}
+	}
+}
+
+// TechniqueByName finds a technique by its ATT&CK name ("Remote Services:
+// Distributed Component Object Model", "Process Injection") in cat; names
+// are compared without case. Revoked and deprecated techniques are found
+// only when no live one has the name.
+func TechniqueByName(cat *attack.Catalog, name string) (*attack.Technique, bool) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, false
+	}
+	var found *attack.Technique
+	for _, t := range cat.Techniques {
+		if strings.EqualFold(cat.FullName(t), name) || !t.IsSub() && strings.EqualFold(t.Name, name) {
+			if !(t.Revoked || t.Deprecated) {
+				return t, true
+			}
+			if found == nil {
+				found = t
+			}
+		}
+	}
+	return found, found != nil
+}
