@@ -313,4 +313,3 @@ func commentText(q string) string {
 	}
 	return b.String()
 }
-
