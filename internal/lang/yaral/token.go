@@ -13,37 +13,37 @@ type Kind uint8
 // are all IDENT: YARA-L keywords are contextual, and a keyword may be a UDM
 // field name after a dot ($e.network.dns.questions.name, ...labels.key).
 const (
-	ILLEGAL  Kind = iota
-	EOF           // end of input
-	IDENT         // rule, and, metadata, strings, max, ...
-	VAR           // $e, $hostname
-	COUNT         // #e
-	REFLIST       // %list_name
-	STRING        // "text" (escapes \\ and \")
-	RAWSTRING     // `text` (no escapes)
-	REGEX         // /pattern/
-	NUMBER        // 12, 0.5, 01
-	DURATION      // 5m, 1h, 30s, 2d
-	LPAREN        // (
-	RPAREN        // )
-	LBRACK        // [
-	RBRACK        // ]
-	LBRACE        // {
-	RBRACE        // }
-	COMMA         // ,
-	DOT           // .
-	COLON         // :
-	ASSIGN        // =
-	NEQ         // !=
-	LSS          // <
-	LEQ        // <=
-	GTR       // >
-	GEQ     // >=
-	ADD          // +
-	SUB         // -
-	MUL          // *
-	QUO         // /
-	NOT          // !
+	ILLEGAL   Kind = iota
+	EOF            // end of input
+	IDENT          // rule, and, metadata, strings, max, ...
+	VAR            // $e, $hostname
+	COUNT          // #e
+	REFLIST        // %list_name
+	STRING         // "text" (escapes \\ and \")
+	RAWSTRING      // `text` (no escapes)
+	REGEX          // /pattern/
+	NUMBER         // 12, 0.5, 01
+	DURATION       // 5m, 1h, 30s, 2d
+	LPAREN         // (
+	RPAREN         // )
+	LBRACK         // [
+	RBRACK         // ]
+	LBRACE         // {
+	RBRACE         // }
+	COMMA          // ,
+	DOT            // .
+	COLON          // :
+	ASSIGN         // =
+	NEQ            // !=
+	LSS            // <
+	LEQ            // <=
+	GTR            // >
+	GEQ            // >=
+	ADD            // +
+	SUB            // -
+	MUL            // *
+	QUO            // /
+	NOT            // !
 )
 
 var kindNames = [...]string{
