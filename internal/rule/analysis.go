@@ -74,6 +74,9 @@ type Parameter struct {
 	Text string `json:"text"`
 	// Value is the parameter's constant value(s), decoded, when it has one.
 	Values []string `json:"values,omitempty"`
+	// Note is a remark for the reader (a Splunk macro that is the customer's
+	// exclusion hook, a macro defined outside the rule source).
+	Note string `json:"note,omitempty"`
 }
 
 // Binding is a named sub-query: a tabular let, a view, a function, an EQL
@@ -95,6 +98,9 @@ type Stage struct {
 	// Line is the 1-based line of the stage in the query text (0 if unknown).
 	Line       int         `json:"line,omitempty"`
 	Predicates []Predicate `json:"predicates,omitempty"`
+	// Note is a remark for the reader: where the stage comes from (a Splunk
+	// macro expansion, the customer's exclusion hook).
+	Note string `json:"note,omitempty"`
 }
 
 // Predicate is one comparison inside a stage, as the stage writes it.
