@@ -4,7 +4,9 @@ package all
 
 import (
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/chronicle"
 	"github.com/detwiki/detwiki/internal/formats/defendermd"
+	"github.com/detwiki/detwiki/internal/formats/elastic"
 	"github.com/detwiki/detwiki/internal/formats/falconfriday"
 	"github.com/detwiki/detwiki/internal/formats/kqlfile"
 	"github.com/detwiki/detwiki/internal/formats/markdown"
@@ -22,5 +24,10 @@ func init() {
 		defendermd.New(),
 		markdown.New(),
 		kqlfile.New(),
+		// Elastic family: detection-rules TOML ([rule]) and hunting TOML ([hunt]).
+		elastic.New(),
+		elastic.NewHunt(),
+		// Chronicle: .yaral files (YARA-L 2.0).
+		chronicle.New(),
 	)
 }

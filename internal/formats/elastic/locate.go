@@ -1,0 +1,224 @@
+package elastic
+
+import (
+	"strings"
+
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+// stringLoc is where a TOML string value's content starts in the file.
+type stringLoc struct {
+	Offset int // byte offset of the first content byte
+	Line   int // 1-based
+	Col    int // 1-based byte column
+	Delim  string
+}
+
+// origin returns the source.Origin that maps positions in the decoded string
+// onto the file. Positions are exact for literal strings ('...', ”'...”')
+// and for basic strings up to their first escape sequence on a line.
+func (l stringLoc) origin() source.Origin {
+	if l.Line == 0 {
+		return source.Origin{}
+	}
+	return source.Origin{Line: l.Line, Col: l.Col, Indent: 0}
+}
+
+// locateStrings finds the string values of key in the TOML table named table
+// ("rule", "hunt"): one location for a string, one per element for an array
+// of strings. It reads the file the way a TOML lexer does (strings, comments,
+// arrays) so that lines inside multi-line strings are never taken for keys.
+func locateStrings(text, table, key string) []stringLoc {
+	loc := func(off int, delim string) stringLoc {
+		lineStart := strings.LastIndexByte(text[:off], '\n') + 1
+		return stringLoc{Offset: off, Line: strings.Count(text[:off], "\n") + 1, Col: off - lineStart + 1, Delim: delim}
+	}
+	current := ""
+	i := 0
+	n := len(text)
+	for i < n {
+		// At the start of a line (outside any value).
+		for i < n && (text[i] == ' ' || text[i] == '\t') {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		switch text[i] {
+		case '\n', '\r':
+			i++
+			continue
+		case '#':
+			i = skipLine(text, i)
+			continue
+		case '[':
+			end := strings.IndexByte(text[i:], '\n')
+			if end < 0 {
+				end = n - i
+			}
+			header := strings.TrimSpace(text[i : i+end])
+			if h, _, ok := strings.Cut(header, "#"); ok {
+				header = strings.TrimSpace(h)
+			}
+			header = strings.Trim(header, "[]")
+			current = strings.TrimSpace(header)
+			i += end
+			continue
+		}
+		// A key = value line.
+		eq := keyEnd(text, i)
+		if eq < 0 {
+			i = skipLine(text, i)
+			continue
+		}
+		k := strings.TrimSpace(text[i:eq])
+		k = strings.Trim(k, `"'`)
+		j := eq + 1
+		for j < n && (text[j] == ' ' || text[j] == '\t') {
+			j++
+		}
+		if current == table && k == key {
+			var out []stringLoc
+			if j < n && text[j] == '[' {
+				// An array of strings.
+				j++
+				for j < n {
+					for j < n && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r' || text[j] == ',') {
+						j++
+					}
+					if j >= n || text[j] == ']' {
+						break
+					}
+					if text[j] == '#' {
+						j = skipLine(text, j)
+						continue
+					}
+					start, delim := contentStart(text, j)
+					if delim == "" {
+						break
+					}
+					out = append(out, loc(start, delim))
+					j = skipValue(text, j)
+				}
+				return out
+			}
+			if start, delim := contentStart(text, j); delim != "" {
+				return []stringLoc{loc(start, delim)}
+			}
+			return nil
+		}
+		i = skipValue(text, j)
+	}
+	return nil
+}
+
+// keyEnd returns the offset of the '=' of a key/value line starting at i, or
+// -1 when the line has none before a value starts.
+func keyEnd(text string, i int) int {
+	for j := i; j < len(text); j++ {
+		switch text[j] {
+		case '=':
+			return j
+		case '\n':
+			return -1
+		case '"', '\'':
+			// Quoted key.
+			q := text[j]
+			for j++; j < len(text) && text[j] != q && text[j] != '\n'; j++ {
+			}
+		}
+	}
+	return -1
+}
+
+func skipLine(text string, i int) int {
+	for i < len(text) && text[i] != '\n' {
+		i++
+	}
+	return i
+}
+
+// contentStart returns the offset where the content of the string starting
+// at i begins, and its delimiter ("" when no string starts at i). A newline
+// right after an opening triple quote is not part of the content.
+func contentStart(text string, i int) (int, string) {
+	for _, d := range [...]string{`'''`, `"""`, `'`, `"`} {
+		if strings.HasPrefix(text[i:], d) {
+			j := i + len(d)
+			if len(d) == 3 {
+				if strings.HasPrefix(text[j:], "\r\n") {
+					j += 2
+				} else if strings.HasPrefix(text[j:], "\n") {
+					j++
+				}
+			}
+			return j, d
+		}
+	}
+	return 0, ""
+}
+
+// skipValue skips the value starting at i (a string, an array, an inline
+// table or a scalar) and the rest of its line.
+func skipValue(text string, i int) int {
+	depth := 0
+	n := len(text)
+	for i < n {
+		c := text[i]
+		switch {
+		case strings.HasPrefix(text[i:], `'''`) || strings.HasPrefix(text[i:], `"""`):
+			d := text[i : i+3]
+			j := i + 3
+			for {
+				k := strings.Index(text[j:], d)
+				if k < 0 {
+					return n
+				}
+				k += j
+				if d == `"""` && escaped(text, k) {
+					j = k + 1
+					continue
+				}
+				i = k + 3
+				for i < n && text[i] == d[0] { // up to two quotes belong to the content
+					i++
+				}
+				break
+			}
+			continue
+		case c == '"' || c == '\'':
+			j := i + 1
+			for j < n && text[j] != c && text[j] != '\n' {
+				if c == '"' && text[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j + 1
+			continue
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		case c == '#':
+			i = skipLine(text, i)
+			continue
+		case c == '\n':
+			if depth <= 0 {
+				return i + 1
+			}
+		}
+		i++
+	}
+	return n
+}
+
+// escaped reports whether the byte at k is preceded by an odd number of
+// backslashes.
+func escaped(text string, k int) bool {
+	n := 0
+	for j := k - 1; j >= 0 && text[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
+}
