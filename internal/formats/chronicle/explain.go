@@ -539,4 +539,3 @@ func hasTransform(list []string, t string) bool {
 	}
 	return false
 }
-
