@@ -5,7 +5,6 @@ package all
 import (
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/formats/chronicle"
-	"github.com/detwiki/detwiki/internal/formats/chronicle"
 	"github.com/detwiki/detwiki/internal/formats/defendermd"
 	"github.com/detwiki/detwiki/internal/formats/elastic"
 	"github.com/detwiki/detwiki/internal/formats/falconfriday"
