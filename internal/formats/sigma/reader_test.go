@@ -1,0 +1,243 @@
+package sigma
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/sharedtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+func TestMain(m *testing.M) {
+	formats.Register(New())
+	os.Exit(m.Run())
+}
+
+// readPath reads one file of a source root with the Sigma reader.
+func readPath(t testing.TB, root, rel string, env *formats.Env) []*rule.Document {
+	t.Helper()
+	abs := filepath.Join(root, filepath.FromSlash(rel))
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &formats.File{Repo: filepath.Base(root), Root: root, Path: rel, Abs: abs, Data: data}
+	if !New().Detect(f) && !strings.Contains(rel, "broken") {
+		t.Errorf("%s: not detected as Sigma", rel)
+	}
+	return formats.ReadFile(New(), f, env)
+}
+
+// goldenRules are the representative rules: corpus rules (read from the
+// shared corpus, never copied) and the fixtures in testdata/rules for what
+// the corpus lacks (correlations, filters, every modifier and condition
+// form, Sigma 1 collections).
+var goldenRules = []struct {
+	name   string
+	corpus string // path under the shared Sigma corpus
+	file   string // path under testdata/rules
+}{
+	{name: "fieldref_null_empty_regression", corpus: "rules/windows/process_creation/proc_creation_win_susp_cross_user_process_spawn.yml"},
+	{name: "keywords_all", corpus: "rules/network/cisco/bgp/cisco_bgp_md5_auth_failed.yml"},
+	{name: "keywords", corpus: "rules/linux/builtin/lnx_shell_clear_cmd_history.yml"},
+	{name: "base64offset_wide", corpus: "rules/windows/process_creation/proc_creation_win_powershell_base64_iex.yml"},
+	{name: "windash_all_of", corpus: "rules/windows/process_creation/proc_creation_win_lolbin_unregmp2.yml"},
+	{name: "re_i", corpus: "rules/windows/file/file_event/file_event_win_susp_registry_hive_file_creation.yml"},
+	{name: "cidr", corpus: "rules/network/zeek/zeek_rdp_public_listener.yml"},
+	{name: "expand_placeholder", corpus: "rules-placeholder/windows/process_creation/proc_creation_win_userdomain_variable_enumeration.yml"},
+	{name: "one_of_selection", corpus: "rules/windows/process_creation/proc_creation_win_hktl_sharpersist.yml"},
+	{name: "fields_output", corpus: "rules/windows/file/file_event/file_event_win_office_uncommon_file_startup.yml"},
+	{name: "deprecated_related", corpus: "deprecated/windows/driver_load_win_powershell_script_installed_as_service.yml"},
+	{name: "unsupported_aggregation", corpus: "unsupported/windows/win_security_susp_failed_logons_single_source2.yml"},
+	{name: "unsupported_collection_near", corpus: "unsupported/windows/win_apt_apt29_tor.yml"},
+	{name: "unsupported_bad_condition", corpus: "unsupported/windows/win_dumping_ntdsdit_via_dcsync.yml"},
+	{name: "every_modifier", file: "every_modifier.yml"},
+	{name: "every_condition", file: "every_condition.yml"},
+	{name: "correlation_chain", file: "mr_correlation_failed_then_success.yml"},
+	{name: "correlation_value_count", file: "mr_value_count_aliases.yml"},
+	{name: "filter", file: "mf_filter_admin_accounts.yml"},
+	{name: "sigma1_collection", file: "sigma1_collection.yml"},
+	{name: "broken_yaml", file: "broken_yaml.yml"},
+}
+
+// TestGolden compares the documents of the representative rules with the
+// golden JSON in testdata/golden (go test -update rewrites them). Bodies are
+// left out, and so are the queries of corpus rules (the goldens hold no
+// corpus text beyond the decoded values).
+func TestGolden(t *testing.T) {
+	fixtures, _ := filepath.Abs(filepath.Join("testdata", "rules"))
+	for _, g := range goldenRules {
+		t.Run(g.name, func(t *testing.T) {
+			root, rel := fixtures, g.file
+			if g.corpus != "" {
+				root, rel = sharedtest.Corpus(t, "sigma"), g.corpus
+			}
+			env := &formats.Env{Attack: attack.Default()}
+			docs := readPath(t, root, rel, env)
+			for _, d := range docs {
+				d.Body = ""
+				if g.corpus != "" {
+					d.Query = fmt.Sprintf("(%d lines of the corpus file)", strings.Count(d.Query, "\n")+1)
+				}
+			}
+			got, err := json.MarshalIndent(docs, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", "golden", g.name+".json")
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", rel, path, firstDiff(string(want), string(got)))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first differing line of two texts.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\nwant: %s\n got: %s", i+1, a, b)
+		}
+	}
+	return ""
+}
+
+// TestCorpus reads the whole Sigma corpus the way a build does and pins the
+// counts: every rule file becomes documents, only the regression data and
+// the licence are skipped, and the only errors are the four Sigma 1
+// pseudo-conditions no tool can read.
+func TestCorpus(t *testing.T) {
+	root := sharedtest.Corpus(t, "sigma")
+	res, err := formats.Read([]string{root}, formats.Options{Attack: attack.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) > 0 {
+		t.Errorf("run diagnostics: %v", res.Diagnostics)
+	}
+	type counts struct {
+		Files, Skipped, Documents                        int
+		Deprecated, Unsupported, WithTests, Tests        int
+		Stages, Indicators, Exclusions, Outputs, Attack  int
+		Related, RelatedResolved, Tables, Keywords       int
+		ErrorDocs, Warnings, AttackWarnings, Correlation int
+	}
+	var c counts
+	c.Files, c.Skipped, c.Documents = res.Files, len(res.Skipped), len(res.Documents)
+	for _, p := range res.Skipped {
+		if !strings.HasPrefix(p, "regression_data/") && p != "LICENSE" {
+			t.Errorf("skipped a file that is not regression data: %s", p)
+		}
+	}
+	var errorFiles []string
+	for _, d := range res.Documents {
+		if d.Deprecated {
+			c.Deprecated++
+		}
+		if d.Status == "unsupported" {
+			c.Unsupported++
+		}
+		if len(d.Tests) > 0 {
+			c.WithTests++
+			c.Tests += len(d.Tests)
+			for _, tt := range d.Tests {
+				if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(tt.Path))); err != nil {
+					t.Errorf("%s: test event %s: %v", d.ID, tt.Path, err)
+				}
+			}
+		}
+		if len(d.Analysis.Stages) == 0 {
+			t.Errorf("%s: no stages", d.ID)
+		}
+		c.Stages += len(d.Analysis.Stages)
+		c.Indicators += len(d.Analysis.Indicators)
+		c.Exclusions += len(d.Analysis.Exclusions)
+		c.Outputs += len(d.Analysis.Outputs)
+		c.Tables += len(d.Analysis.Tables)
+		if len(d.Attack) > 0 {
+			c.Attack++
+		}
+		for _, in := range d.Analysis.Indicators {
+			if in.Field == KeywordField {
+				c.Keywords++
+			}
+		}
+		for _, l := range d.Links {
+			c.Related++
+			if strings.HasPrefix(l.Target, "sigma/") {
+				c.RelatedResolved++
+			}
+		}
+		if d.Kind == "correlation" {
+			c.Correlation++
+		}
+		hasError := false
+		for _, diag := range d.Analysis.Diagnostics {
+			switch {
+			case diag.IsError():
+				hasError = true
+			case diag.Code == "ATTACK001":
+				c.AttackWarnings++
+			default:
+				c.Warnings++
+			}
+			if diag.Path != d.Source.Path || diag.Line <= 0 {
+				t.Errorf("%s: diagnostic without a file position: %+v", d.ID, diag)
+			}
+		}
+		if hasError {
+			c.ErrorDocs++
+			errorFiles = append(errorFiles, d.Source.Path)
+		}
+	}
+	want := counts{
+		Files: 4447, Skipped: 408, Documents: 4041,
+		Deprecated: 172, Unsupported: 90, WithTests: 202, Tests: 202,
+		Stages: 5312, Indicators: 8436, Exclusions: 1759, Outputs: 128, Attack: 3750,
+		Related: 1425, RelatedResolved: 1396, Tables: 4041, Keywords: 113,
+		ErrorDocs: 4, Warnings: 104, AttackWarnings: 1764, Correlation: 0,
+	}
+	if c != want {
+		t.Errorf("corpus counts\n got %+v\nwant %+v", c, want)
+	}
+	sort.Strings(errorFiles)
+	wantErrors := []string{
+		"unsupported/network/net_dns_high_subdomain_rate.yml",
+		"unsupported/windows/sysmon_always_install_elevated_parent_child_correlated.yml",
+		"unsupported/windows/win_dumping_ntdsdit_via_dcsync.yml",
+		"unsupported/windows/win_dumping_ntdsdit_via_netsync.yml",
+	}
+	if strings.Join(errorFiles, "\n") != strings.Join(wantErrors, "\n") {
+		t.Errorf("documents with errors:\n%s", strings.Join(errorFiles, "\n"))
+	}
+}
