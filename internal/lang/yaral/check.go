@@ -1,6 +1,7 @@
 package yaral
 
 import (
+	"regexp/syntax"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/source"
@@ -147,6 +148,7 @@ func Check(f *File) ErrorList {
 		checkRule(r, &errs)
 	}
 	checkStrings(f, &errs)
+	checkRegexes(f, &errs)
 	errs.Sort()
 	return errs
 }
@@ -266,6 +268,43 @@ func checkStrings(f *File, errs *ErrorList) {
 	Inspect(f, func(n Node) bool {
 		if l, ok := n.(*BasicLit); ok && l.Kind == LitString && strings.IndexByte(l.Value, '\n') >= 0 {
 			errs.AddCode(l.Pos(), l.Pos()+1, CodeMultiline, "string literal spans several lines; a line break inside a value is rarely meant (was a \\r or \\n written unescaped?)")
+		}
+		return true
+	})
+}
+
+// checkRegexes compiles every regular expression the rule gives as a
+// literal (/pattern/, the pattern argument of re.regex, re.capture and
+// re.replace) with Go's RE2 syntax, which is the syntax YARA-L uses, and
+// warns about those that do not compile.
+func checkRegexes(f *File, errs *ErrorList) {
+	check := func(n Node, pattern string) {
+		if _, err := syntax.Parse(pattern, syntax.Perl); err != nil {
+			msg := err.Error()
+			if e, ok := err.(*syntax.Error); ok {
+				msg = e.Code.String()
+				if e.Expr != "" {
+					msg += ": " + e.Expr
+				}
+			}
+			errs.AddCode(n.Pos(), n.End(), CodeBadRegex, "invalid regular expression (RE2): "+msg)
+		}
+	}
+	Inspect(f, func(n Node) bool {
+		switch n := n.(type) {
+		case *MetaSection:
+			return false
+		case *RegexLit:
+			check(n, n.Pattern())
+		case *Call:
+			switch strings.ToLower(n.Func) {
+			case "re.regex", "re.capture", "re.replace":
+				if len(n.Args) >= 2 {
+					if lit, ok := n.Args[1].(*BasicLit); ok && (lit.Kind == LitString || lit.Kind == LitRawString) {
+						check(lit, lit.Unquote())
+					}
+				}
+			}
 		}
 		return true
 	})

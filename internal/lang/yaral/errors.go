@@ -19,6 +19,7 @@ const (
 	CodeMultiline     = "YARAL2003" // a string literal that spans lines
 	CodeMatchNoWindow = "YARAL2004" // match variables without a window
 	CodeMetaDuplicate = "YARAL2005" // meta key given twice
+	CodeBadRegex      = "YARAL2006" // a regular expression RE2 does not accept
 )
 
 // Error is one problem found while reading a rule: a span of the text and a

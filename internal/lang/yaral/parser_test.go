@@ -483,3 +483,16 @@ func TestGolden(t *testing.T) {
 		checkSpans(t, src, f)
 	}
 }
+
+func TestRegexCheck(t *testing.T) {
+	src := "rule r {\n  events:\n    $e.a = /ok.*/\n    $e.b = /(unclosed/\n    re.regex($e.c, `[z-a]`)\n    re.regex($e.d, \"\\\\d+\")\n  condition:\n    $e\n}\n"
+	f, errs := Parse(src)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	d := Check(f).Diagnostics(src, source.Warning)
+	if len(d) != 2 || d[0].Code != CodeBadRegex || d[0].Line != 4 || d[1].Line != 5 ||
+		!strings.Contains(d[0].Message, "missing closing )") || !strings.Contains(d[1].Message, "invalid character class range") {
+		t.Errorf("warnings = %v", d)
+	}
+}
