@@ -49,6 +49,9 @@ func MapAttackRefs(d *rule.Document, cat *attack.Catalog, techniques, tactics []
 				break
 			}
 		}
+		if line == 0 {
+			line = lineMentioning(d.Body, p)
+		}
 		diag := source.Diagnostic{Code: CodeAttack, Severity: source.Warning, Message: p, Path: d.Source.Path, Line: line}
 		if line > 0 {
 			diag.Col = 1
@@ -80,4 +83,28 @@ func TechniqueByName(cat *attack.Catalog, name string) (*attack.Technique, bool)
 		}
 	}
 	return found, found != nil
+}
+
+// lineMentioning returns the first line of body that holds the technique id
+// or the quoted name a problem message is about (0 if none does).
+func lineMentioning(body, problem string) int {
+	var key string
+	if i := strings.IndexByte(problem, '"'); i >= 0 {
+		if j := strings.IndexByte(problem[i+1:], '"'); j > 0 {
+			key = problem[i+1 : i+1+j]
+		}
+	} else if i := strings.Index(problem, "technique "); i >= 0 {
+		key, _, _ = strings.Cut(problem[i+len("technique "):], " ")
+	}
+	if key == "" {
+		return 0
+	}
+	i := strings.Index(body, key)
+	if i < 0 && strings.Contains(key, ".") {
+		i = strings.Index(body, strings.Replace(key, ".", "/", 1))
+	}
+	if i < 0 {
+		return 0
+	}
+	return 1 + strings.Count(body[:i], "\n")
 }

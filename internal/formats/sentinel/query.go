@@ -25,19 +25,20 @@ func (rd *reading) query(fl field) {
 		return
 	}
 	keyIndent := fl.key.Column - 1
+	vcol := rd.valueColumn(v)
 	switch {
 	case v.Style&yaml.LiteralStyle != 0:
-		indent := rd.blockIndent(v, keyIndent)
+		indent := rd.blockIndent(v, vcol, keyIndent)
 		rd.d.Query = v.Value
 		rd.d.QueryOrigin = source.Origin{Line: v.Line + 1, Col: indent + 1, Indent: indent}
 	case v.Style&yaml.FoldedStyle != 0:
-		indent := rd.blockIndent(v, keyIndent)
+		indent := rd.blockIndent(v, vcol, keyIndent)
 		rd.d.Query = rawBlock(rd.lines, v.Line, indent)
 		rd.d.QueryOrigin = source.Origin{Line: v.Line + 1, Col: indent + 1, Indent: indent}
 		rd.foldWarning(v.Line)
 	default:
 		quoted := v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
-		col := v.Column
+		col := vcol
 		if quoted {
 			col++
 		}
@@ -45,6 +46,17 @@ func (rd *reading) query(fl field) {
 		rd.d.QueryOrigin = source.Origin{Line: v.Line, Col: col}
 		end := continuationEnd(rd.lines, v.Line, keyIndent)
 		if end == v.Line {
+			if rest := rd.lineFrom(v.Line, col); !valueAt(rest, v.Value) {
+				// yaml.v3 may place a node off its value; look for the
+				// value further on the line before giving up on exact
+				// positions (quoted strings with escapes never match).
+				if i := strings.LastIndex(rest, v.Value); i > 0 && v.Value != "" && valueAt(rest[i:], v.Value) {
+					rd.d.QueryOrigin.Col = col + i
+				} else {
+					rd.diag(kustorule.CodeFoldedQuery, source.Info, v.Line,
+						"the query is a quoted string with escapes; positions in it are approximate")
+				}
+			}
 			return
 		}
 		if quoted {
@@ -52,10 +64,7 @@ func (rd *reading) query(fl field) {
 				"the query is a quoted string over several lines; positions after its first line are approximate")
 			return
 		}
-		first := rd.lines[v.Line-1]
-		if v.Column-1 <= len(first) {
-			first = first[v.Column-1:]
-		}
+		first := rd.lineFrom(v.Line, vcol)
 		indent := -1
 		for _, l := range rd.lines[v.Line:end] {
 			if strings.TrimSpace(l) == "" {
@@ -88,12 +97,9 @@ func (rd *reading) foldWarning(line int) {
 // blockIndent returns the indentation of a block scalar's content: the
 // explicit indentation indicator (|2-) added to the parent's indentation,
 // or the indentation of its first non-blank line.
-func (rd *reading) blockIndent(v *yaml.Node, parentIndent int) int {
+func (rd *reading) blockIndent(v *yaml.Node, col, parentIndent int) int {
 	if v.Line-1 < len(rd.lines) {
-		header := rd.lines[v.Line-1]
-		if v.Column-1 < len(header) {
-			header = header[v.Column-1:]
-		}
+		header := rd.lineFrom(v.Line, col)
 		for i := 1; i < len(header) && i < 4; i++ {
 			if c := header[i]; c >= '1' && c <= '9' {
 				return parentIndent + int(c-'0')
@@ -175,7 +181,7 @@ func salvage(d *rule.Document, lines []string) string {
 			continue
 		}
 		key = strings.TrimSpace(key)
-		value = strings.TrimSpace(value)
+		value = strings.Trim(value, " \t\r")
 		block := value == "" || strings.HasPrefix(value, "|") || strings.HasPrefix(value, ">")
 		var content string
 		var origin source.Origin
@@ -207,9 +213,14 @@ func salvage(d *rule.Document, lines []string) string {
 				queryFrom, queryTo = i, j
 			}
 		} else {
-			content = strings.Trim(value, `"'`)
-			origin = source.Origin{Line: i + 1, Col: strings.Index(l, value) + 1}
-			if strings.HasPrefix(value, `"`) || strings.HasPrefix(value, "'") {
+			content = value
+			vi := strings.IndexByte(l, ':') + 1
+			for vi < len(l) && (l[vi] == ' ' || l[vi] == '\t') {
+				vi++
+			}
+			origin = source.Origin{Line: i + 1, Col: vi + 1}
+			if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
+				content = value[1 : len(value)-1]
 				origin.Col++
 			}
 		}
@@ -248,4 +259,49 @@ func keyLike(t string) bool {
 		i++
 	}
 	return i > 0 && i < len(t) && t[i] == ':' && (i+1 == len(t) || t[i+1] == ' ' || t[i+1] == '\t')
+}
+
+// lineFrom returns the text of a file line from a 1-based column.
+func (rd *reading) lineFrom(line, col int) string {
+	if line < 1 || line > len(rd.lines) {
+		return ""
+	}
+	l := rd.lines[line-1]
+	if col-1 > len(l) {
+		return ""
+	}
+	return l[col-1:]
+}
+
+// valueColumn returns the column where a scalar's value starts: yaml.v3
+// places an anchored or tagged node at its anchor or tag ("&q |", "!!str
+// T"), which this skips.
+func (rd *reading) valueColumn(v *yaml.Node) int {
+	col := v.Column
+	for range 2 {
+		rest := rd.lineFrom(v.Line, col)
+		if !strings.HasPrefix(rest, "&") && !strings.HasPrefix(rest, "!") {
+			break
+		}
+		i := strings.IndexAny(rest, " \t")
+		if i < 0 {
+			break
+		}
+		for i < len(rest) && (rest[i] == ' ' || rest[i] == '\t') {
+			i++
+		}
+		col += i
+	}
+	return col
+}
+
+// valueAt reports whether rest (a line from a scalar's start, after an
+// opening quote) holds exactly value: followed by nothing, a closing quote
+// or a comment.
+func valueAt(rest, value string) bool {
+	if !strings.HasPrefix(rest, value) {
+		return false
+	}
+	after := strings.TrimSpace(rest[len(value):])
+	return after == "" || after == "'" || after == `"` || strings.HasPrefix(after, "#") && (value == "" || len(rest) > len(value) && (rest[len(value)] == ' ' || rest[len(value)] == '\t'))
 }

@@ -1,0 +1,161 @@
+// Package kustotest holds what the tests of the Kusto readers share: reading
+// a corpus file as a run would, golden JSON comparison, and the invariants
+// every document must keep.
+package kustotest
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/kustorule"
+	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/sharedtest"
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+// Env returns a run environment with the built-in ATT&CK catalog.
+func Env() *formats.Env { return &formats.Env{Attack: attack.Default()} }
+
+// CorpusFile loads one file of a shared corpus as a run would see it
+// (skipping the test when the corpus is absent).
+func CorpusFile(tb testing.TB, corpus, rel string) *formats.File {
+	tb.Helper()
+	root := sharedtest.Corpus(tb, corpus)
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &formats.File{Repo: corpus, Root: root, Path: rel, Abs: filepath.Join(root, rel), Data: data}
+}
+
+// LocalFile loads a test input from a package's testdata folder; its path in
+// the document is rel.
+func LocalFile(tb testing.TB, dir, rel string) *formats.File {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &formats.File{Repo: filepath.Base(dir), Root: dir, Path: rel, Abs: filepath.Join(dir, rel), Data: data}
+}
+
+// Read runs r over f as a run does (ReadFile: defaults filled, panics
+// reported) and checks the invariants of every document.
+func Read(tb testing.TB, r formats.Reader, f *formats.File) []*rule.Document {
+	tb.Helper()
+	docs := formats.ReadFile(r, f, Env())
+	for _, d := range docs {
+		Check(tb, d, string(f.Data))
+	}
+	return docs
+}
+
+// Check asserts what every Kusto document must hold: the fixed fields, a
+// title, no reader panic, diagnostics that name the file and a line, and a
+// query origin that maps the query onto the body.
+func Check(tb testing.TB, d *rule.Document, file string) {
+	tb.Helper()
+	if d.Language != rule.LangKusto || d.QueryLanguage != kustorule.QueryLanguage || d.Format == "" || !strings.HasPrefix(d.ID, "kusto/") {
+		tb.Errorf("%s: language/query_language/format/id = %q/%q/%q/%q", d.Source.Path, d.Language, d.QueryLanguage, d.Format, d.ID)
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		tb.Errorf("%s: no title", d.Source.Path)
+	}
+	for _, x := range d.Analysis.Diagnostics {
+		if x.Code == "READ0002" {
+			tb.Errorf("%s: reader panicked: %s", d.Source.Path, x.Message)
+		}
+		if x.Path != d.Source.Path {
+			tb.Errorf("%s: diagnostic names %q: %s", d.Source.Path, x.Path, x)
+		}
+		if x.Code != kustorule.CodeAttack && x.Line == 0 {
+			tb.Errorf("%s: diagnostic without a line: %s", d.Source.Path, x)
+		}
+	}
+	if m := kustorule.OriginMismatch(d); m != "" {
+		tb.Errorf("%s: query origin: %s", d.Source.Path, m)
+	}
+	if d.Query == "" && !d.Deprecated && !source.Diagnostics(d.Analysis.Diagnostics).HasErrors() {
+		tb.Errorf("%s: no query, not a stub and no error", d.Source.Path)
+	}
+}
+
+// JSON renders documents the way goldens hold them: indented, HTML left
+// alone, and each body replaced by its length (bodies are the source files,
+// which stay in ../shared; QueryOrigin is checked against them instead).
+func JSON(tb testing.TB, docs []*rule.Document) []byte {
+	tb.Helper()
+	type golden struct {
+		*rule.Document
+		Body string `json:"body"`
+	}
+	out := make([]golden, len(docs))
+	for i, d := range docs {
+		out[i] = golden{Document: d, Body: bodyNote(d.Body)}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func bodyNote(body string) string {
+	return "(" + itoa(len(body)) + " bytes: the source file)"
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// Golden compares got with testdata/golden/<name>.json, or rewrites that
+// file when update is set.
+func Golden(tb testing.TB, name string, got []byte, update bool) {
+	tb.Helper()
+	p := filepath.Join("testdata", "golden", name+".json")
+	if update {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatalf("%v (run the test with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		tb.Errorf("%s differs from the golden file (run with -update and review the diff):\n%s", p, firstDiff(string(want), string(got)))
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\n  want " + w + "\n  got  " + g
+		}
+	}
+	return ""
+}
