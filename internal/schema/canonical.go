@@ -315,7 +315,12 @@ func (e *enricher) splunkLookup(field string) (Mapping, bool) {
 	if mp, ok := ft.Schema("splunk-raw").Lookup(nil, field); ok {
 		return mp, true
 	}
-	if mp, ok := ft.Schema("windows").Lookup(e.contexts, field); ok && mp.Via != "event data" {
+	if mp, ok := cim.LookupAgreed(field); ok {
+		return mp, true
+	}
+	// Raw Windows events: Sysmon names, and event data when the rule reads
+	// a Windows log.
+	if mp, ok := ft.Schema("windows").Lookup(e.contexts, field); ok && (mp.Via != "event data" || e.platform() == "windows") {
 		return mp, true
 	}
 	return Mapping{}, false

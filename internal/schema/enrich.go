@@ -81,6 +81,32 @@ func (e *enricher) run() {
 	e.fillCanonical()
 }
 
+// platform returns the one platform the rule is about (windows, linux,
+// macos), from the front end's Platforms, the Sigma product or the
+// providers it reads, or "" when unknown or mixed.
+func (e *enricher) platform() string {
+	if len(e.d.Platforms) == 1 {
+		return strings.ToLower(e.d.Platforms[0])
+	}
+	if e.d.Language == rule.LangSigma {
+		if product, _, _ := e.sigmaLogsource(); product == "windows" || product == "linux" || product == "macos" {
+			return product
+		}
+	}
+	plat := ""
+	for _, p := range e.providers {
+		prov := e.cat.Provider(p)
+		if prov == nil || prov.Platform == "" {
+			continue
+		}
+		if plat != "" && plat != prov.Platform {
+			return ""
+		}
+		plat = prov.Platform
+	}
+	return plat
+}
+
 // ---------------------------------------------------------------------------
 // Events
 
@@ -156,18 +182,28 @@ func (e *enricher) addEquivalents() {
 	if len(e.classes) == 0 {
 		return
 	}
-	// Index the events already there so each candidate costs one map probe.
-	seen := make(map[string]struct{}, len(e.a.Events)+32)
-	for _, ev := range e.a.Events {
-		seen[eventKey(ev.Provider, ev.Event)] = struct{}{}
+	// Mark the table's events already there in a bitset indexed by event
+	// id; events the table does not know cannot collide with equivalents.
+	var small [16]uint64
+	seen := small[:]
+	if n := (e.cat.eventCount + 63) / 64; n > len(small) {
+		seen = make([]uint64, n)
 	}
+	for _, ev := range e.a.Events {
+		if info := e.cat.lookupEvent(ev.Provider, ev.Event); info != nil {
+			seen[info.id/64] |= 1 << (info.id % 64)
+		}
+	}
+	plat := e.platform()
 	for _, cl := range e.classes {
 		for _, ce := range e.cat.Equivalents(cl) {
-			k := eventKey(ce.Event.Provider, ce.Event.Event)
-			if _, ok := seen[k]; ok {
+			if seen[ce.id/64]&(1<<(ce.id%64)) != 0 {
 				continue
 			}
-			seen[k] = struct{}{}
+			if plat != "" && ce.platform != "" && ce.platform != plat {
+				continue
+			}
+			seen[ce.id/64] |= 1 << (ce.id % 64)
 			// Same semantics as Analysis.AddEvent, without its linear scan.
 			e.a.Events = append(e.a.Events, rule.Event{Provider: ce.Event.Provider, Event: ce.Event.Event,
 				Title: ce.Event.Title, Via: rule.ViaEquivalent, Class: ce.Class})

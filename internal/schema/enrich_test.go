@@ -485,3 +485,17 @@ func TestEnrichNeverPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestEnrichPlatformFilter(t *testing.T) {
+	win := &rule.Document{Language: rule.LangSigma, Extra: map[string]any{"logsource": map[string]any{"product": "windows", "category": "process_creation"}}}
+	schema.Enrich(win)
+	lin := &rule.Document{Language: rule.LangSigma, Extra: map[string]any{"logsource": map[string]any{"product": "linux", "category": "process_creation"}}}
+	schema.Enrich(lin)
+	if got := events(win); slices.Contains(got, "equivalent Sysmon-Linux/1") || slices.Contains(got, "equivalent Auditd/EXECVE") || !slices.Contains(got, "equivalent Sysmon/1") {
+		t.Errorf("windows rule: %v", got)
+	}
+	if got := events(lin); slices.Contains(got, "equivalent Security/4688") || !slices.Contains(got, "equivalent Sysmon-Linux/1") ||
+		!slices.Contains(got, "equivalent Defender-DeviceProcessEvents/ProcessCreated") {
+		t.Errorf("linux rule: %v", got)
+	}
+}

@@ -30,8 +30,9 @@ type Catalog struct {
 	ASIM map[string]string `json:"asim"`
 
 	classByName  map[string]*Class
-	classByEvent map[string][]*Class // lower(provider/event)
-	classBySigma map[string]*Class   // Sigma category
+	event        map[evKey]*eventInfo // exact provider and event
+	eventLower   map[evKey]*eventInfo // lower-cased
+	classBySigma map[string]*Class    // Sigma category
 	children     map[string][]*Class
 	provider     map[string]*Provider // lower(name)
 	channel      map[string]string    // lower(channel) -> provider
@@ -44,8 +45,18 @@ type Catalog struct {
 	chronicle    map[string]string // lower(log type or product name) -> provider
 	eventField   map[string][]string
 	defaultEvent map[string]string // provider -> event
-	eventTitle   map[string]string // lower(provider/event) -> title
 	equivalents  map[string][]ClassEvent
+	eventCount   int
+}
+
+// evKey identifies a provider's event in the indexes.
+type evKey struct{ provider, event string }
+
+// eventInfo is what the table knows of one provider's event.
+type eventInfo struct {
+	id      int
+	classes []*Class
+	title   string
 }
 
 type prefixProvider struct {
@@ -67,6 +78,9 @@ type Source struct {
 type Provider struct {
 	Name  string `json:"name"`
 	Title string `json:"title"`
+	// Platform is the one operating system the provider's events come from
+	// (windows, linux), or "" for any.
+	Platform string `json:"platform,omitempty"`
 	// Channels and Sources are Windows event channels and provider names.
 	Channels []string `json:"channels,omitempty"`
 	Sources  []string `json:"sources,omitempty"`
@@ -137,7 +151,8 @@ func ParseEvents(data []byte) (*Catalog, error) {
 		return nil, err
 	}
 	c.classByName = map[string]*Class{}
-	c.classByEvent = map[string][]*Class{}
+	c.event = map[evKey]*eventInfo{}
+	c.eventLower = map[evKey]*eventInfo{}
 	c.classBySigma = map[string]*Class{}
 	c.children = map[string][]*Class{}
 	c.provider = map[string]*Provider{}
@@ -150,7 +165,6 @@ func ParseEvents(data []byte) (*Catalog, error) {
 	c.chronicle = map[string]string{}
 	c.eventField = map[string][]string{}
 	c.defaultEvent = map[string]string{}
-	c.eventTitle = map[string]string{}
 	for i := range c.Providers {
 		p := &c.Providers[i]
 		c.provider[strings.ToLower(p.Name)] = p
@@ -204,12 +218,16 @@ func ParseEvents(data []byte) (*Catalog, error) {
 			if c.provider[strings.ToLower(e.Provider)] == nil {
 				return nil, fmt.Errorf("class %s: unknown provider %s", cl.Name, e.Provider)
 			}
-			k := eventKey(e.Provider, e.Event)
-			if !containsClass(c.classByEvent[k], cl) {
-				c.classByEvent[k] = append(c.classByEvent[k], cl)
+			lk := evKey{strings.ToLower(e.Provider), strings.ToLower(e.Event)}
+			info := c.eventLower[lk]
+			if info == nil {
+				info = &eventInfo{id: c.eventCount, title: e.Title}
+				c.eventCount++
+				c.eventLower[lk] = info
+				c.event[evKey{e.Provider, e.Event}] = info
 			}
-			if _, ok := c.eventTitle[k]; !ok {
-				c.eventTitle[k] = e.Title
+			if !containsClass(info.classes, cl) {
+				info.classes = append(info.classes, cl)
 			}
 		}
 	}
@@ -232,8 +250,13 @@ func containsClass(list []*Class, c *Class) bool {
 	return false
 }
 
-func eventKey(provider, event string) string {
-	return strings.ToLower(provider) + "/" + strings.ToLower(event)
+// lookupEvent returns what the table knows of a provider's event, trying
+// the exact names before lower-casing them.
+func (c *Catalog) lookupEvent(provider, event string) *eventInfo {
+	if info, ok := c.event[evKey{provider, event}]; ok {
+		return info
+	}
+	return c.eventLower[evKey{strings.ToLower(provider), strings.ToLower(event)}]
 }
 
 // Class returns the class named name, or nil.
@@ -245,7 +268,10 @@ func (c *Catalog) ClassOfSigma(category string) *Class { return c.classBySigma[c
 // ClassesOf returns the classes a provider's event belongs to (most often
 // one; a generic event such as Security 4657 may belong to several).
 func (c *Catalog) ClassesOf(provider, event string) []*Class {
-	return c.classByEvent[eventKey(provider, event)]
+	if info := c.lookupEvent(provider, event); info != nil {
+		return info.classes
+	}
+	return nil
 }
 
 // Provider returns the provider named name (case-insensitive), or nil.
@@ -254,7 +280,10 @@ func (c *Catalog) Provider(name string) *Provider { return c.provider[strings.To
 // Title returns the title of a provider's event, or "" when the table does
 // not know it.
 func (c *Catalog) Title(provider, event string) string {
-	return c.eventTitle[eventKey(provider, event)]
+	if info := c.lookupEvent(provider, event); info != nil {
+		return info.title
+	}
+	return ""
 }
 
 // Ancestors returns cl's parent, grandparent, ... (nearest first).
@@ -296,13 +325,17 @@ func (c *Catalog) Equivalents(cl *Class) []ClassEvent {
 
 func (c *Catalog) computeEquivalents(cl *Class) []ClassEvent {
 	var out []ClassEvent
-	seen := map[string]bool{}
+	seen := map[int]bool{}
 	add := func(x *Class) {
 		for _, e := range x.Events {
-			k := eventKey(e.Provider, e.Event)
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, ClassEvent{Class: x.Name, Event: e})
+			id := c.lookupEvent(e.Provider, e.Event).id
+			if !seen[id] {
+				seen[id] = true
+				ce := ClassEvent{Class: x.Name, Event: e, id: id}
+				if p := c.provider[strings.ToLower(e.Provider)]; p != nil {
+					ce.platform = p.Platform
+				}
+				out = append(out, ce)
 			}
 		}
 	}
@@ -318,8 +351,10 @@ func (c *Catalog) computeEquivalents(cl *Class) []ClassEvent {
 
 // ClassEvent is an event with the class that lists it.
 type ClassEvent struct {
-	Class string
-	Event Event
+	Class    string
+	Event    Event
+	id       int
+	platform string
 }
 
 // ProviderNames returns the names of every provider, in table order.

@@ -51,6 +51,9 @@ type FieldSchema struct {
 
 	generic  fieldMap
 	contexts map[string]*fieldMap
+	// agreed maps fields to the ECS name every context that has them
+	// agrees on (for lookups that know no context).
+	agreed fieldMap
 }
 
 // Mapping is one field fact.
@@ -166,10 +169,51 @@ func (s *FieldSchema) Lookup(contexts []string, field string) (Mapping, bool) {
 	return Mapping{}, false
 }
 
+// LookupAgreed returns the mapping of a field that every context of the
+// schema maps to the same ECS name (CIM's process_name is process.name in
+// Processes, Registry and Filesystem alike), for rules whose context is
+// unknown.
+func (s *FieldSchema) LookupAgreed(field string) (Mapping, bool) {
+	if s == nil {
+		return Mapping{}, false
+	}
+	if mp, ok := s.agreed.exact[field]; ok {
+		return mp, true
+	}
+	mp, ok := s.agreed.lower[strings.ToLower(field)]
+	return mp, ok
+}
+
+func (s *FieldSchema) buildAgreed() {
+	type vote struct {
+		mp       Mapping
+		conflict bool
+	}
+	votes := map[string]*vote{}
+	for _, ctx := range sortedKeys(s.contexts) {
+		for _, k := range sortedKeys(s.contexts[ctx].exact) {
+			mp := s.contexts[ctx].exact[k]
+			v := votes[k]
+			switch {
+			case v == nil:
+				votes[k] = &vote{mp: mp}
+			case v.mp.ECS != mp.ECS:
+				v.conflict = true
+			}
+		}
+	}
+	for _, k := range sortedKeys(votes) {
+		if v := votes[k]; !v.conflict && v.mp.ECS != "" {
+			s.agreed.set(k, v.mp)
+		}
+	}
+}
+
 // isEventDataName reports whether field looks like a Windows event-data
-// name: a letter, then letters, digits and underscores.
+// name: an upper-case letter, then letters, digits and underscores
+// (SubjectUserName, TargetImage; not a computed count or isOutlier).
 func isEventDataName(field string) bool {
-	if len(field) == 0 || len(field) > 64 {
+	if len(field) == 0 || len(field) > 64 || field[0] < 'A' || field[0] > 'Z' {
 		return false
 	}
 	for i := 0; i < len(field); i++ {
@@ -327,6 +371,9 @@ func ParseFields(data []byte) (*FieldTable, error) {
 			}
 			target.set(field, Mapping{Field: field, ECS: ecs, Via: via})
 		}
+	}
+	for _, s := range t.Schemas {
+		s.buildAgreed()
 	}
 	return t, nil
 }

@@ -46,6 +46,7 @@ type Source struct {
 type Provider struct {
 	Name        string   `json:"name"`
 	Title       string   `json:"title"`
+	Platform    string   `json:"platform,omitempty" yaml:"platform"`
 	Channels    []string `json:"channels,omitempty" yaml:"channels"`
 	Sources     []string `json:"sources,omitempty" yaml:"sources"`
 	Sigma       []string `json:"sigma,omitempty" yaml:"sigma"`
