@@ -127,9 +127,17 @@ func (p *parser) parseEquality() Expr {
 		return nil
 	}
 	switch k := p.kind(0); k {
-	case EQL, NEQ, LSSGTR:
+	case EQL:
 		t := p.advance()
 		return &BinaryExpr{X: x, OpPos: source.Pos(t.pos), Op: k, Y: p.relationalOrMissing()}
+	case NEQ, LSSGTR:
+		t := p.advance()
+		y := p.parseRelational()
+		if y == nil {
+			p.errMissing("Expected: token", codeExpected)
+			y = p.bad()
+		}
+		return &BinaryExpr{X: x, OpPos: source.Pos(t.pos), Op: k, Y: y}
 	case IN:
 		if p.kind(1) == RANGE {
 			return x
@@ -408,7 +416,7 @@ func (p *parser) parsePrimary() Expr {
 	if p.scanCallStart(0) {
 		return p.parseCall()
 	}
-	if x := p.parseBarePathSelector(); x != nil {
+	if x := p.parsePathSelector(); x != nil {
 		return x
 	}
 	return p.parseKeywordAsName()
@@ -500,7 +508,7 @@ func (p *parser) parseNamedExpr() Expr {
 		first, last := p.tok(0), p.tok(n-1)
 		name := &Ident{NamePos: source.Pos(first.pos), EndPos: source.Pos(last.end), Name: p.src[first.pos:last.end]}
 		p.errAt(first.pos, last.end, "The name '"+name.Name+"' needs to be bracketed as "+bracketName(name.Name)+" to be used in this context.", codeBracket)
-		p.i += n
+		p.skip(n)
 		t := p.advance()
 		return &NamedExpr{Lparen: source.NoPos, Rparen: source.NoPos, Names: []*Ident{name}, Assign: source.Pos(t.pos), Value: p.parseUnnamedOrMissing()}
 	}
@@ -646,7 +654,7 @@ func (p *parser) parseJSONValue() Expr {
 
 func (p *parser) missingJSONPair() *JSONPair {
 	p.errMissing("Missing json key:value pair", codeMissing)
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &JSONPair{Colon: source.NoPos, Value: &BadExpr{From: pos, To: pos}}
 }
 
@@ -661,7 +669,7 @@ func (p *parser) parseJSONPair() (*JSONPair, bool) {
 		}
 		return pr, true
 	case COLON:
-		p.errMissing("Missing string", codeMissing)
+		p.errExpected("Missing string", codeMissing)
 		pr := &JSONPair{Colon: source.Pos(p.advance().pos)}
 		pr.Value = p.parseJSONValue()
 		if pr.Value == nil {
@@ -669,14 +677,14 @@ func (p *parser) parseJSONPair() (*JSONPair, bool) {
 		}
 		return pr, true
 	}
-	save := p.i
+	save, nerr := p.i, len(p.errs)
 	v := p.parseJSONValue()
 	if v == nil {
-		p.i = save
+		p.i, p.errs = save, p.errs[:nerr]
 		return nil, false
 	}
 	p.errAt(int32(v.Pos()), int32(v.Pos()), "Missing string", codeMissing)
-	p.errMissing("Expected: :", codeExpected)
+	p.errExpected("Expected: :", codeExpected)
 	return &JSONPair{Colon: source.NoPos, Value: v}, true
 }
 
@@ -733,7 +741,7 @@ func (p *parser) parseExternalData() Expr {
 		p.expect(LPAREN)
 		d.With = commaList(p, p.parseProperty, func() *NamedParam {
 			p.errMissing("Missing parameter", codeMissing)
-			pos, _ := p.missingSpan()
+			pos := p.nodePos()
 			return &NamedParam{NamePos: pos, Assign: source.NoPos, Value: &BadExpr{From: pos, To: pos}}
 		}, p.atCommonEnd, false, false)
 		p.expect(RPAREN)

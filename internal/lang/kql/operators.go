@@ -105,7 +105,7 @@ func (p *parser) parsePipedOperator() Operator {
 	case GETSCHEMA:
 		o := &GetSchemaOp{}
 		p.startOp(&o.op)
-		if np := p.parseNamedParam(kindParam, allowDeclared, false); np != nil {
+		if np := p.parseNamedParam(getSchemaParams[0], allowDeclared, false); np != nil {
 			o.Params = []*NamedParam{np}
 		}
 		return p.endOp(&o.op, o)
@@ -238,7 +238,7 @@ func (p *parser) parseRequiredOperator() Operator {
 		return &BadOp{op: op{Kw: IDENT, KwPos: source.Pos(t.pos), EndPos: source.Pos(t.end)}, Text: p.text(t)}
 	}
 	p.errMissing("Query operator expected.", codeOperator)
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &BadOp{op: op{Kw: ILLEGAL, KwPos: pos, EndPos: pos}}
 }
 
@@ -308,7 +308,7 @@ func (p *parser) parseOrdered() Expr {
 			o.Nulls = k
 			p.advance()
 		default:
-			p.errMissing("Missing first or last", codeMissing)
+			p.errExpected("Missing first or last", codeMissing)
 		}
 	}
 	o.EndPos = p.prevEnd()
@@ -375,7 +375,7 @@ func (p *parser) parseCount() Operator {
 			p.advance()
 			o.As = p.identOf(t)
 		} else {
-			p.errMissing("Expected: IDENT", codeExpected)
+			p.errExpected("Expected: IDENT", codeExpected)
 			o.As = p.missingNameQuiet()
 		}
 	}
@@ -383,7 +383,7 @@ func (p *parser) parseCount() Operator {
 }
 
 func (p *parser) missingNameQuiet() *Ident {
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &Ident{NamePos: pos, EndPos: pos}
 }
 
@@ -517,7 +517,7 @@ func (p *parser) parseParseKv() Operator {
 
 func (p *parser) missingNamedParam() *NamedParam {
 	p.errMissing("Missing parameter", codeMissing)
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &NamedParam{NamePos: pos, Assign: source.NoPos, Value: &BadExpr{From: pos, To: pos}}
 }
 
@@ -526,7 +526,7 @@ func (p *parser) parseToTypeOf() *TypeOfExpr {
 		return p.parseTypeOf().(*TypeOfExpr)
 	}
 	p.errMissing("Missing typeof", codeMissing)
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &TypeOfExpr{TypeOf: pos, Lparen: source.NoPos, Rparen: pos - 1}
 }
 
@@ -599,7 +599,7 @@ func (p *parser) parseMvApply() Operator {
 		px.Rparen = p.closeOf(RPAREN)
 		o.Subquery = px
 	} else {
-		p.errMissing("Expected: (", codeExpected)
+		p.errExpected("Expected: (", codeExpected)
 		o.Subquery = p.bad()
 	}
 	return p.endOp(&o.op, o)
@@ -681,7 +681,7 @@ func (p *parser) parseTopNested() Operator {
 		return c, true
 	}, func() *TopNestedClause {
 		p.errMissing("Missing clause", codeMissing)
-		pos, _ := p.missingSpan()
+		pos := p.nodePos()
 		b := &BadExpr{From: pos, To: pos}
 		return &TopNestedClause{TopNested: pos, Of: b, By: b, EndPos: pos}
 	}, p.atCommonEnd, true, false)
@@ -803,7 +803,7 @@ func (p *parser) parseRender() Operator {
 		p.advance()
 		o.Chart = p.identOf(t)
 	} else {
-		p.errMissing("Expected one of: table, list, barchart, piechart, ladderchart, timechart, linechart, anomalychart, pivotchart, areachart, stackedareachart, scatterchart, timepivot, columnchart, timeline, 3Dchart, card, treemap, plotly, graph, sankey", codeExpected)
+		p.errExpected("Expected one of: table, list, barchart, piechart, ladderchart, timechart, linechart, anomalychart, pivotchart, areachart, stackedareachart, scatterchart, timepivot, columnchart, timeline, 3Dchart, card, treemap, plotly, graph, sankey", codeExpected)
 		o.Chart = p.missingNameQuiet()
 	}
 	for {
@@ -850,7 +850,7 @@ func (p *parser) parseFork() Operator {
 		o.Branches = append(o.Branches, b)
 	}
 	if len(o.Branches) == 0 {
-		p.errMissing("Expected: (", codeExpected)
+		p.errExpected("Expected: (", codeExpected)
 	}
 	return p.endOp(&o.op, o)
 }
@@ -1033,7 +1033,7 @@ func (p *parser) parsePartition() Operator {
 		px.Rparen = p.closeOf(RPAREN)
 		o.Subquery = px
 	default:
-		p.errMissing("Expected: (", codeExpected)
+		p.errExpected("Expected: (", codeExpected)
 		o.Subquery = p.bad()
 	}
 	return p.endOp(&o.op, o)
@@ -1108,7 +1108,7 @@ func (p *parser) parseScanStep() *ScanStep {
 			p.advance()
 			s.Output = p.text(t)
 		default:
-			p.errMissing("Expected one of: all, last, none", codeExpected)
+			p.errExpected("Expected one of: all, last, none", codeExpected)
 		}
 	}
 	p.expect(COLON)

@@ -1,6 +1,10 @@
 package kql
 
-import "github.com/detwiki/detwiki/internal/source"
+import (
+	"strings"
+
+	"github.com/detwiki/detwiki/internal/source"
+)
 
 // Operator parameters (kind=inner, hint.strategy=shuffle, withsource=T,
 // isfuzzy=true, ...) follow the reference parser: each operator declares
@@ -21,9 +25,28 @@ const (
 type paramSpec struct {
 	name     string
 	kind     paramKind
-	missing  string // what the "Missing ..." error calls an absent value
-	noEquals bool   // the name is not followed by '=' (render with "x", render by a)
+	missing  string   // what the "Missing ..." error calls an absent value
+	noEquals bool     // the name is not followed by '=' (render with "x", render by a)
+	values   []string // the words a pvWord parameter takes (kind=inner, ...)
 }
+
+// with returns a copy of s that takes the given words.
+func (s paramSpec) with(values ...string) paramSpec {
+	s.values = values
+	return s
+}
+
+var (
+	hintStrategies     = []string{"auto", "broadcast", "centralized", "shuffle"}
+	hintDistributions  = []string{"single", "per_node", "per_shard", "default"}
+	hintRemotes        = []string{"auto", "local"}
+	hintSpreads        = []string{"auto", "local"}
+	hintConcurrencies  = []string{"auto", "left", "local", "right", "unresolved"}
+	mvExpandKinds      = []string{"bag", "array"}
+	joinKinds          = []string{"inner", "fullouter", "innerunique", "leftanti", "leftantisemi", "anti", "leftouter", "leftsemi", "rightanti", "rightantisemi", "rightouter", "rightsemi"}
+	chartKinds         = []string{"default", "unstacked", "stacked", "stacked100", "map"}
+	partitionHintStrat = []string{"shuffle", "native", "legacy"}
+)
 
 type allowNames uint8
 
@@ -36,12 +59,12 @@ const (
 var (
 	pHintMaterialized  = paramSpec{name: "hint.materialized", kind: pvAny, missing: "boolean"}
 	pHintShuffleKey    = paramSpec{name: "hint.shufflekey", kind: pvColumn}
-	pHintStrategy      = paramSpec{name: "hint.strategy", kind: pvWord}
+	pHintStrategy      = paramSpec{name: "hint.strategy", kind: pvWord, values: hintStrategies}
 	pHintNumPartitions = paramSpec{name: "hint.num_partitions", kind: pvAny, missing: "number"}
-	pHintDistribution  = paramSpec{name: "hint.distribution", kind: pvWord}
-	pHintRemote        = paramSpec{name: "hint.remote", kind: pvWord}
-	pHintConcurrency   = paramSpec{name: "hint.concurrency", kind: pvWord}
-	pHintSpread        = paramSpec{name: "hint.spread", kind: pvWord}
+	pHintDistribution  = paramSpec{name: "hint.distribution", kind: pvWord, values: hintDistributions}
+	pHintRemote        = paramSpec{name: "hint.remote", kind: pvWord, values: hintRemotes}
+	pHintConcurrency   = paramSpec{name: "hint.concurrency", kind: pvWord, values: hintConcurrencies}
+	pHintSpread        = paramSpec{name: "hint.spread", kind: pvWord, values: hintSpreads}
 	pHintProgressive   = paramSpec{name: "hint.progressive_top", kind: pvAny, missing: "boolean"}
 	pKind              = paramSpec{name: "kind", kind: pvWord}
 	pWithSource        = paramSpec{name: "withsource", kind: pvName}
@@ -50,32 +73,32 @@ var (
 	pIsFuzzyAlias      = paramSpec{name: "__isFuzzy", kind: pvAny, missing: "boolean"}
 	pBestEffort        = paramSpec{name: "best_effort", kind: pvAny, missing: "boolean"}
 	pWithItemIndex     = paramSpec{name: "with_itemindex", kind: pvName}
-	pBagExpansion      = paramSpec{name: "bagexpansion", kind: pvWord}
+	pBagExpansion      = paramSpec{name: "bagexpansion", kind: pvWord, values: mvExpandKinds}
 	pWithMatchID       = paramSpec{name: "with_match_id", kind: pvName}
 	pDecodeBlocks      = paramSpec{name: "decodeblocks", kind: pvAny, missing: "boolean"}
 	pFlags             = paramSpec{name: "flags", kind: pvWord}
 
-	kindParam = paramSpec{name: "kind", kind: pvWord}
+	kindParam = paramSpec{name: "kind", kind: pvWord, values: []string{"nooptimization"}}
 
 	asParams          = []paramSpec{pHintMaterialized}
 	consumeParams     = []paramSpec{pDecodeBlocks}
 	distinctParams    = []paramSpec{pHintShuffleKey, pHintStrategy, pHintNumPartitions}
 	evaluateParams    = []paramSpec{pHintDistribution, pHintRemote}
 	findParams        = []paramSpec{pWithSource, pWithSourceAlias}
-	joinParams        = []paramSpec{pKind, pHintRemote, pHintShuffleKey, pHintStrategy, pHintNumPartitions}
-	lookupParams      = []paramSpec{pKind}
-	makeSeriesParams  = []paramSpec{pHintShuffleKey, pKind}
+	joinParams        = []paramSpec{pKind.with(joinKinds...), pHintRemote.with(hintConcurrencies...), pHintShuffleKey, pHintStrategy, pHintNumPartitions}
+	lookupParams      = []paramSpec{pKind.with("inner", "leftouter")}
+	makeSeriesParams  = []paramSpec{pHintShuffleKey, pKind.with("nonempty")}
 	mvApplyParams     = []paramSpec{pWithItemIndex}
-	mvExpandParams    = []paramSpec{pKind, pBagExpansion, pWithItemIndex}
-	parseOpParams     = []paramSpec{pKind, pFlags}
-	partitionParams   = []paramSpec{pHintConcurrency, pHintSpread, pHintMaterialized, pHintShuffleKey, pHintStrategy}
-	scanParams        = []paramSpec{pKind, pWithMatchID}
-	searchParams      = []paramSpec{pKind}
-	sortParams        = []paramSpec{pHintStrategy}
-	summarizeParams   = []paramSpec{pHintShuffleKey, pHintStrategy, pHintNumPartitions}
+	mvExpandParams    = []paramSpec{pKind.with(mvExpandKinds...), pBagExpansion, pWithItemIndex}
+	parseOpParams     = []paramSpec{pKind.with("simple", "regex", "relaxed"), pFlags}
+	partitionParams   = []paramSpec{pHintConcurrency, pHintSpread, pHintMaterialized, pHintShuffleKey, pHintStrategy.with(partitionHintStrat...)}
+	scanParams        = []paramSpec{pKind.with("partial", "full"), pWithMatchID}
+	searchParams      = []paramSpec{pKind.with("default", "case_insensitive", "case_sensitive")}
+	sortParams        = []paramSpec{pHintStrategy.with("splitBlock", "multipleBlocks")}
+	summarizeParams   = []paramSpec{pHintShuffleKey, pHintStrategy.with("shuffle"), pHintNumPartitions}
 	topParams         = []paramSpec{pHintProgressive}
-	unionParams       = []paramSpec{pKind, pWithSource, pWithSourceAlias, pIsFuzzy, pIsFuzzyAlias, pBestEffort, pHintConcurrency, pHintSpread}
-	getSchemaParams   = []paramSpec{pKind}
+	unionParams       = []paramSpec{pKind.with("inner", "outer"), pWithSource, pWithSourceAlias, pIsFuzzy, pIsFuzzyAlias, pBestEffort, pHintConcurrency, pHintSpread}
+	getSchemaParams   = []paramSpec{pKind.with("csl")}
 	reduceWithParams  = []paramSpec{{name: "threshold", kind: pvAny, missing: "number"}, {name: "characters", kind: pvAny, missing: "string"}}
 	parseKvWithParams = []paramSpec{
 		{name: "pair_delimiter", kind: pvAny, missing: "string"},
@@ -86,7 +109,7 @@ var (
 		{name: "greedy", kind: pvAny, missing: "boolean"},
 	}
 	renderWithParams = []paramSpec{
-		{name: "kind", kind: pvWord},
+		{name: "kind", kind: pvWord, values: chartKinds},
 		{name: "title", kind: pvString},
 		{name: "accumulate", kind: pvAny, missing: "boolean"},
 		{name: "xcolumn", kind: pvColumn},
@@ -95,17 +118,17 @@ var (
 		{name: "series", kind: pvColumnList},
 		{name: "xtitle", kind: pvString},
 		{name: "ytitle", kind: pvString},
-		{name: "xaxis", kind: pvWord},
-		{name: "yaxis", kind: pvWord},
-		{name: "legend", kind: pvWord},
-		{name: "ysplit", kind: pvWord},
+		{name: "xaxis", kind: pvWord, values: []string{"linear", "log"}},
+		{name: "yaxis", kind: pvWord, values: []string{"linear", "log"}},
+		{name: "legend", kind: pvWord, values: []string{"visible", "hidden"}},
+		{name: "ysplit", kind: pvWord, values: []string{"none", "axes", "panels"}},
 		{name: "ymin", kind: pvAny, missing: "number"},
 		{name: "ymax", kind: pvAny, missing: "number"},
 		{name: "xmin", kind: pvAny},
 		{name: "xmax", kind: pvAny},
 	}
 	renderLegacyParams = []paramSpec{
-		{name: "kind", kind: pvWord},
+		{name: "kind", kind: pvWord, values: chartKinds},
 		{name: "title", kind: pvString},
 		{name: "accumulate", kind: pvAny, missing: "boolean"},
 	}
@@ -126,7 +149,7 @@ func init() {
 		pHintNumPartitions, {name: "hint.pass_filters"}, {name: "hint.pass_filters_column", kind: pvColumn},
 		pHintProgressive, pHintRemote, pHintShuffleKey, pHintSpread, pHintStrategy, {name: "__id"},
 		pIsFuzzy, pIsFuzzyAlias, pKind, {name: "__noWithSource"}, {name: "__packedColumn", kind: pvColumn},
-		{name: "__sourceColumnIndex"}, {name: "cycles", kind: pvWord}, pWithMatchID, pWithItemIndex,
+		{name: "__sourceColumnIndex"}, {name: "cycles", kind: pvWord, values: []string{"none", "all", "unique_edges"}}, pWithMatchID, pWithItemIndex,
 		pWithSource, pWithSourceAlias, {name: "with_step_name", kind: pvName}, {name: "force_remote", missing: "boolean"},
 	} {
 		knownParams[s.name] = s
@@ -231,7 +254,7 @@ func (p *parser) parseParams(specs []paramSpec, allow allowNames, equalsNeeded b
 func (p *parser) finishParam(n int, spec paramSpec, withEquals bool) *NamedParam {
 	first, last := p.tok(0), p.tok(n-1)
 	np := &NamedParam{NamePos: source.Pos(first.pos), Name: p.src[first.pos:last.end], Assign: source.NoPos}
-	p.i += n
+	p.skip(n)
 	if withEquals {
 		np.Assign = p.expect(ASSIGN)
 	}
@@ -263,9 +286,23 @@ func (p *parser) parseParamValue(spec paramSpec) Expr {
 		}
 		return p.missing("value")
 	case pvWord:
-		if t := p.tok(0); t.kind.IsKeyword() {
-			p.advance()
-			return p.identOf(t)
+		if len(spec.values) > 0 {
+			for _, v := range spec.values {
+				if n := p.matchText(0, v); n > 0 {
+					first, last := p.tok(0), p.tok(n-1)
+					p.skip(n)
+					return &Ident{NamePos: source.Pos(first.pos), EndPos: source.Pos(last.end), Name: p.src[first.pos:last.end]}
+				}
+			}
+			if x := p.anyParamValue(); x != nil {
+				return x
+			}
+			if len(spec.values) == 1 {
+				p.errMissing("Expected: "+spec.values[0], codeExpected)
+			} else {
+				p.errMissing("Expected one of: "+strings.Join(spec.values, ", "), codeExpected)
+			}
+			return p.bad()
 		}
 	case pvName, pvColumn:
 		if id := p.parseName(false); id != nil {

@@ -2,6 +2,7 @@ package kql
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/source"
 )
@@ -12,9 +13,12 @@ import (
 const maxDepth = 250
 
 // Parse parses a KQL query text (a script of statements separated by
-// semicolons) and returns its syntax tree and every syntax error, sorted by
-// position. It never panics and always returns a tree: parts that could not
-// be parsed appear as BadExpr, BadOp or BadStmt nodes.
+// semicolons) and returns its syntax tree and every syntax error, in the
+// order Microsoft's parser reports them (the order of the tree, which is
+// source order except that an error about a missing token comes before the
+// errors inside what follows it). It never panics and always returns a
+// tree: parts that could not be parsed appear as BadExpr, BadOp or BadStmt
+// nodes.
 func Parse(src string) (*Script, []*Error) {
 	p := parserPool.get()
 	defer parserPool.put(p)
@@ -100,14 +104,28 @@ func (p *parser) parse(src string) (script *Script, errs []*Error) {
 	return script, nil
 }
 
+// finishErrors returns the errors in the order the reference parser
+// reports them: the order of the syntax tree, where a token's lexical error
+// comes when the token is consumed.
 func (p *parser) finishErrors() []*Error {
-	all := p.errs
-	if len(p.sc.Errors) > 0 {
-		// Lexical errors first: at equal positions they explain the rest.
-		all = append(append([]*Error(nil), p.sc.Errors...), p.errs...)
+	for p.i < len(p.toks)-1 {
+		p.advance()
 	}
-	ErrorList(all).Sort()
-	return all
+	return p.errs
+}
+
+// consumed records the lexical error of a token the parser takes.
+func (p *parser) consumed(l *lexeme) {
+	if l.err != 0 {
+		p.errs = append(p.errs, p.sc.Errors[l.err-1])
+	}
+}
+
+// skip consumes n tokens.
+func (p *parser) skip(n int) {
+	for ; n > 0; n-- {
+		p.advance()
+	}
 }
 
 // ---------------------------------------------------------------------------
@@ -131,6 +149,9 @@ func (p *parser) text(l *lexeme) string { return p.src[l.pos:l.end] }
 // advance consumes the current token and returns it.
 func (p *parser) advance() *lexeme {
 	l := &p.toks[p.i]
+	if l.err != 0 {
+		p.consumed(l)
+	}
 	if l.kind != EOF {
 		p.i++
 	}
@@ -159,28 +180,46 @@ func (p *parser) expect(k Token) source.Pos {
 	if pos, ok := p.got(k); ok {
 		return pos
 	}
-	p.errMissing("Expected: "+k.String(), codeExpected)
+	p.errExpected("Expected: "+k.String(), codeExpected)
 	return source.NoPos
 }
 
 // missingSpan is where an error about something missing before the current
-// token is shown: on the current token when it is on the same line as the
-// previous one, else just after the previous token.
+// token is shown, as the reference parser does: on the current token when
+// at most one space (not a line break) separates it from the previous one,
+// else as an empty span just after the previous token.
 func (p *parser) missingSpan() (source.Pos, source.Pos) {
 	t := p.tok(0)
-	if t.nl || t.kind == EOF || p.i == 0 {
-		e := p.prevEnd()
-		if p.i == 0 {
-			e = source.Pos(t.pos)
-		}
-		return e, e
+	if p.i == 0 {
+		return source.Pos(t.pos), source.Pos(t.pos)
 	}
-	return source.Pos(t.pos), source.Pos(t.end)
+	prev := p.toks[p.i-1].end
+	gap := p.src[prev:t.pos]
+	if gap == "" || (!t.nl && utf8.RuneCountInString(gap) == 1) {
+		return source.Pos(t.pos), source.Pos(t.end)
+	}
+	return source.Pos(prev), source.Pos(prev)
 }
 
-func (p *parser) errMissing(msg, code string) {
+// errExpected reports a missing token ("Expected: )").
+func (p *parser) errExpected(msg, code string) {
 	pos, end := p.missingSpan()
 	p.errAt(int32(pos), int32(end), msg, code)
+}
+
+// nodePos is where a missing syntax node (an expression, a name, an
+// operator) is reported: just after the previous token.
+func (p *parser) nodePos() source.Pos {
+	if p.i == 0 {
+		return source.Pos(p.tok(0).pos)
+	}
+	return source.Pos(p.toks[p.i-1].end)
+}
+
+// errMissing reports a missing node ("Missing expression").
+func (p *parser) errMissing(msg, code string) {
+	pos := p.nodePos()
+	p.errAt(int32(pos), int32(pos), msg, code)
 }
 
 func (p *parser) errAt(pos, end int32, msg, code string) {
@@ -214,12 +253,12 @@ func (p *parser) missingName() *Ident {
 	} else {
 		p.errMissing("Missing name", codeMissing)
 	}
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &Ident{NamePos: pos, EndPos: pos}
 }
 
 func (p *parser) bad() *BadExpr {
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &BadExpr{From: pos, To: pos}
 }
 
@@ -360,7 +399,9 @@ func (p *parser) parseScript(s *Script) {
 	if t := p.tok(0); t.kind != EOF {
 		p.errAt(t.pos, t.end, "The incomplete fragment is unexpected.", codeFragment)
 		s.Statements = append(s.Statements, &BadStmt{From: source.Pos(t.pos), To: source.Pos(len(p.src))})
-		p.i = len(p.toks) - 1
+		for p.kind(0) != EOF {
+			p.advance()
+		}
 	}
 }
 
@@ -447,7 +488,7 @@ func (p *parser) closeOf(k Token) source.Pos {
 	if pos, ok := p.got(k); ok {
 		return pos
 	}
-	p.errMissing("Expected: "+k.String(), codeExpected)
+	p.errExpected("Expected: "+k.String(), codeExpected)
 	return p.prevEnd() - 1
 }
 
@@ -493,7 +534,7 @@ func (p *parser) parseLambda() Expr {
 
 func (p *parser) missingParam() *Param {
 	p.errMissing("Missing parameter", codeMissing)
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &Param{Name: &Ident{NamePos: pos, EndPos: pos}, Colon: source.NoPos, Assign: source.NoPos}
 }
 
@@ -785,7 +826,7 @@ func (p *parser) parseBracketedName() *Ident {
 	open := p.advance()
 	first := p.tok(0)
 	last := p.tok(n - 3)
-	p.i += n - 2
+	p.skip(n - 2)
 	close := p.advance()
 	raw := p.src[first.pos:last.end]
 	return &Ident{NamePos: source.Pos(open.pos), EndPos: source.Pos(close.end), Name: Unquote(raw), Quoted: true}
@@ -830,7 +871,7 @@ func (p *parser) parseBracedName() *Ident {
 	}
 	first := p.tok(0)
 	last := p.tok(n - 1)
-	p.i += n
+	p.skip(n)
 	return &Ident{NamePos: source.Pos(first.pos), EndPos: source.Pos(last.end), Name: p.src[first.pos:last.end]}
 }
 
@@ -868,7 +909,7 @@ func (p *parser) parseWildcardName() *Ident {
 	}
 	first := p.tok(0)
 	last := p.tok(n - 1)
-	p.i += n
+	p.skip(n)
 	return &Ident{NamePos: source.Pos(first.pos), EndPos: source.Pos(last.end), Name: p.src[first.pos:last.end], Wildcard: true}
 }
 
@@ -946,7 +987,7 @@ func (p *parser) parseScalarType(extended bool) *TypeExpr {
 		return p.typeOf(t)
 	}
 	p.errMissing("Missing type name", codeMissing)
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &TypeExpr{TypePos: pos, EndPos: pos}
 }
 
@@ -1012,6 +1053,6 @@ func (p *parser) requiredRowSchema() *Schema {
 		return s
 	}
 	p.errMissing("Missing schema declaration", codeMissing)
-	pos, _ := p.missingSpan()
+	pos := p.nodePos()
 	return &Schema{Lparen: pos, Rparen: source.NoPos, EndPos: pos}
 }

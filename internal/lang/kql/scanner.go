@@ -13,6 +13,7 @@ type lexeme struct {
 	sp   bool // the token is preceded by trivia (space or comments)
 	pos  int32
 	end  int32
+	err  int32 // 1 + index in Scanner.Errors of the token's lexical error, or 0
 }
 
 // Scanner splits KQL text into tokens the way Kusto's lexer does: keywords
@@ -119,9 +120,13 @@ func (s *Scanner) next() lexeme {
 	start0 := s.pos
 	nl := s.skipTrivia()
 	l := lexeme{nl: nl, sp: s.pos > start0, pos: int32(s.pos)}
+	nerr := len(s.Errors)
 	kind, end := s.token()
 	s.pos = end
 	l.kind, l.end = kind, int32(end)
+	if len(s.Errors) > nerr {
+		l.err = int32(nerr + 1)
+	}
 	return l
 }
 
