@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/sharedtest"
+)
+
+func runSchemaCmd(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String() + errb.String(), code
+}
+
+func TestEventsCommand(t *testing.T) {
+	out, code := runSchemaCmd(t, "events", "create_remote_thread")
+	if code != 0 || !strings.Contains(out, "CreateRemoteThreadApiCall") || !strings.Contains(out, "Sysmon") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if out, code := runSchemaCmd(t, "events", "no_such_class"); code != 2 || !strings.Contains(out, "unknown event class") {
+		t.Errorf("unknown class: exit %d:\n%s", code, out)
+	}
+	out, _ = runSchemaCmd(t, "events", "--providers")
+	for _, p := range []string{"Threat-Intelligence", "Defender-DeviceEvents", "UDM"} {
+		if !strings.Contains(out, p) {
+			t.Errorf("--providers lacks %s", p)
+		}
+	}
+}
+
+func TestFieldsCommand(t *testing.T) {
+	out, code := runSchemaCmd(t, "fields", "--table")
+	if code != 0 || !strings.Contains(out, "InitiatingProcessFileName") || !strings.Contains(out, "process.parent.name") {
+		t.Fatalf("--table: exit %d", code)
+	}
+	rule := sharedtest.Path(t, "corpus", "sigma", "rules", "windows", "process_creation", "proc_creation_win_mmc_mmc20_lateral_movement.yml")
+	out, code = runSchemaCmd(t, "fields", rule)
+	if code != 0 || !strings.Contains(out, "sigma: 1 rules") || !strings.Contains(out, "process.parent.executable") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	out, code = runSchemaCmd(t, "fields", "--unmapped", "--format", "json", rule)
+	var uses []fieldUse
+	if code != 0 || json.Unmarshal([]byte(out), &uses) != nil || len(uses) != 0 {
+		t.Fatalf("--unmapped: exit %d, %d fields:\n%s", code, len(uses), out)
+	}
+}
