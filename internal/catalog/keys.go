@@ -174,3 +174,17 @@ func assignIDs(docs []*rule.Document) {
 		}
 	}
 }
+
+// FieldSlug returns the page key of the field an indicator counts under.
+func FieldSlug(ind rule.Indicator) string {
+	return PageKey(CountKey(ind, rule.Value{}).Field)
+}
+
+// IndicatorSlug returns the page path ("field/kind/value") of one value of
+// an indicator.
+func IndicatorSlug(ind rule.Indicator, v rule.Value) string {
+	return indicatorSlug(CountKey(ind, v))
+}
+
+// EventSlug returns the page path ("provider/event") of an event.
+func EventSlug(provider, event string) string { return eventSlug(provider, event) }

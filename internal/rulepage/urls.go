@@ -1,0 +1,116 @@
+package rulepage
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/rule"
+)
+
+// URLs makes the links of the wiki's pages. The server and the static site
+// use the same paths; the static site adds ".html" and links relatively so
+// that it works from any folder, any static host and file://.
+//
+// Paths: rules/<language>/<slug>, rules/ (browse), search, attack/
+// (matrix), attack/<technique>, fields/<field>,
+// indicators/<field>/<kind>/<value>, events/<provider>,
+// events/<provider>/<event>, patterns/, coverage, static/<asset>.
+type URLs struct {
+	// Base is prepended to every path: "/" on the server, a relative prefix
+	// such as "../../" in the static site, or an absolute URL.
+	Base string
+	// Ext is appended to page paths (".html" in the static site).
+	Ext string
+}
+
+// Server are the URLs of `detwiki serve`.
+var Server = URLs{Base: "/"}
+
+// Static returns the URLs of a static page at the given depth (the number
+// of folders between the site root and the page).
+func Static(depth int) URLs {
+	return URLs{Base: strings.Repeat("../", depth), Ext: ".html"}
+}
+
+// Page returns the link of a page path ("rules/kusto/x").
+func (u URLs) Page(path string) string {
+	return u.Base + path + u.Ext
+}
+
+// Dir returns the link of a folder's page ("rules/").
+func (u URLs) Dir(path string) string {
+	if u.Ext != "" {
+		return u.Base + path + "index" + u.Ext
+	}
+	return u.Base + path
+}
+
+// Home returns the link of the home page.
+func (u URLs) Home() string { return u.Dir("") }
+
+// WithQuery returns link with the query parameters added.
+func WithQuery(link string, q url.Values) string {
+	if len(q) == 0 {
+		return link
+	}
+	return link + "?" + q.Encode()
+}
+
+// Rule returns the link of a rule page.
+func (u URLs) Rule(id string) string { return u.Page("rules/" + id) }
+
+// Browse returns the link of the rule list with filters.
+func (u URLs) Browse(q url.Values) string { return WithQuery(u.Dir("rules/"), q) }
+
+// Search returns the link of a search.
+func (u URLs) Search(q string) string {
+	return WithQuery(u.Page("search"), url.Values{"q": {q}})
+}
+
+// Field returns the link of the page of the field an indicator counts
+// under.
+func (u URLs) Field(ind rule.Indicator) string {
+	return u.Page("fields/" + catalog.FieldSlug(ind))
+}
+
+// FieldByName returns the link of a field page by field name.
+func (u URLs) FieldByName(name string) string {
+	return u.Field(rule.Indicator{Field: name})
+}
+
+// FieldSlug returns the link of a field page by page key.
+func (u URLs) FieldSlug(slug string) string { return u.Page("fields/" + slug) }
+
+// Indicator returns the link of the page of one value of an indicator.
+func (u URLs) Indicator(ind rule.Indicator, v rule.Value) string {
+	return u.Page("indicators/" + catalog.IndicatorSlug(ind, v))
+}
+
+// IndicatorSlug returns the link of an indicator page by its path.
+func (u URLs) IndicatorSlug(slug string) string { return u.Page("indicators/" + slug) }
+
+// Event returns the link of an event page.
+func (u URLs) Event(provider, event string) string {
+	return u.Page("events/" + catalog.EventSlug(provider, event))
+}
+
+// Provider returns the link of a provider page.
+func (u URLs) Provider(provider string) string {
+	return u.Page("events/" + catalog.PageKey(provider))
+}
+
+// Technique returns the link of a technique page.
+func (u URLs) Technique(id string) string { return u.Page("attack/" + id) }
+
+// Matrix returns the link of the ATT&CK matrix.
+func (u URLs) Matrix(q url.Values) string { return WithQuery(u.Dir("attack/"), q) }
+
+// Table returns the link of the rule list filtered on a table.
+func (u URLs) Table(name string) string { return u.Browse(url.Values{"table": {name}}) }
+
+// Pattern returns the link of a detection pattern page.
+func (u URLs) Pattern(slug string) string { return u.Page("patterns/" + slug) }
+
+// Asset returns the link of a static file (CSS, JS).
+func (u URLs) Asset(name string) string { return u.Base + "static/" + name }
