@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/detwiki/detwiki/internal/lang/kql"
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+func init() {
+	register(&command{name: "kql", summary: "check or format Kusto (KQL) queries", run: runKQL})
+}
+
+func kqlUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage:")
+	fmt.Fprintln(w, "  detwiki kql check [--jsonl] [FILE|DIR...]   report syntax errors (stdin when no file)")
+	fmt.Fprintln(w, "  detwiki kql fmt [FILE...]                   print the formatted query")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "check reads .kql and .csl files (folders are searched recursively) and prints")
+	fmt.Fprintln(w, "file:line:col: message for every error. With --jsonl it reads lines")
+	fmt.Fprintln(w, `{"id": ..., "query": "..."} and writes one line per input:`)
+	fmt.Fprintln(w, `{"id": ..., "ok": true|false, "diagnostics": [{"line": n, "col": n, "message": "..."}]}.`)
+	fmt.Fprintln(w, "The exit status is 1 when any query has an error.")
+}
+
+func runKQL(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		kqlUsage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	switch args[0] {
+	case "check":
+		return runKQLCheck(args[1:], stdout, stderr)
+	case "fmt":
+		return runKQLFmt(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "detwiki kql: unknown subcommand %q\n\n", args[0])
+	kqlUsage(stderr)
+	return 2
+}
+
+func runKQLCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kql check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	jsonl := fs.Bool("jsonl", false, `read {"id","query"} JSON lines and write one verdict line per query`)
+	fs.Usage = func() { kqlUsage(stderr); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	failed := false
+	if *jsonl {
+		inputs := fs.Args()
+		if len(inputs) == 0 {
+			inputs = []string{"-"}
+		}
+		for _, name := range inputs {
+			bad, err := checkJSONL(name, out)
+			if err != nil {
+				fmt.Fprintln(stderr, "detwiki kql:", err)
+				return 2
+			}
+			failed = failed || bad
+		}
+	} else {
+		files, err := kqlFiles(fs.Args())
+		if err != nil {
+			fmt.Fprintln(stderr, "detwiki kql:", err)
+			return 2
+		}
+		for _, name := range files {
+			text, err := readInput(name)
+			if err != nil {
+				fmt.Fprintln(stderr, "detwiki kql:", err)
+				return 2
+			}
+			display := name
+			if name == "-" {
+				display = "<stdin>"
+			}
+			_, errs := kql.Parse(text)
+			lt := source.NewLineTable(display, text)
+			for _, e := range errs {
+				p := lt.Position(e.Pos)
+				fmt.Fprintf(out, "%s:%d:%d: %s\n", display, p.Line, p.Column, e.Msg)
+			}
+			failed = failed || len(errs) > 0
+		}
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// kqlFiles expands the arguments: "-" or nothing is stdin, folders give
+// their .kql and .csl files.
+func kqlFiles(args []string) ([]string, error) {
+	if len(args) == 0 {
+		return []string{"-"}, nil
+	}
+	var files []string
+	for _, a := range args {
+		if a == "-" {
+			files = append(files, a)
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() {
+				switch strings.ToLower(filepath.Ext(path)) {
+				case ".kql", ".csl":
+					files = append(files, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+func readInput(name string) (string, error) {
+	if name == "-" {
+		b, err := io.ReadAll(os.Stdin)
+		return string(b), err
+	}
+	b, err := os.ReadFile(name)
+	return string(b), err
+}
+
+type jsonlDiagnostic struct {
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
+type jsonlVerdict struct {
+	ID          json.RawMessage   `json:"id"`
+	OK          bool              `json:"ok"`
+	Diagnostics []jsonlDiagnostic `json:"diagnostics"`
+}
+
+// checkJSONL checks every {"id","query"} line of the named input and writes
+// one verdict line each. It reports whether any query has an error.
+func checkJSONL(name string, out *bufio.Writer) (bool, error) {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return false, err
+		}
+		defer f.Close()
+		r = f
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	failed := false
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(strings.TrimSpace(string(b))) == 0 {
+			continue
+		}
+		var in struct {
+			ID    json.RawMessage `json:"id"`
+			Query string          `json:"query"`
+		}
+		if err := json.Unmarshal(b, &in); err != nil {
+			return failed, fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		if in.ID == nil {
+			in.ID = json.RawMessage("null")
+		}
+		v := jsonlVerdict{ID: in.ID, OK: true, Diagnostics: []jsonlDiagnostic{}}
+		if _, errs := kql.Parse(in.Query); len(errs) > 0 {
+			v.OK = false
+			failed = true
+			lt := source.NewLineTable("", in.Query)
+			for _, e := range errs {
+				p := lt.Position(e.Pos)
+				v.Diagnostics = append(v.Diagnostics, jsonlDiagnostic{Line: p.Line, Col: p.Column, Message: e.Msg})
+			}
+		}
+		if err := enc.Encode(v); err != nil {
+			return failed, err
+		}
+	}
+	return failed, sc.Err()
+}
+
+func runKQLFmt(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kql fmt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { kqlUsage(stderr) }
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	inputs := fs.Args()
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	status := 0
+	for _, name := range inputs {
+		text, err := readInput(name)
+		if err != nil {
+			fmt.Fprintln(stderr, "detwiki kql:", err)
+			return 2
+		}
+		display := name
+		if name == "-" {
+			display = "<stdin>"
+		}
+		script, errs := kql.Parse(text)
+		if len(errs) > 0 {
+			lt := source.NewLineTable(display, text)
+			for _, e := range errs {
+				p := lt.Position(e.Pos)
+				fmt.Fprintf(stderr, "%s:%d:%d: %s\n", display, p.Line, p.Column, e.Msg)
+			}
+			status = 1
+			continue
+		}
+		out := kql.Print(script)
+		if !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		io.WriteString(stdout, out)
+	}
+	return status
+}
