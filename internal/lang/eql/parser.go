@@ -23,6 +23,9 @@ type parser struct {
 	tok    item
 	errors ErrorList
 	depth  int
+	// reports counts every error reported, duplicates included: a parser
+	// that keeps reporting without making progress bails out.
+	reports int
 }
 
 // Parse parses one EQL statement. It always returns a tree (partial, with Bad
@@ -99,6 +102,10 @@ func (p *parser) peek(n int) Token {
 }
 
 func (p *parser) errorAt(pos, end source.Pos, code, msg string) {
+	p.reports++
+	if p.reports > 10*maxErrors {
+		panic(bailout{})
+	}
 	if n := len(p.errors); n > 0 && p.errors[n-1].Pos == pos && p.errors[n-1].Code == code {
 		return // one error per position
 	}

@@ -22,6 +22,9 @@ type parser struct {
 	prevEnd source.Pos // end of the last consumed token
 	errors  ErrorList
 	depth   int
+	// reports counts every error reported, duplicates included: a parser
+	// that keeps reporting without making progress bails out.
+	reports int
 }
 
 // Parse parses an ES|QL query. It always returns a tree (partial, with Bad
@@ -91,6 +94,10 @@ func (p *parser) peek() item {
 }
 
 func (p *parser) errorAt(pos, end source.Pos, code, msg string) {
+	p.reports++
+	if p.reports > 10*maxErrors {
+		panic(bailout{})
+	}
 	if n := len(p.errors); n > 0 && p.errors[n-1].Pos == pos {
 		return
 	}
@@ -907,8 +914,7 @@ func (p *parser) parseMap() Expr {
 		e := &MapEntry{}
 		if p.tok.tok != STRING {
 			p.errorExpected("a quoted key")
-			p.bad()
-			continue
+			break
 		}
 		e.Key = p.parseLiteral()
 		if p.tok.tok == COLON {

@@ -295,7 +295,10 @@ func (pr *printer) expr(x Expr) {
 		}
 	case *TimeSpan:
 		pr.expr(x.Value)
-		pr.str(" " + x.Unit)
+		if IsTimeUnit(x.Unit) {
+			pr.str(" ")
+		}
+		pr.str(x.Unit)
 	case *ArrayLit:
 		pr.str("[")
 		pr.list(x.Elems)

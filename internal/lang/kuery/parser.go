@@ -22,6 +22,9 @@ type parser struct {
 	off    int
 	errors ErrorList
 	depth  int
+	// reports counts every error reported, duplicates included: a parser
+	// that keeps reporting without making progress bails out.
+	reports int
 }
 
 // Parse parses a kuery query. An empty (or all-space) query matches every
@@ -56,6 +59,10 @@ func Parse(src string) (x Expr, errs ErrorList) {
 func (p *parser) eof() bool { return p.off >= len(p.src) }
 
 func (p *parser) errorf(pos, end int, code, format string, args ...any) {
+	p.reports++
+	if p.reports > 10*maxErrors {
+		panic(bailout{})
+	}
 	if end > len(p.src) {
 		end = len(p.src)
 	}
@@ -559,5 +566,5 @@ func (p *parser) parseUnquoted() *Literal {
 	// or closing parenthesis that follows.
 	p.off = lastNonSpace
 	return &Literal{ValuePos: source.Pos(start), EndPos: source.Pos(lastNonSpace), Raw: p.src[start:lastNonSpace],
-		Value: strings.TrimRight(b.String(), " \t\r\n\u00a0"), Wildcard: wildcard}
+		Value: strings.Trim(b.String(), " \t\r\n\u00a0"), Wildcard: wildcard}
 }

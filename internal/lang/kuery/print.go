@@ -1,6 +1,9 @@
 package kuery
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Print returns canonical kuery text for n: lower-case keywords, one space
 // around operators and after colons, literals re-escaped. Printing a parsed
@@ -52,10 +55,10 @@ func printNode(b *strings.Builder, n Node) {
 		printNode(b, n.X)
 		b.WriteString(")")
 	case *Literal:
-		if n.Quoted {
+		if n.Quoted || n.Value == "" {
 			b.WriteString(Quote(n.Value))
 		} else {
-			b.WriteString(escapeUnquoted(n.Value))
+			b.WriteString(escapeUnquoted(n.Value, n.Wildcard))
 		}
 	case *BadExpr:
 		b.WriteString("<bad>")
@@ -85,15 +88,15 @@ func Quote(s string) string {
 	return b.String()
 }
 
-// escapeUnquoted writes an unquoted value back: special characters other
-// than the * wildcard are escaped, and so are words that would read as
-// keywords.
-func escapeUnquoted(s string) string {
+// escapeUnquoted writes an unquoted value back: special characters are
+// escaped (* too, unless the value is a wildcard pattern), and so are words
+// that would read as keywords.
+func escapeUnquoted(s string, wildcard bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '*':
+		case c == '*' && wildcard:
 			b.WriteByte('*')
 		case isSpecial(c):
 			b.WriteByte('\\')
@@ -106,8 +109,15 @@ func escapeUnquoted(s string) string {
 			b.WriteString(`\n`)
 		default:
 			if kw := keywordInValue(s, i); kw > 0 {
-				b.WriteByte('\\')
-				b.WriteString(s[i : i+kw])
+				if strings.EqualFold(s[i:i+kw], "not") {
+					// \not would read as \n (a newline) + "ot": write the
+					// n as a unicode escape instead.
+					fmt.Fprintf(&b, `\u%04x`, s[i])
+					b.WriteString(s[i+1 : i+kw])
+				} else {
+					b.WriteByte('\\')
+					b.WriteString(s[i : i+kw])
+				}
 				i += kw - 1
 				continue
 			}
@@ -118,18 +128,21 @@ func escapeUnquoted(s string) string {
 }
 
 // keywordInValue returns the length of a keyword at s[i] that would end an
-// unquoted value (`or`/`and` between spaces, `not` before a space, or `not`
-// at the start), or 0.
+// unquoted value once printed (`or`/`and` after a space, `not` anywhere,
+// when a space or the end of the value follows: the printer may put a
+// space after the value), or 0.
 func keywordInValue(s string, i int) int {
-	prevSpace := i > 0 && s[i-1] == ' '
+	prevSpace := i > 0 && isSpaceByte(s[i-1])
 	for _, w := range [...]string{"or", "and", "not"} {
 		if i+len(w) > len(s) || !strings.EqualFold(s[i:i+len(w)], w) {
 			continue
 		}
-		nextSpace := i+len(w) < len(s) && s[i+len(w)] == ' '
+		nextSpace := i+len(w) == len(s) || isSpaceByte(s[i+len(w)])
 		if w == "not" && nextSpace || prevSpace && nextSpace {
 			return len(w)
 		}
 	}
 	return 0
 }
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xA0 }

@@ -34,12 +34,15 @@ const (
 // OR).
 type Query struct {
 	Clauses []*Clause
+	// StartPos is where the query starts (for an empty query or group,
+	// where it would start).
+	StartPos source.Pos
 }
 
 // Pos implements Node.
 func (q *Query) Pos() source.Pos {
 	if len(q.Clauses) == 0 {
-		return 0
+		return q.StartPos
 	}
 	return q.Clauses[0].Pos()
 }
@@ -47,7 +50,7 @@ func (q *Query) Pos() source.Pos {
 // End implements Node.
 func (q *Query) End() source.Pos {
 	if len(q.Clauses) == 0 {
-		return 0
+		return q.StartPos
 	}
 	return q.Clauses[len(q.Clauses)-1].End()
 }

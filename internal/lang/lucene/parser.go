@@ -58,6 +58,9 @@ type parser struct {
 	tok    item
 	errors ErrorList
 	depth  int
+	// reports counts every error reported, duplicates included: a parser
+	// that keeps reporting without making progress bails out.
+	reports int
 }
 
 // Parse parses a Lucene query string. An empty query gives an empty Query.
@@ -83,6 +86,10 @@ func Parse(src string) (q *Query, errs ErrorList) {
 }
 
 func (p *parser) errorf(pos, end int, code, format string, args ...any) {
+	p.reports++
+	if p.reports > 10*maxErrors {
+		panic(bailout{})
+	}
 	if n := len(p.errors); n > 0 && p.errors[n-1].Pos == source.Pos(pos) {
 		return
 	}
@@ -265,7 +272,7 @@ func (p *parser) describe() string {
 }
 
 func (p *parser) parseQuery(inGroup bool) *Query {
-	q := &Query{}
+	q := &Query{StartPos: source.Pos(p.tok.pos)}
 	for {
 		switch p.tok.tok {
 		case tEOF:
