@@ -34,7 +34,7 @@ type lexer struct {
 // Lex scans src into tokens (ending with an EOF token) and comments, adding
 // lexical errors to errs.
 func lex(src string, errs *ErrorList) ([]Token, []*Comment) {
-	lx := &lexer{src: src, errs: errs, newline: true, tokens: make([]Token, 0, len(src)/5+1)}
+	lx := &lexer{src: src, errs: errs, newline: true, tokens: make([]Token, 0, len(src)/8+16)}
 	if len(src) >= 3 && src[:3] == "\uFEFF" {
 		lx.off = 3
 	}
