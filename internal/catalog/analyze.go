@@ -81,10 +81,13 @@ func (c *Catalog) countIndicators() {
 	for _, r := range c.Rules {
 		for _, ind := range r.Analysis.Indicators {
 			for _, v := range ind.Values {
-				k := CountKey(ind, v)
+				k, ok := CountKey(r.Language, ind, v)
+				if !ok {
+					continue
+				}
 				st := c.indicatorByKey[k]
 				if st == nil {
-					st = &IndicatorStat{Key: k, Field: displayField(ind), Kind: k.Kind, Value: v.Value, ByLanguage: map[string]int{}}
+					st = &IndicatorStat{Key: k, Field: displayField(k, ind), Kind: k.Kind, Value: v.Value, ByLanguage: map[string]int{}}
 					c.indicatorByKey[k] = st
 					c.Indicators = append(c.Indicators, st)
 				}
@@ -108,7 +111,10 @@ func (c *Catalog) countIndicators() {
 		for i := range r.Analysis.Indicators {
 			ind := &r.Analysis.Indicators[i]
 			for j := range ind.Values {
-				ind.Values[j].Corpus = corpus[c.indicatorByKey[CountKey(*ind, ind.Values[j])]]
+				ind.Values[j].Corpus = nil
+				if k, ok := CountKey(r.Language, *ind, ind.Values[j]); ok {
+					ind.Values[j].Corpus = corpus[c.indicatorByKey[k]]
+				}
 			}
 		}
 		for i := range r.Analysis.Exclusions {
@@ -156,7 +162,11 @@ func (c *Catalog) collectFields() {
 	for _, r := range c.Rules {
 		for _, ind := range r.Analysis.Indicators {
 			for _, v := range ind.Values {
-				f := c.fieldByKey[CountKey(ind, v).Field]
+				k, ok := CountKey(r.Language, ind, v)
+				if !ok {
+					continue
+				}
+				f := c.fieldByKey[k.Field]
 				if f != nil && (seen[f] != int32(r.Index)+1) {
 					seen[f] = int32(r.Index) + 1
 					f.Rules++
@@ -279,7 +289,10 @@ func (c *Catalog) eventDetails(e *EventStat) {
 		seenI := map[*IndicatorStat]bool{}
 		for _, ind := range r.Analysis.Indicators {
 			for _, v := range ind.Values {
-				k := CountKey(ind, v)
+				k, ok := CountKey(r.Language, ind, v)
+				if !ok {
+					continue
+				}
 				if f := c.fieldByKey[k.Field]; f != nil && !seenF[f] {
 					seenF[f] = true
 					fieldRules[f]++

@@ -54,15 +54,16 @@ func TestCorpusCounts(t *testing.T) {
 	mmc := mustRule(t, c, catalogtest.MMCInjection)
 	got := corpusOf(t, mmc, "InitiatingProcessFileName", "mmc.exe")
 	// mmc.exe as the parent process name: the two Defender injection rules,
-	// the Sentinel rule, Elastic and Splunk (Sigma writes a path suffix).
-	want := map[string]int{"kusto": 3, "elastic": 1, "splunk": 1}
-	if got.Total != 5 || !mapsEqual(got.ByLanguage, want) {
-		t.Errorf("mmc.exe corpus = %d %v, want 5 %v", got.Total, got.ByLanguage, want)
+	// the Sentinel rule, Elastic, Splunk, and Sigma's path suffix
+	// ParentImage|endswith '\mmc.exe' (counted under the file name).
+	want := map[string]int{"kusto": 3, "elastic": 1, "splunk": 1, "sigma": 1}
+	if got.Total != 6 || !mapsEqual(got.ByLanguage, want) {
+		t.Errorf("mmc.exe corpus = %d %v, want 6 %v", got.Total, got.ByLanguage, want)
 	}
 	// eq and in share a class: process.name in (cmd.exe, ...) counts with eq.
 	splunk := mustRule(t, c, catalogtest.SplunkMMCChild)
-	if got := corpusOf(t, splunk, "Processes.process_name", "cmd.exe"); got.Total != 3 {
-		t.Errorf("cmd.exe corpus = %d, want 3 (kusto, elastic, splunk)", got.Total)
+	if got := corpusOf(t, splunk, "Processes.process_name", "cmd.exe"); got.Total != 4 {
+		t.Errorf("cmd.exe corpus = %d, want 4 (kusto, elastic, splunk, sigma)", got.Total)
 	}
 	// Unique indicators count 1; exclusions carry no count.
 	narrow := mustRule(t, c, catalogtest.MMCInjectionNarrow)
@@ -79,7 +80,7 @@ func TestCorpusCounts(t *testing.T) {
 	}
 	// The JSON form carries the counts.
 	b, _ := json.Marshal(mmc.Document)
-	if !strings.Contains(string(b), `"corpus":{"total":5,"by_language":{"elastic":1,"kusto":3,"splunk":1}}`) {
+	if !strings.Contains(string(b), `"corpus":{"total":6,"by_language":{"elastic":1,"kusto":3,"sigma":1,"splunk":1}}`) {
 		t.Errorf("document JSON lacks the corpus count: %s", b)
 	}
 }
@@ -218,9 +219,10 @@ func TestFind(t *testing.T) {
 		want []string
 	}{
 		{"structured indicator across languages", catalog.Filter{Q: "field:InitiatingProcessFileName kind:eq value:mmc"},
-			[]string{catalogtest.ElasticMMCChild, catalogtest.MMCInjection, catalogtest.KustoMMCChild, catalogtest.MMCInjectionNarrow, catalogtest.SplunkMMCChild}},
+			[]string{catalogtest.ElasticMMCChild, catalogtest.MMCInjection, catalogtest.KustoMMCChild, catalogtest.MMCInjectionNarrow, catalogtest.SigmaMMCChild, catalogtest.SplunkMMCChild}},
 		{"canonical field", catalog.Filter{Q: "field:process.name value:=lsass.exe"}, []string{catalogtest.MMCInjectionNarrow}},
-		{"kind and value on one indicator", catalog.Filter{Q: "kind:ends_with value:mmc"}, []string{catalogtest.SigmaMMCChild}},
+		{"kind and value on one indicator", catalog.Filter{Q: "kind:regex value:mmc"}, []string{"chronicle/mmc_spawning_script_host"}},
+		{"kind excludes other kinds", catalog.Filter{Q: "kind:contains value:mmc"}, nil},
 		{"lang and technique", catalog.Filter{Q: "lang:sigma technique:T1218"}, []string{catalogtest.SigmaMMCChild}},
 		{"event with equivalents", catalog.Filter{Q: "event:sysmon/1 lang:kusto"}, []string{catalogtest.Duplicate, catalogtest.Duplicate2, catalogtest.KustoMMCChild}},
 		{"event class", catalog.Filter{Q: "event:create_remote_thread"}, []string{catalogtest.MMCInjection, catalogtest.MMCInjectionNarrow}},

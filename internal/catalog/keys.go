@@ -8,37 +8,56 @@ import (
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/schema"
 )
 
-// CountKeyFunc returns the corpus key of one value of an indicator: the
-// canonical field, the kind class and the normalised value. The schema
-// package may install a better one (basenames of paths, field aliases).
-type CountKeyFunc func(ind rule.Indicator, v rule.Value) IndicatorKey
+// CountKeyFunc returns the corpus key of one value of an indicator of a
+// rule in the given language: the canonical field, the kind class and the
+// normalised value; ok is false for values that name no literal (a column,
+// an expression).
+type CountKeyFunc func(language string, ind rule.Indicator, v rule.Value) (k IndicatorKey, ok bool)
 
-// CountKey is the corpus key function in use. It defaults to DefaultCountKey.
-var CountKey CountKeyFunc = DefaultCountKey
-
-// DefaultCountKey keys an indicator value by its canonical field (or the
-// field as written when it has none), lower case; its kind class (eq and in
-// count together); and its value, trimmed and lower case.
-func DefaultCountKey(ind rule.Indicator, v rule.Value) IndicatorKey {
-	field := ind.CanonicalField
-	if field == "" {
-		field = ind.Field
-	}
-	return IndicatorKey{
-		Field: strings.ToLower(strings.TrimSpace(field)),
-		Kind:  rule.KindClass(ind.Kind),
-		Value: strings.ToLower(strings.TrimSpace(v.Value)),
-	}
+// CountKey is the corpus key function in use: schema.CountKeyParts, which
+// puts field names of every schema on their ECS name and counts path
+// suffixes under the file name ("ParentImage|endswith: \mmc.exe" counts
+// with "process.parent.name: mmc.exe").
+var CountKey CountKeyFunc = func(language string, ind rule.Indicator, v rule.Value) (IndicatorKey, bool) {
+	k, ok := schema.CountKeyParts(language, ind, v)
+	return IndicatorKey(k), ok
 }
 
-// displayField is the field a page shows for an indicator.
-func displayField(ind rule.Indicator) string {
+// predicateKeyOf is the key of a value in predicate sets (neighbours): the
+// corpus key, or for values that have none (a column, an expression) the
+// field, kind and value as written.
+func predicateKeyOf(language string, ind rule.Indicator, v rule.Value) IndicatorKey {
+	if k, ok := CountKey(language, ind, v); ok {
+		return k
+	}
+	return IndicatorKey{Field: language + ":" + ind.Field, Kind: rule.KindClass(ind.Kind), Value: "=" + strings.TrimSpace(v.Value)}
+}
+
+// fieldKeyOf returns the field an indicator's values count under: that of
+// its first value with a corpus key, else its canonical field, else
+// "<language>:<field>".
+func fieldKeyOf(language string, ind rule.Indicator) string {
+	for _, v := range ind.Values {
+		if k, ok := CountKey(language, ind, v); ok {
+			return k.Field
+		}
+	}
 	if ind.CanonicalField != "" {
 		return ind.CanonicalField
 	}
-	return ind.Field
+	return language + ":" + ind.Field
+}
+
+// displayField is the field a page shows for a corpus key: the canonical
+// field, or the field as the rule writes it.
+func displayField(k IndicatorKey, ind rule.Indicator) string {
+	if _, field, ok := strings.Cut(k.Field, ":"); ok && strings.HasSuffix(k.Field, ":"+ind.Field) {
+		return field
+	}
+	return k.Field
 }
 
 // maxSlug bounds the length of a page key.
@@ -175,15 +194,26 @@ func assignIDs(docs []*rule.Document) {
 	}
 }
 
-// FieldSlug returns the page key of the field an indicator counts under.
-func FieldSlug(ind rule.Indicator) string {
-	return PageKey(CountKey(ind, rule.Value{}).Field)
+// FieldSlug returns the page key of the field the values of an indicator
+// of a rule in the given language count under.
+func FieldSlug(language string, ind rule.Indicator) string {
+	return PageKey(fieldKeyOf(language, ind))
+}
+
+// FieldSlugByName returns the page key of a field named as a rule of the
+// given language writes it.
+func FieldSlugByName(language, name string) string {
+	return PageKey(fieldKeyOf(language, rule.Indicator{Field: name, CanonicalField: schema.Canonical(language, name)}))
 }
 
 // IndicatorSlug returns the page path ("field/kind/value") of one value of
-// an indicator.
-func IndicatorSlug(ind rule.Indicator, v rule.Value) string {
-	return indicatorSlug(CountKey(ind, v))
+// an indicator, "" when the value has no corpus key.
+func IndicatorSlug(language string, ind rule.Indicator, v rule.Value) string {
+	k, ok := CountKey(language, ind, v)
+	if !ok {
+		return ""
+	}
+	return indicatorSlug(k)
 }
 
 // EventSlug returns the page path ("provider/event") of an event.

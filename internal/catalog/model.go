@@ -132,7 +132,9 @@ type Related struct {
 // canonical field, the kind class and the normalised value, and whether the
 // rule excludes rather than matches it.
 type Predicate struct {
-	Field   string `json:"field"`
+	Field string `json:"field"`
+	// FieldKey is the field's corpus key (its page is /fields/PageKey(FieldKey)).
+	FieldKey string `json:"field_key"`
 	Kind    string `json:"kind"`
 	Value   string `json:"value"`
 	Negated bool   `json:"negated,omitempty"`

@@ -49,15 +49,15 @@ type predicateKey struct {
 	negated bool
 }
 
-func (t *predicateTable) intern(ind rule.Indicator, v rule.Value, negated bool) int32 {
-	k := predicateKey{CountKey(ind, v), negated}
+func (t *predicateTable) intern(language string, ind rule.Indicator, v rule.Value, negated bool) int32 {
+	k := predicateKey{predicateKeyOf(language, ind, v), negated}
 	if id, ok := t.ids[k]; ok {
 		return id
 	}
 	id := int32(len(t.preds))
 	t.ids[k] = id
-	t.preds = append(t.preds, Predicate{Field: displayField(ind), Kind: k.Kind, Value: v.Value, Negated: negated})
-	t.discriminator = append(t.discriminator, discriminatorFields[k.Field] || discriminatorFields[strings.ToLower(ind.Field)])
+	t.preds = append(t.preds, Predicate{Field: displayField(k.IndicatorKey, ind), FieldKey: k.Field, Kind: k.Kind, Value: v.Value, Negated: negated})
+	t.discriminator = append(t.discriminator, discriminatorFields[strings.ToLower(k.Field)] || discriminatorFields[strings.ToLower(ind.Field)])
 	t.postings = append(t.postings, nil)
 	return id
 }
@@ -72,12 +72,12 @@ func (c *Catalog) computeNeighbours() {
 		var ps []int32
 		for _, ind := range r.Analysis.Indicators {
 			for _, v := range ind.Values {
-				ps = append(ps, t.intern(ind, v, false))
+				ps = append(ps, t.intern(r.Language, ind, v, false))
 			}
 		}
 		for _, ind := range r.Analysis.Exclusions {
 			for _, v := range ind.Values {
-				ps = append(ps, t.intern(ind, v, true))
+				ps = append(ps, t.intern(r.Language, ind, v, true))
 			}
 		}
 		slices.Sort(ps)

@@ -639,13 +639,13 @@ func matchedPredicates(r *Rule, matched map[*IndicatorStat]bool) []Predicate {
 			if len(out) >= 5 {
 				return out
 			}
-			if v.Corpus == nil {
+			k, ok := CountKey(r.Language, ind, v)
+			if !ok {
 				continue
 			}
-			k := CountKey(ind, v)
 			for st := range matched {
 				if st.Key == k {
-					out = append(out, Predicate{Field: ind.Field, Kind: ind.Kind, Value: v.Value})
+					out = append(out, Predicate{Field: ind.Field, FieldKey: k.Field, Kind: ind.Kind, Value: v.Value})
 					break
 				}
 			}

@@ -28,7 +28,7 @@ const DBName = "catalog.db"
 const SchemaVersion = 1
 
 // schema is the catalog database layout; docs/catalog.md describes it.
-const schema = `
+const dbSchema = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(name TEXT PRIMARY KEY, root TEXT, url TEXT, files INTEGER, skipped INTEGER,
   rules INTEGER, errors INTEGER, warnings INTEGER);
@@ -131,7 +131,7 @@ func writeAll(db *sql.DB, c *Catalog, files []FileRecord, places map[*rule.Docum
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec(schema); err != nil {
+	if _, err := tx.Exec(dbSchema); err != nil {
 		return err
 	}
 	info, _ := json.Marshal(c.Info)
@@ -284,8 +284,8 @@ func writeStats(tx *sql.Tx, c *Catalog) error {
 			for _, ind := range list {
 				for _, v := range ind.Values {
 					var id any
-					if neg == 0 {
-						if s := c.indicatorByKey[CountKey(ind, v)]; s != nil {
+					if k, ok := CountKey(r.Language, ind, v); ok && neg == 0 {
+						if s := c.indicatorByKey[k]; s != nil {
 							id = ids[s]
 						}
 					}

@@ -73,7 +73,7 @@ func TestMarkdownContent(t *testing.T) {
 	md := buf.String()
 	for _, want := range []string{
 		"# Process Injection Initiated By MMC",
-		"[`InitiatingProcessFileName`](/fields/process.parent.name) (= `process.parent.name`) | eq | [`mmc.exe`](/indicators/process.parent.name/eq/mmc.exe) — corpus 5 (elastic 1, kusto 3, splunk 1)",
+		"[`InitiatingProcessFileName`](/fields/process.parent.name) (= `process.parent.name`) | eq | [`mmc.exe`](/indicators/process.parent.name/eq/mmc.exe) — corpus 6 (elastic 1, kusto 3, sigma 1, splunk 1)",
 		"| Defense Evasion (TA0005) | [T1218.014](/attack/T1218.014) | System Binary Proxy Execution: MMC |",
 		"5. **Stage 5: extend** (3 consecutive steps)",
 		"| `timeframe` | `2h` | `let timeframe = 2*1h;` |",
@@ -130,8 +130,8 @@ func TestHTMLContent(t *testing.T) {
 	doc := buf.String()
 	for _, want := range []string{
 		`<h1 class="title">Process Injection Initiated By MMC</h1>`,
-		`data-corpus="5"`,
-		`corpus 5 (elastic 1, kusto 3, splunk 1)`,
+		`data-corpus="6"`,
+		`corpus 6 (elastic 1, kusto 3, sigma 1, splunk 1)`,
 		`href="/indicators/process.parent.name/eq/mmc.exe"`,
 		`href="/fields/process.parent.name"`,
 		`href="/events/Defender-DeviceEvents/CreateRemoteThreadApiCall"`,

@@ -68,23 +68,29 @@ func (u URLs) Search(q string) string {
 	return WithQuery(u.Page("search"), url.Values{"q": {q}})
 }
 
-// Field returns the link of the page of the field an indicator counts
-// under.
-func (u URLs) Field(ind rule.Indicator) string {
-	return u.Page("fields/" + catalog.FieldSlug(ind))
+// Field returns the link of the page of the field the values of an
+// indicator of a rule in the given language count under.
+func (u URLs) Field(language string, ind rule.Indicator) string {
+	return u.Page("fields/" + catalog.FieldSlug(language, ind))
 }
 
-// FieldByName returns the link of a field page by field name.
-func (u URLs) FieldByName(name string) string {
-	return u.Field(rule.Indicator{Field: name})
+// FieldByName returns the link of the page of a field named as a rule of
+// the given language writes it.
+func (u URLs) FieldByName(language, name string) string {
+	return u.Page("fields/" + catalog.FieldSlugByName(language, name))
 }
 
-// FieldSlug returns the link of a field page by page key.
-func (u URLs) FieldSlug(slug string) string { return u.Page("fields/" + slug) }
+// FieldKey returns the link of a field page by corpus field key.
+func (u URLs) FieldKey(key string) string { return u.Page("fields/" + catalog.PageKey(key)) }
 
-// Indicator returns the link of the page of one value of an indicator.
-func (u URLs) Indicator(ind rule.Indicator, v rule.Value) string {
-	return u.Page("indicators/" + catalog.IndicatorSlug(ind, v))
+// Indicator returns the link of the page of one value of an indicator ("" for
+// a value without a corpus key: a column, an expression).
+func (u URLs) Indicator(language string, ind rule.Indicator, v rule.Value) string {
+	slug := catalog.IndicatorSlug(language, ind, v)
+	if slug == "" {
+		return ""
+	}
+	return u.Page("indicators/" + slug)
 }
 
 // IndicatorSlug returns the link of an indicator page by its path.

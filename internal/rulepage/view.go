@@ -455,16 +455,16 @@ func (v *view) indicatorRows(list []rule.Indicator, counts bool) []indicatorRow 
 	u := v.URLs
 	var out []indicatorRow
 	for _, ind := range list {
-		row := indicatorRow{Field: ind.Field, FieldHref: u.Field(ind), Kind: ind.Kind, KindPhrase: KindPhrase(ind.Kind)}
+		row := indicatorRow{Field: ind.Field, FieldHref: u.Field(v.Language, ind), Kind: ind.Kind, KindPhrase: KindPhrase(ind.Kind)}
 		if ind.CanonicalField != "" && !strings.EqualFold(ind.CanonicalField, ind.Field) {
 			row.Canonical = ind.CanonicalField
 		}
 		for _, val := range ind.Values {
 			c := valueCell{Value: val.Value, Transforms: val.Transforms}
 			if slices.Contains(val.Transforms, rule.TransformFieldRef) {
-				c.FieldRef = u.FieldByName(val.Value)
+				c.FieldRef = u.FieldByName(v.Language, val.Value)
 			} else if !(ind.Kind == rule.KindIsNull || ind.Kind == rule.KindIsNotNull) {
-				c.Href = u.Indicator(ind, val)
+				c.Href = u.Indicator(v.Language, ind, val)
 			}
 			c.Expression = slices.Contains(val.Transforms, rule.TransformExpression)
 			if counts && val.Corpus != nil {
@@ -529,9 +529,9 @@ func (v *view) analysis() {
 	}
 	fieldHref := func(f string) string {
 		if ind, ok := byField[f]; ok {
-			return u.Field(ind)
+			return u.Field(v.Language, ind)
 		}
-		return u.FieldByName(f)
+		return u.FieldByName(v.Language, f)
 	}
 	for _, s := range a.Stages {
 		pl := s.Pipeline
@@ -565,7 +565,7 @@ func (v *view) relatedList(list []catalog.Related) []relatedView {
 			rv.Title, rv.Language = r.Rule.Title, r.Rule.Language
 		}
 		for _, p := range r.Diff {
-			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.URLs.FieldByName(p.Field), Kind: p.Kind,
+			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.URLs.FieldKey(p.FieldKey), Kind: p.Kind,
 				KindPhrase: KindPhrase(p.Kind), Values: []string{p.Value}, Negated: p.Negated})
 		}
 		out = append(out, rv)
@@ -662,7 +662,7 @@ func (v *view) summarize() {
 				s.Unique++
 			} else {
 				s.Shared++
-				shared = append(shared, sharedView{Field: ind.Field, Kind: ind.Kind, Value: val.Value, Href: u.Indicator(ind, val), Count: val.Corpus.Total})
+				shared = append(shared, sharedView{Field: ind.Field, Kind: ind.Kind, Value: val.Value, Href: u.Indicator(d.Language, ind, val), Count: val.Corpus.Total})
 			}
 		}
 	}
