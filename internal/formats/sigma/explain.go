@@ -3,7 +3,9 @@ package sigma
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	lang "github.com/detwiki/detwiki/internal/lang/sigma"
 	"github.com/detwiki/detwiki/internal/rule"
@@ -231,7 +233,7 @@ func (c *fileContext) attack(d *rule.Document, sr *lang.Rule) {
 	if c.env == nil || c.env.Attack == nil || len(techniques)+len(tactics) == 0 {
 		return
 	}
-	mapped, problems := c.env.Attack.Map(techniques, tactics)
+	mapped, problems := c.mapAttack(techniques, tactics)
 	d.Attack = mapped
 	if len(problems) == 0 {
 		return
@@ -246,6 +248,27 @@ func (c *fileContext) attack(d *rule.Document, sr *lang.Rule) {
 	for _, p := range problems {
 		d.Diagnose(source.Diagnostic{Code: "ATTACK001", Severity: source.Warning, Message: p, Line: line, Col: col})
 	}
+}
+
+// attackResult is one cached ATT&CK mapping.
+type attackResult struct {
+	mapped   []rule.Attack
+	problems []string
+}
+
+// mapAttack maps techniques and tactics through the run's ATT&CK catalog,
+// caching the result per tag set: thousands of Sigma rules share a few
+// hundred tag sets.
+func (c *fileContext) mapAttack(techniques, tactics []string) ([]rule.Attack, []string) {
+	cache := c.env.Shared(Format+":attack", func() any { return new(sync.Map) }).(*sync.Map)
+	key := strings.Join(techniques, ",") + "|" + strings.Join(tactics, ",")
+	if v, ok := cache.Load(key); ok {
+		r := v.(attackResult)
+		return slices.Clone(r.mapped), r.problems
+	}
+	mapped, problems := c.env.Attack.Map(techniques, tactics)
+	cache.Store(key, attackResult{mapped: slices.Clone(mapped), problems: problems})
+	return mapped, problems
 }
 
 // isATTACKID reports whether s is an ATT&CK object id with the given
@@ -270,7 +293,7 @@ func isATTACKID(s string, prefix byte) bool {
 // and the indicators and exclusions. For a filter meta-rule every positive
 // predicate is an exclusion (the filter suppresses what it selects).
 func explainDetection(d *rule.Document, det *lang.Detection, lines *source.LineTable, queryLine int, filterRule bool) {
-	e := &detectionExplainer{d: d, det: det, lines: lines, queryLine: queryLine, filterRule: filterRule}
+	e := &detectionExplainer{d: d, det: det, lines: lines, queryLine: queryLine, filterRule: filterRule, indicators: newIndicatorSet(&d.Analysis)}
 	for i, c := range det.Conditions {
 		pipeline := "main"
 		if len(det.Conditions) > 1 {
@@ -283,6 +306,7 @@ func explainDetection(d *rule.Document, det *lang.Detection, lines *source.LineT
 
 type detectionExplainer struct {
 	d          *rule.Document
+	indicators *indicatorSet
 	det        *lang.Detection
 	lines      *source.LineTable
 	queryLine  int
@@ -404,7 +428,7 @@ func (e *detectionExplainer) search(st *rule.Stage, s *lang.Search, nots int, ne
 				p.Negated = negated
 				st.Predicates = append(st.Predicates, p)
 				if record {
-					e.d.Analysis.AddPredicate(p)
+					e.indicators.add(p)
 				}
 			}
 		}
@@ -738,3 +762,91 @@ func metric(c *lang.Correlation) string {
 
 // countOps spells the correlation comparisons.
 var countOps = map[string]string{"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "==", "neq": "!=", "percentile": "percentile"}
+
+// indicatorSet records predicates as indicators and exclusions exactly as
+// rule.Analysis.AddPredicate does (merged by field and kind, duplicate values
+// skipped), but an indicator with many values is deduplicated through a map:
+// Sigma lists of hundreds of values would make the scans quadratic.
+type indicatorSet struct {
+	a    *rule.Analysis
+	keys map[indicatorKey]int // index into Indicators or Exclusions
+	big  map[indicatorKey]map[string]bool
+}
+
+type indicatorKey struct {
+	negated     bool
+	field, kind string
+}
+
+// mapFrom is the number of values from which an indicator's duplicates are
+// found through a map rather than a scan.
+const mapFrom = 16
+
+func newIndicatorSet(a *rule.Analysis) *indicatorSet {
+	s := &indicatorSet{a: a, keys: map[indicatorKey]int{}}
+	for i, in := range a.Indicators {
+		if k := (indicatorKey{false, in.Field, in.Kind}); !hasKey(s.keys, k) {
+			s.keys[k] = i
+		}
+	}
+	for i, in := range a.Exclusions {
+		if k := (indicatorKey{true, in.Field, in.Kind}); !hasKey(s.keys, k) {
+			s.keys[k] = i
+		}
+	}
+	return s
+}
+
+func hasKey(m map[indicatorKey]int, k indicatorKey) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func valueID(v string, transforms []string) string {
+	if len(transforms) == 0 {
+		return v
+	}
+	return v + "\x00" + strings.Join(transforms, "\x00")
+}
+
+func (s *indicatorSet) add(p rule.Predicate) {
+	list := &s.a.Indicators
+	if p.Negated {
+		list = &s.a.Exclusions
+	}
+	k := indicatorKey{p.Negated, p.Field, p.Kind}
+	i, ok := s.keys[k]
+	if !ok {
+		*list = append(*list, rule.Indicator{Field: p.Field, Kind: p.Kind, Values: []rule.Value{}})
+		i = len(*list) - 1
+		s.keys[k] = i
+	}
+	in := &(*list)[i]
+	values := p.Values
+	if len(values) == 0 && (p.Kind == rule.KindIsNull || p.Kind == rule.KindIsNotNull) {
+		values = []string{""}
+	}
+	set := s.big[k]
+	for _, v := range values {
+		if set == nil && len(in.Values) >= mapFrom {
+			set = make(map[string]bool, 2*len(in.Values))
+			for _, x := range in.Values {
+				set[valueID(x.Value, x.Transforms)] = true
+			}
+			if s.big == nil {
+				s.big = map[indicatorKey]map[string]bool{}
+			}
+			s.big[k] = set
+		}
+		if set != nil {
+			id := valueID(v, p.Transforms)
+			if set[id] {
+				continue
+			}
+			set[id] = true
+		} else if slices.ContainsFunc(in.Values, func(x rule.Value) bool { return x.Value == v && slices.Equal(x.Transforms, p.Transforms) }) {
+			continue
+		}
+		in.Values = append(in.Values, rule.Value{Value: v, Transforms: slices.Clone(p.Transforms)})
+	}
+}

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"bytes"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -34,6 +35,7 @@ const maxIndexFiles = 100000
 
 func buildRuleIndex(root string) *ruleIndex {
 	idx := &ruleIndex{refs: map[string]ruleRef{}}
+	buf := make([]byte, indexHeadSize)
 	n := 0
 	filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
@@ -53,7 +55,7 @@ func buildRuleIndex(root string) *ruleIndex {
 		if n++; n > maxIndexFiles {
 			return filepath.SkipAll
 		}
-		data, err := os.ReadFile(p)
+		data, err := readHead(p, buf)
 		if err != nil || !looksLikeSigma(data) {
 			return nil
 		}
@@ -65,6 +67,41 @@ func buildRuleIndex(root string) *ruleIndex {
 		return nil
 	})
 	return idx
+}
+
+// indexHeadSize is how much of a file the rule index reads: the top-level
+// id, name and title of a Sigma rule come first. A file whose head holds a
+// document marker is read whole (its later rules matter too).
+const indexHeadSize = 4096
+
+// readHead returns the first indexHeadSize bytes of a file, read into buf,
+// or all of it when it is a multi-document file.
+func readHead(p string, buf []byte) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	n, err := io.ReadFull(f, buf)
+	buf = buf[:n]
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return buf, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(buf, []byte("\n---")) || bytes.HasPrefix(buf, []byte("---")) {
+		rest, err := io.ReadAll(f)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte(nil), buf...), rest...), nil
+	}
+	// Cut at the last complete line.
+	if nl := bytes.LastIndexByte(buf, '\n'); nl >= 0 {
+		buf = buf[:nl+1]
+	}
+	return buf, nil
 }
 
 // scan records the rules of one file. Rule numbering follows Read: each

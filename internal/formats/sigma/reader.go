@@ -61,7 +61,8 @@ func looksLikeSigma(data []byte) bool {
 
 // Read reads every rule of a Sigma file.
 func (r reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
-	file := lang.ParseFile(f.Data)
+	text := string(f.Data)
+	file := lang.Parse(text)
 	if len(file.Rules) == 0 {
 		d := formats.StubDocument(r, f, "")
 		d.QueryLanguage = QueryLanguage
@@ -74,8 +75,7 @@ func (r reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 		}
 		return []*rule.Document{d}
 	}
-	ctx := &fileContext{f: f, env: env, file: file, text: string(f.Data)}
-	ctx.body = ctx.text
+	ctx := &fileContext{f: f, env: env, file: file, text: text, body: text}
 	docs := make([]*rule.Document, len(file.Rules))
 	for i, sr := range file.Rules {
 		suffix := ""

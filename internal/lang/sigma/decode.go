@@ -1,7 +1,6 @@
 package sigma
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -21,8 +20,12 @@ import (
 // repeat repeats the previous document with changes). It never panics and
 // never gives up on the whole file for one bad rule: each rule carries its
 // own diagnostics, and what belongs to no rule is in File.Diagnostics.
-func ParseFile(data []byte) (f *File) {
-	text := string(data)
+func ParseFile(data []byte) *File {
+	return Parse(string(data))
+}
+
+// Parse is ParseFile for a file already held as a string.
+func Parse(text string) (f *File) {
 	f = &File{Lines: source.NewLineTable("", text)}
 	d := &decoder{text: text, lines: f.Lines}
 	defer func() {
@@ -32,7 +35,7 @@ func ParseFile(data []byte) (f *File) {
 				Message: fmt.Sprintf("internal error while reading the Sigma file (a detwiki bug): %v", r), Line: 1, Col: 1})
 		}
 	}()
-	docs, err := decodeDocuments(data)
+	docs, err := decodeDocuments(text)
 	if err != nil {
 		f.Diagnostics = append(f.Diagnostics, d.yamlError(err))
 	}
@@ -97,8 +100,8 @@ func ParseFile(data []byte) (f *File) {
 
 // decodeDocuments decodes every YAML document of data, stopping at the first
 // syntax error (the documents before it are kept).
-func decodeDocuments(data []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+func decodeDocuments(text string) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(strings.NewReader(text))
 	var docs []*yaml.Node
 	for {
 		n := new(yaml.Node)
