@@ -45,6 +45,10 @@ type enricher struct {
 	contexts  []string // field-lookup contexts (Sigma categories and services)
 	udmTypes  []string // UDM event types read (Chronicle)
 
+	// Sigma: the logsource, read once.
+	logsource    [3]string
+	logsourceSet bool
+
 	// Kusto: table of each field, from the stages' predicates.
 	fieldTable map[string]string
 	pipeSource map[string]string
@@ -539,6 +543,14 @@ func (e *enricher) asimEvent(name string) string {
 // Extra["logsource"] or, failing that, the "product/category/service"
 // table entry.
 func (e *enricher) sigmaLogsource() (product, category, service string) {
+	if !e.logsourceSet {
+		e.logsource[0], e.logsource[1], e.logsource[2] = e.readLogsource()
+		e.logsourceSet = true
+	}
+	return e.logsource[0], e.logsource[1], e.logsource[2]
+}
+
+func (e *enricher) readLogsource() (product, category, service string) {
 	if ls, ok := e.d.Extra["logsource"].(map[string]any); ok {
 		product, _ = ls["product"].(string)
 		category, _ = ls["category"].(string)
