@@ -765,12 +765,12 @@ var countOps = map[string]string{"gt": ">", "gte": ">=", "lt": "<", "lte": "<=",
 
 // indicatorSet records predicates as indicators and exclusions exactly as
 // rule.Analysis.AddPredicate does (merged by field and kind, duplicate values
-// skipped), but an indicator with many values is deduplicated through a map:
-// Sigma lists of hundreds of values would make the scans quadratic.
+// skipped), but an indicator with many values is deduplicated through a map
+// (Sigma lists of hundreds of values would make the scans quadratic), and the
+// values of one predicate share one copy of its transforms.
 type indicatorSet struct {
-	a    *rule.Analysis
-	keys map[indicatorKey]int // index into Indicators or Exclusions
-	big  map[indicatorKey]map[string]bool
+	a   *rule.Analysis
+	big map[indicatorKey]map[string]bool
 }
 
 type indicatorKey struct {
@@ -782,25 +782,7 @@ type indicatorKey struct {
 // found through a map rather than a scan.
 const mapFrom = 16
 
-func newIndicatorSet(a *rule.Analysis) *indicatorSet {
-	s := &indicatorSet{a: a, keys: map[indicatorKey]int{}}
-	for i, in := range a.Indicators {
-		if k := (indicatorKey{false, in.Field, in.Kind}); !hasKey(s.keys, k) {
-			s.keys[k] = i
-		}
-	}
-	for i, in := range a.Exclusions {
-		if k := (indicatorKey{true, in.Field, in.Kind}); !hasKey(s.keys, k) {
-			s.keys[k] = i
-		}
-	}
-	return s
-}
-
-func hasKey(m map[indicatorKey]int, k indicatorKey) bool {
-	_, ok := m[k]
-	return ok
-}
+func newIndicatorSet(a *rule.Analysis) *indicatorSet { return &indicatorSet{a: a} }
 
 func valueID(v string, transforms []string) string {
 	if len(transforms) == 0 {
@@ -814,19 +796,19 @@ func (s *indicatorSet) add(p rule.Predicate) {
 	if p.Negated {
 		list = &s.a.Exclusions
 	}
-	k := indicatorKey{p.Negated, p.Field, p.Kind}
-	i, ok := s.keys[k]
-	if !ok {
-		*list = append(*list, rule.Indicator{Field: p.Field, Kind: p.Kind, Values: []rule.Value{}})
+	i := slices.IndexFunc(*list, func(in rule.Indicator) bool { return in.Field == p.Field && in.Kind == p.Kind })
+	if i < 0 {
+		*list = append(*list, rule.Indicator{Field: p.Field, Kind: p.Kind, Values: make([]rule.Value, 0, len(p.Values))})
 		i = len(*list) - 1
-		s.keys[k] = i
 	}
 	in := &(*list)[i]
 	values := p.Values
 	if len(values) == 0 && (p.Kind == rule.KindIsNull || p.Kind == rule.KindIsNotNull) {
 		values = []string{""}
 	}
+	k := indicatorKey{p.Negated, p.Field, p.Kind}
 	set := s.big[k]
+	transforms := slices.Clone(p.Transforms)
 	for _, v := range values {
 		if set == nil && len(in.Values) >= mapFrom {
 			set = make(map[string]bool, 2*len(in.Values))
@@ -847,6 +829,6 @@ func (s *indicatorSet) add(p rule.Predicate) {
 		} else if slices.ContainsFunc(in.Values, func(x rule.Value) bool { return x.Value == v && slices.Equal(x.Transforms, p.Transforms) }) {
 			continue
 		}
-		in.Values = append(in.Values, rule.Value{Value: v, Transforms: slices.Clone(p.Transforms)})
+		in.Values = append(in.Values, rule.Value{Value: v, Transforms: transforms})
 	}
 }

@@ -372,16 +372,18 @@ func (d *decoder) rule(m *yaml.Node, doc int) *Rule {
 		r.Pos = d.pos(m)
 	}
 	r.End = d.docEnd(r.Pos)
-	seen := make(map[string]bool, len(m.Content)/2)
+	r.Keys = make([]Key, 0, len(m.Content)/2)
 	var detection, correlation, filter *yaml.Node
 	var detectionKey, correlationKey, filterKey *yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], resolve(m.Content[i+1])
 		key := k.Value
-		if seen[key] {
-			d.errorf(k, CodeDuplicateKey, "duplicate key %q (YAML keys must be unique; the later value wins)", key)
+		for _, prev := range r.Keys {
+			if prev.Name == key {
+				d.errorf(k, CodeDuplicateKey, "duplicate key %q (YAML keys must be unique; the later value wins)", key)
+				break
+			}
 		}
-		seen[key] = true
 		kp := d.pos(k)
 		end := d.docEnd(kp)
 		if i+2 < len(m.Content) {
@@ -750,13 +752,15 @@ func (d *decoder) item(k, v *yaml.Node) *Item {
 			d.errorf(k, CodeValue, "%s has an empty list of values", k.Value)
 		}
 		it.Values = make([]*Value, 0, len(v.Content))
-		for _, e := range v.Content {
+		backing := make([]Value, len(v.Content)) // one allocation for the item's values
+		for i, e := range v.Content {
 			e = resolve(e)
 			if e.Kind != yaml.ScalarNode {
 				d.errorf(e, CodeBadShape, "%s: a value must be a single value, not a %s", k.Value, kindName(e))
 				continue
 			}
-			it.Values = append(it.Values, d.value(it, e))
+			d.valueInto(&backing[i], it, e)
+			it.Values = append(it.Values, &backing[i])
 		}
 	default:
 		d.errorf(v, CodeBadShape, "%s: the value must be a single value or a list of values, not a %s", k.Value, kindName(v))
@@ -858,12 +862,19 @@ func (d *decoder) checkModifiers(it *Item, k *yaml.Node) {
 
 // value decodes one scalar value of an item.
 func (d *decoder) value(it *Item, n *yaml.Node) *Value {
-	v := &Value{Pos: d.pos(n), Raw: n.Value}
+	v := new(Value)
+	d.valueInto(v, it, n)
+	return v
+}
+
+// valueInto decodes one scalar value into v.
+func (d *decoder) valueInto(v *Value, it *Item, n *yaml.Node) {
+	*v = Value{Pos: d.pos(n), Raw: n.Value}
 	switch n.Tag {
 	case "!!null":
 		v.Type = ValueNull
 		v.Raw = ""
-		return v
+		return
 	case "!!int", "!!float":
 		v.Type = ValueNumber
 	case "!!bool":
@@ -874,7 +885,6 @@ func (d *decoder) value(it *Item, n *yaml.Node) *Value {
 	} else {
 		v.Str = Plain(n.Value)
 	}
-	return v
 }
 
 // checkValues checks an item's values against its modifiers.
