@@ -4,6 +4,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -66,20 +67,18 @@ var knownFailures = []parseFailure{
 // language and those that do not parse; the figures are those of
 // docs/lang-elastic.md.
 func TestCorpus(t *testing.T) {
-	files, _ := loadCorpus(t)
-	env := &formats.Env{Attack: attack.Default()}
+	files, fileDocs := readCorpus(t)
 	type count struct{ queries, failed int }
 	counts := map[string]*count{}
 	kinds := map[string]int{}
 	var failed []string
 	docs := 0
-	for _, f := range files {
-		r := readerFor(f)
-		if r == nil {
+	for i, f := range files {
+		if readerFor(f) == nil {
 			t.Errorf("%s: no reader detects it", f.Path)
 			continue
 		}
-		for _, d := range formats.ReadFile(r, f, env) {
+		for _, d := range fileDocs[i] {
 			docs++
 			kinds[d.Format+"/"+d.Kind]++
 			for _, dg := range d.Analysis.Diagnostics {
@@ -226,4 +225,55 @@ func cpuTime() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+var (
+	corpusOnce  sync.Once
+	corpusFiles []*formats.File
+	corpusDocs  [][]*rule.Document
+)
+
+// readCorpus reads the corpus once for the tests that share it: the files
+// and the documents of each.
+func readCorpus(t *testing.T) ([]*formats.File, [][]*rule.Document) {
+	t.Helper()
+	sharedtest.Corpus(t, "elastic-detection-rules") // skip (or fail under CI) when absent
+	corpusOnce.Do(func() {
+		corpusFiles, _ = loadCorpus(t)
+		env := &formats.Env{Attack: attack.Default()}
+		for _, f := range corpusFiles {
+			var docs []*rule.Document
+			if r := readerFor(f); r != nil {
+				docs = formats.ReadFile(r, f, env)
+			}
+			corpusDocs = append(corpusDocs, docs)
+		}
+	})
+	return corpusFiles, corpusDocs
+}
+
+// TestCorpusRoundTrip prints every query of the corpus that parses and
+// checks that the print parses and prints the same (the printers are
+// canonical and lose nothing the parsers read).
+func TestCorpusRoundTrip(t *testing.T) {
+	files, docs := readCorpus(t)
+	n := 0
+	for i, f := range files {
+		for _, d := range docs[i] {
+			queries := append([]rule.Variant{{QueryLanguage: d.QueryLanguage, Query: d.Query}}, d.Variants...)
+			for _, q := range queries {
+				first, second, ok := reprint(q.QueryLanguage, q.Query)
+				if !ok {
+					continue
+				}
+				n++
+				if first != second {
+					t.Errorf("%s: print not stable:\n%s\n----\n%s", f.Path, first, second)
+				}
+			}
+		}
+	}
+	if n < 2200 {
+		t.Errorf("only %d queries round-tripped", n)
+	}
 }

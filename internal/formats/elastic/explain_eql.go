@@ -108,11 +108,13 @@ func eqlKeyName(k eql.Expr) string {
 }
 
 // eqlFilterPredicates returns the predicates of `category where cond`: the
-// category as an event.category test, then the condition's.
+// category as an event.category test, then the condition's. The category
+// stays positive even in an until or missing-event step (negated): the rule
+// reads those events too; only what it looks for in them is an exclusion.
 func eqlFilterPredicates(e *eql.EventQuery, negated bool, categoryField string) []rule.Predicate {
 	var preds []rule.Predicate
 	if !e.Any && e.Category != "" {
-		preds = append(preds, valuePredicates(categoryField, []valueCmp{{text: e.Category, cased: true}}, negated, false)...)
+		preds = append(preds, valuePredicates(categoryField, []valueCmp{{text: e.Category, cased: true}}, false, false)...)
 	}
 	if e.Cond != nil {
 		eqlCond(e.Cond, negated, &preds)

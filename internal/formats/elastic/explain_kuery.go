@@ -70,7 +70,13 @@ func kueryValues(field string, v kuery.Value, negated, all bool, out *[]rule.Pre
 			}
 			vals = append(vals, vc)
 		}
-		*out = append(*out, valuePredicates(field, vals, negated, len(lits) > 1)...)
+		plain := 0
+		for _, v := range vals {
+			if !v.pattern {
+				plain++
+			}
+		}
+		*out = append(*out, valuePredicates(field, vals, negated, plain > 1)...)
 	}
 	for _, r := range rest {
 		switch r := r.(type) {

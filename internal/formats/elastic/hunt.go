@@ -49,14 +49,24 @@ func (r huntReader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	d.Kind = "hunting"
 	d.References = h.strs("references")
 	integrations := h.strs("integration")
-	d.DataSources = append(d.DataSources, integrations...)
 	// hunting/<platform>/queries/<file>.toml
 	folder := ""
 	if parts := strings.Split(f.Path, "/"); len(parts) >= 3 {
 		folder = parts[len(parts)-3]
 	}
 	d.Platforms = platforms(nil, integrations, folder)
-	mapAttack(d, env, h.strs("mitre"), nil)
+	// mitre lists ATT&CK techniques and, for LLM hunts, MITRE ATLAS ones
+	// (AML.T0051), which the ATT&CK catalog does not hold: those are kept
+	// in Extra.
+	var techniques, atlas []string
+	for _, id := range h.strs("mitre") {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(id)), "AML.") {
+			atlas = append(atlas, strings.TrimSpace(id))
+		} else {
+			techniques = append(techniques, id)
+		}
+	}
+	mapAttack(d, env, techniques, nil)
 	if notes := h.strs("notes"); len(notes) > 0 {
 		var b strings.Builder
 		for _, n := range notes {
@@ -69,6 +79,9 @@ func (r huntReader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 		if v, ok := h.value(k); ok {
 			extra[k] = v
 		}
+	}
+	if len(atlas) > 0 {
+		extra["mitre_atlas"] = atlas
 	}
 	d.Extra = extra
 
@@ -102,6 +115,7 @@ func (r huntReader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	if len(queries) == 0 {
 		d.Diagnose(diag(CodeNoQuery, source.Warning, "hunt without a query"))
 	}
+	setDataSources(d, integrations)
 	return []*rule.Document{d}
 }
 

@@ -98,7 +98,7 @@ func locateStrings(text, table, key string) []stringLoc {
 						break
 					}
 					out = append(out, loc(start, delim))
-					j = skipValue(text, j)
+					j = skipString(text, j, delim)
 				}
 				return out
 			}
@@ -211,6 +211,31 @@ func skipValue(text string, i int) int {
 		i++
 	}
 	return n
+}
+
+// skipString returns the offset after the string that starts at i with the
+// delimiter delim.
+func skipString(text string, i int, delim string) int {
+	j := i + len(delim)
+	for j < len(text) {
+		k := strings.Index(text[j:], delim)
+		if k < 0 {
+			return len(text)
+		}
+		k += j
+		if delim[0] == '"' && escaped(text, k) {
+			j = k + 1
+			continue
+		}
+		end := k + len(delim)
+		if len(delim) == 3 {
+			for n := 0; n < 2 && end < len(text) && text[end] == delim[0]; n++ {
+				end++ // up to two quotes before the closing ones belong to the content
+			}
+		}
+		return end
+	}
+	return len(text)
 }
 
 // escaped reports whether the byte at k is preceded by an odd number of

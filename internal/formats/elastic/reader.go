@@ -117,6 +117,7 @@ func (r ruleReader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	}
 	fillRule(d, f, env, meta, rl, root)
 	explainRule(d, f, text, rl)
+	setDataSources(d, meta.strs("integration"))
 	return []*rule.Document{d}
 }
 
@@ -149,11 +150,7 @@ func fillRule(d *rule.Document, f *formats.File, env *formats.Env, meta, rl tabl
 		d.ThirdPartyFeed = true // the rule promotes another product's alerts
 	}
 	for _, idx := range rl.strs("index") {
-		d.DataSources = appendUnique(d.DataSources, idx)
 		d.Analysis.AddTable(idx)
-	}
-	for _, in := range integrations {
-		d.DataSources = appendUnique(d.DataSources, in)
 	}
 	// ATT&CK.
 	var techniques, tactics []string
@@ -426,6 +423,17 @@ func explainFilters(d *rule.Document, rl table) {
 	d.Analysis.Stages = append(d.Analysis.Stages, rule.Stage{Kind: "filter", Text: strings.Join(texts, " and "), Pipeline: "filters", Predicates: preds})
 	for _, p := range preds {
 		d.Analysis.AddPredicate(p)
+	}
+}
+
+// setDataSources lists what the rule reads: its index patterns and ES|QL
+// sources (the analysis tables), then its integrations.
+func setDataSources(d *rule.Document, integrations []string) {
+	for _, t := range d.Analysis.Tables {
+		d.DataSources = appendUnique(d.DataSources, t)
+	}
+	for _, in := range integrations {
+		d.DataSources = appendUnique(d.DataSources, in)
 	}
 }
 

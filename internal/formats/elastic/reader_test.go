@@ -1,0 +1,218 @@
+package elastic
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+// readFixture reads testdata/<rel> with the reader that detects it.
+func readFixture(t *testing.T, rel string) *rule.Document {
+	t.Helper()
+	abs := filepath.Join("testdata", filepath.FromSlash(rel))
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &formats.File{Repo: "testdata", Root: "testdata", Path: rel, Abs: abs, Data: data}
+	r := readerFor(f)
+	if r == nil {
+		t.Fatalf("%s: no reader detects it", rel)
+	}
+	docs := formats.ReadFile(r, f, &formats.Env{Attack: attack.Default()})
+	if len(docs) != 1 {
+		t.Fatalf("%s: %d documents", rel, len(docs))
+	}
+	return docs[0]
+}
+
+func diagnosticsText(d *rule.Document) string {
+	var out []string
+	for _, dg := range d.Analysis.Diagnostics {
+		out = append(out, dg.String())
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestDetect(t *testing.T) {
+	for _, tt := range []struct {
+		path, data string
+		rule, hunt bool
+	}{
+		{"a.toml", "[metadata]\nx = 1\n[rule]\nname = 'x'\n", true, false},
+		{"a.toml", "[rule]\n", true, false},
+		{"a.toml", "[hunt]\nname = 'x'\n", false, true},
+		{"a.toml", "[tool]\nrule = 1\n", false, false},
+		{"a.yaml", "[rule]\n", false, false},
+		{"a.toml", "x = '[rule]'\n", false, false},
+	} {
+		f := &formats.File{Path: tt.path, Data: []byte(tt.data)}
+		if got := New().Detect(f); got != tt.rule {
+			t.Errorf("rule Detect(%q, %q) = %v", tt.path, tt.data, got)
+		}
+		if got := NewHunt().Detect(f); got != tt.hunt {
+			t.Errorf("hunt Detect(%q, %q) = %v", tt.path, tt.data, got)
+		}
+	}
+}
+
+func TestBadTOML(t *testing.T) {
+	d := readFixture(t, "rules/bad_toml.toml")
+	if d.ID != "elastic/bad_toml" || d.Title != "bad_toml" || d.Format != FormatRule || d.Body == "" {
+		t.Errorf("stub = %+v", d)
+	}
+	if len(d.Analysis.Diagnostics) != 1 {
+		t.Fatalf("diagnostics:\n%s", diagnosticsText(d))
+	}
+	dg := d.Analysis.Diagnostics[0]
+	if dg.Code != CodeTOML || !dg.IsError() || dg.Line != 6 || dg.Path != "rules/bad_toml.toml" {
+		t.Errorf("diagnostic = %s", dg)
+	}
+}
+
+func TestWrongTypes(t *testing.T) {
+	d := readFixture(t, "rules/wrong_types.toml")
+	got := diagnosticsText(d)
+	for _, want := range []string{"rule.name should be a string, found an array", "rule.tags should be an array of strings, found an integer"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, got)
+		}
+	}
+	// What could be read is kept.
+	if d.Title != "wrong_types" || d.Author != "Someone" || strings.Join(d.Tags, ",") != "OS: Linux" || strings.Join(d.Platforms, ",") != "linux" {
+		t.Errorf("document = %+v", d)
+	}
+	if strings.Join(d.DataSources, ",") != "logs-*,endpoint" {
+		t.Errorf("data sources = %v", d.DataSources)
+	}
+	if facts(d.Analysis) != "+process.name eq sh [cased]\n-user.name eq root [cased]" {
+		t.Errorf("facts:\n%s", facts(d.Analysis))
+	}
+	// The query is a single-line literal string: positions are exact.
+	if d.QueryOrigin != (source.Origin{Line: 16, Col: 10}) {
+		t.Errorf("origin = %+v", d.QueryOrigin)
+	}
+}
+
+func TestNoQueryAndUnknownLanguage(t *testing.T) {
+	d := readFixture(t, "rules/no_query.toml")
+	if !strings.Contains(diagnosticsText(d), "query rule without a query [READ0704]") {
+		t.Errorf("no_query:\n%s", diagnosticsText(d))
+	}
+	d = readFixture(t, "rules/unknown_language.toml")
+	if !strings.Contains(diagnosticsText(d), `unknown query language "sql"`) || d.QueryLanguage != "sql" || len(d.Analysis.Stages) != 0 {
+		t.Errorf("unknown_language: %s %+v", diagnosticsText(d), d.Analysis.Stages)
+	}
+}
+
+func TestEQLErrorAtFilePosition(t *testing.T) {
+	d := readFixture(t, "rules/eql_error.toml")
+	// The query starts on line 25 (after the ''' and its newline); the
+	// error is at the end of its line 4 (file line 28).
+	if d.QueryOrigin != (source.Origin{Line: 25, Col: 1}) {
+		t.Errorf("origin = %+v (a line that looks like a key inside the note must not be taken for one)", d.QueryOrigin)
+	}
+	var errs []source.Diagnostic
+	for _, dg := range d.Analysis.Diagnostics {
+		if dg.IsError() {
+			errs = append(errs, dg)
+		}
+	}
+	if len(errs) == 0 || errs[0].Line != 28 || errs[0].Code != "EQL1002" || errs[0].Path != "rules/eql_error.toml" {
+		t.Fatalf("errors:\n%s", diagnosticsText(d))
+	}
+	lines := strings.Split(d.Body, "\n")
+	if errs[0].Line > len(lines) {
+		t.Fatalf("line %d past the end", errs[0].Line)
+	}
+	// The partial tree is still explained.
+	if !strings.Contains(facts(d.Analysis), "+process.name eq cmd.exe") {
+		t.Errorf("facts:\n%s", facts(d.Analysis))
+	}
+	if d.Author != "Someone, Someone Else" || d.Created != "2024-01-05" || d.Modified != "2024-02-05" || d.TimeWindow != "9m" {
+		t.Errorf("metadata = %q %q %q %q", d.Author, d.Created, d.Modified, d.TimeWindow)
+	}
+	var att []string
+	for _, a := range d.Attack {
+		att = append(att, a.TacticID+"/"+a.TechniqueID)
+	}
+	if strings.Join(att, ",") != "TA0002/T1059,TA0002/T1059.003" {
+		t.Errorf("attack = %v", att)
+	}
+	if len(d.Sections) != 1 || d.Sections[0].Title != "Investigation guide" {
+		t.Errorf("sections = %+v", d.Sections)
+	}
+}
+
+func TestESQLInlineStringAndDeprecatedFolder(t *testing.T) {
+	d := readFixture(t, "rules/_deprecated/esql_inline.toml")
+	if !d.Deprecated || d.QueryLanguage != LangESQL {
+		t.Errorf("deprecated = %v, language = %q", d.Deprecated, d.QueryLanguage)
+	}
+	// `=` where `==` is meant: the error is shown at its column in the file.
+	var found bool
+	for _, dg := range d.Analysis.Diagnostics {
+		if dg.Code == "ESQL1002" && dg.Line == 13 && dg.Col == 32 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("diagnostics:\n%s", diagnosticsText(d))
+	}
+	if strings.Join(d.DataSources, ",") != "logs-*" {
+		t.Errorf("data sources = %v", d.DataSources)
+	}
+}
+
+func TestHuntFixture(t *testing.T) {
+	d := readFixture(t, "hunting/linux/queries/fenced.toml")
+	if d.Format != FormatHunt || d.Kind != "hunting" || d.QueryLanguage != LangESQL {
+		t.Errorf("hunt = %s %s %s", d.Format, d.Kind, d.QueryLanguage)
+	}
+	if strings.HasPrefix(d.Query, "sql") || !strings.HasPrefix(d.Query, "from logs-endpoint") {
+		t.Errorf("query = %q", d.Query)
+	}
+	got := diagnosticsText(d)
+	if !strings.Contains(got, `hunting/linux/queries/fenced.toml:12:4: warning: the query starts with a stray "sql" line`) {
+		t.Errorf("diagnostics:\n%s", got)
+	}
+	if strings.Contains(got, "ATT&CK") {
+		t.Errorf("ATLAS ids must not be looked up in ATT&CK:\n%s", got)
+	}
+	if atlas, _ := d.Extra["mitre_atlas"].([]string); len(atlas) != 1 || atlas[0] != "AML.T0051" {
+		t.Errorf("extra = %+v", d.Extra)
+	}
+	if len(d.Variants) != 1 || d.Variants[0].QueryLanguage != LangSQL || d.Variants[0].Name != "query-2" {
+		t.Errorf("variants = %+v", d.Variants)
+	}
+	if d.QueryOrigin.Line != 13 {
+		t.Errorf("origin = %+v", d.QueryOrigin)
+	}
+	if strings.Join(d.GroupBy, ",") != "host.id" || strings.Join(d.Platforms, ",") != "linux" || len(d.Sections) != 1 {
+		t.Errorf("group_by %v platforms %v sections %+v", d.GroupBy, d.Platforms, d.Sections)
+	}
+	if strings.Join(d.DataSources, ",") != "logs-endpoint.events.process-*,endpoint" {
+		t.Errorf("data sources = %v", d.DataSources)
+	}
+}
+
+func TestLocateStrings(t *testing.T) {
+	text := "[rule]\n# query = 'comment'\nnote = \"\"\"\nquery = 'inside'\n[hunt]\n\"\"\"\nquery = \"\"\"\nabc\"\"\"\n\n[hunt]\nquery = [ 'one', # c\n  '''\ntwo''', \"three\" ]\n"
+	got := locateStrings(text, "rule", "query")
+	if len(got) != 1 || got[0].Line != 8 || got[0].Col != 1 || got[0].Delim != `"""` {
+		t.Errorf("rule.query = %+v", got)
+	}
+	got = locateStrings(text, "hunt", "query")
+	if len(got) != 3 || got[0].Line != 11 || got[0].Col != 12 || got[1].Line != 13 || got[1].Col != 1 || got[2].Line != 13 || got[2].Col != 10 {
+		t.Errorf("hunt.query = %+v", got)
+	}
+	if got := locateStrings(text, "rule", "missing"); got != nil {
+		t.Errorf("missing = %+v", got)
+	}
+}
