@@ -128,8 +128,12 @@ func (e *enricher) addRuleEventClass(provider, event string, cl *Class) {
 		cl = classes[0]
 	}
 	ev := rule.Event{Provider: provider, Event: event, Via: rule.ViaRule, Title: e.cat.Title(provider, event)}
-	if ev.Title == "" && event == "*" {
+	switch {
+	case ev.Title != "":
+	case event == "*":
 		ev.Title = "Any event"
+	case provider == "ECS":
+		ev.Title = "event.category " + event
 	}
 	if cl != nil {
 		ev.Class = cl.Name
@@ -620,6 +624,7 @@ func (e *enricher) elasticEvents() {
 	}
 	types := e.values("event.type")
 	actions := e.values("event.action")
+	var bare []string // categories no type or action refines
 	for _, c := range cats {
 		lc := strings.ToLower(c)
 		added := false
@@ -636,16 +641,8 @@ func (e *enricher) elasticEvents() {
 				added = true
 			}
 		}
-		if added {
-			continue
-		}
-		switch {
-		case len(e.cat.ClassesOf("ECS", lc)) > 0:
-			e.addRuleEvent("ECS", lc)
-		case len(e.cat.ClassesOf("ECS", lc+"/start")) > 0:
-			e.addRuleEvent("ECS", lc+"/start")
-		default:
-			e.addRuleEvent("ECS", lc)
+		if !added {
+			bare = append(bare, lc)
 		}
 	}
 	if len(cats) == 0 {
@@ -684,6 +681,20 @@ func (e *enricher) elasticEvents() {
 	if len(providers) == 0 && len(codes) > 0 {
 		if p := e.guessWindowsProvider(codes, "Security", "System"); p != "" {
 			e.windowsEvents(p, codes)
+		}
+	}
+	// A bare category stands for its usual event (process: process
+	// start) only when nothing narrower (a Sysmon event code, say)
+	// says what the rule reads.
+	narrower := len(e.classes) > 0
+	for _, lc := range bare {
+		switch {
+		case len(e.cat.ClassesOf("ECS", lc)) > 0:
+			e.addRuleEvent("ECS", lc)
+		case !narrower && len(e.cat.ClassesOf("ECS", lc+"/start")) > 0:
+			e.addRuleEvent("ECS", lc+"/start")
+		default:
+			e.addRuleEventClass("ECS", lc, nil)
 		}
 	}
 }

@@ -499,3 +499,23 @@ func TestEnrichPlatformFilter(t *testing.T) {
 		t.Errorf("linux rule: %v", got)
 	}
 }
+
+func TestEnrichElasticCategoryWithEventCode(t *testing.T) {
+	// event.category:process with Sysmon event 10 is a process access, not
+	// a process start.
+	d := &rule.Document{Language: rule.LangElastic, QueryLanguage: "kuery", Analysis: rule.Analysis{Tables: []string{"winlogbeat-*", "logs-windows.sysmon_operational-*"}}}
+	d.Analysis.AddPredicate(pred("event.category", rule.KindEq, "process"))
+	d.Analysis.AddPredicate(pred("event.code", rule.KindEq, "10"))
+	schema.Enrich(d)
+	got := events(d)
+	if slices.Contains(got, "rule ECS/process/start") || slices.Contains(got, "equivalent Sysmon/1") || !slices.Contains(got, "rule Sysmon/10") ||
+		!slices.Contains(got, "equivalent Defender-DeviceEvents/OpenProcessApiCall") {
+		t.Errorf("events %v", got)
+	}
+	// Alone, the category stands for a process start.
+	p := &rule.Document{Language: rule.LangElastic, QueryLanguage: "eql", Query: "process where process.name == \"x\""}
+	schema.Enrich(p)
+	if got := events(p); len(got) == 0 || got[0] != "rule ECS/process/start" {
+		t.Errorf("bare category: %v", got)
+	}
+}
