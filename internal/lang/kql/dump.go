@@ -50,8 +50,26 @@ func dumpValue(b *strings.Builder, v reflect.Value, depth int) {
 			b.WriteString("nil")
 			return
 		}
+		switch n := v.Interface().(type) {
+		case *Ident:
+			b.WriteString("Ident ")
+			b.WriteString(strconv.Quote(n.Name))
+			if n.Quoted {
+				b.WriteString(" quoted")
+			}
+			if n.Wildcard {
+				b.WriteString(" wildcard")
+			}
+			return
+		case *BasicLit:
+			b.WriteString("BasicLit ")
+			b.WriteString(n.Kind.String())
+			b.WriteByte(' ')
+			b.WriteString(strconv.Quote(n.Raw))
+			return
+		}
 		if v.Kind() == reflect.Pointer {
-			b.WriteString(strings.TrimPrefix(v.Type().Elem().Name(), ""))
+			b.WriteString(v.Type().Elem().Name())
 			b.WriteByte(' ')
 		}
 		dumpValue(b, v.Elem(), depth)

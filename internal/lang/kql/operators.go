@@ -508,7 +508,7 @@ func (p *parser) parseParseKv() Operator {
 			if n <= 0 {
 				return nil, false
 			}
-			return p.finishParam(n, spec, true), true
+			return p.finishParam(n, spec, parseKvWithParams, true), true
 		}, p.missingNamedParam, p.atCommonEnd, false, false)
 		p.expect(RPAREN)
 	}
@@ -814,10 +814,10 @@ func (p *parser) parseRender() Operator {
 			}
 		}
 		if np == nil && p.kind(0) == WITH && p.kind(1) != LPAREN {
-			np = p.finishParam(1, paramSpec{name: "with", kind: pvAny, missing: "string", noEquals: true}, false)
+			np = p.finishParam(1, paramSpec{name: "with", kind: pvAny, missing: "string", noEquals: true}, nil, false)
 		}
 		if np == nil && p.kind(0) == BY {
-			np = p.finishParam(1, paramSpec{name: "by", kind: pvColumnList, noEquals: true}, false)
+			np = p.finishParam(1, paramSpec{name: "by", kind: pvColumnList, noEquals: true}, renderLegacyParams, false)
 		}
 		if np == nil {
 			break
@@ -832,7 +832,7 @@ func (p *parser) parseRender() Operator {
 			if n <= 0 {
 				return nil, false
 			}
-			return p.finishParam(n, spec, true), true
+			return p.finishParam(n, spec, renderWithParams, true), true
 		}, p.missingNamedParam, p.atCommonEnd, false, false)
 		p.expect(RPAREN)
 	}
@@ -1051,7 +1051,7 @@ func (p *parser) parseReduce() Operator {
 			if n <= 0 {
 				return nil, false
 			}
-			return p.finishParam(n, spec, true), true
+			return p.finishParam(n, spec, reduceWithParams, true), true
 		}, p.missingNamedParam, p.atCommonEnd, false, false)
 	}
 	return p.endOp(&o.op, o)

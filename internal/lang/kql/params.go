@@ -246,19 +246,19 @@ func (p *parser) parseParams(specs []paramSpec, allow allowNames, equalsNeeded b
 		if n <= 0 {
 			return out
 		}
-		out = append(out, p.finishParam(n, spec, true))
+		out = append(out, p.finishParam(n, spec, specs, true))
 	}
 }
 
 // finishParam parses the name (n tokens), '=' and the value.
-func (p *parser) finishParam(n int, spec paramSpec, withEquals bool) *NamedParam {
+func (p *parser) finishParam(n int, spec paramSpec, specs []paramSpec, withEquals bool) *NamedParam {
 	first, last := p.tok(0), p.tok(n-1)
 	np := &NamedParam{NamePos: source.Pos(first.pos), Name: p.src[first.pos:last.end], Assign: source.NoPos}
 	p.skip(n)
 	if withEquals {
 		np.Assign = p.expect(ASSIGN)
 	}
-	np.Value = p.parseParamValue(spec)
+	np.Value = p.parseParamValue(spec, specs)
 	return np
 }
 
@@ -270,15 +270,15 @@ func (p *parser) parseNamedParam(spec paramSpec, allow allowNames, _ bool) *Name
 		return nil
 	}
 	if spec.noEquals {
-		return p.finishParam(n, spec, false)
+		return p.finishParam(n, spec, nil, false)
 	}
 	if p.kind(n) == ASSIGN {
-		return p.finishParam(n, spec, true)
+		return p.finishParam(n, spec, nil, true)
 	}
 	return nil
 }
 
-func (p *parser) parseParamValue(spec paramSpec) Expr {
+func (p *parser) parseParamValue(spec paramSpec, specs []paramSpec) Expr {
 	switch spec.kind {
 	case pvString:
 		if x := p.parsePostfix(); x != nil {
@@ -314,12 +314,22 @@ func (p *parser) parseParamValue(spec paramSpec) Expr {
 		return p.missingName()
 	case pvColumnList:
 		names := commaList(p, func() (Expr, bool) {
-			if n, _ := p.scanParamName(renderWithParams, allowDeclared, true, 0); n > 0 {
+			if n, _ := p.scanParamName(specs, allowDeclared, true, 0); n > 0 {
 				return nil, false
 			}
 			id := p.parseName(true)
 			return id, id != nil
-		}, func() Expr { return p.missingName() }, p.atParamListEnd, true, false)
+		}, func() Expr { return p.missingName() }, func() bool {
+			if spec.noEquals {
+				// render ... by a, b ends at the next legacy property word.
+				switch p.text(p.tok(0)) {
+				case "kind", "title", "accumulate", "with", "by":
+					return true
+				}
+				return false
+			}
+			return p.atParamListEnd(specs)
+		}, true, false)
 		return &ListExpr{Lparen: source.NoPos, Elems: names, Rparen: source.NoPos}
 	}
 	if x := p.anyParamValue(); x != nil {
@@ -333,12 +343,12 @@ func (p *parser) parseParamValue(spec paramSpec) Expr {
 }
 
 // atParamListEnd ends a column list value at the next parameter name.
-func (p *parser) atParamListEnd() bool {
+func (p *parser) atParamListEnd(specs []paramSpec) bool {
 	if p.kind(0) == COMMA {
-		n, _ := p.scanParamName(nil, allowKnown, false, 1)
+		n, _ := p.scanParamName(specs, allowKnown, false, 1)
 		return n > 0 || isCommonEnd(p.kind(1))
 	}
-	n, _ := p.scanParamName(nil, allowKnown, true, 0)
+	n, _ := p.scanParamName(specs, allowKnown, true, 0)
 	return n > 0 || p.atCommonEnd()
 }
 
