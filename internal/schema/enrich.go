@@ -674,8 +674,12 @@ func (e *enricher) elasticEvents() {
 			}
 			continue
 		}
-		for _, a := range e.values("event.action") {
+		acts := e.values("event.action")
+		for _, a := range acts {
 			e.addRuleEvent(p, a)
+		}
+		if len(acts) == 0 {
+			e.addRuleEvent(p, "*")
 		}
 	}
 	if len(providers) == 0 && len(codes) > 0 {
