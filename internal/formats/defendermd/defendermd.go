@@ -140,6 +140,7 @@ func (rd *reading) read() []*rule.Document {
 		split = split || len(ps) > 1
 		pieces = append(pieces, ps...)
 	}
+	pieces = kustorule.CapPieces(d, pieces)
 	if len(pieces) == 0 && querySection != nil {
 		rd.plainQuery(querySection)
 	}
@@ -243,22 +244,11 @@ func proseOf(md *kustorule.Markdown, blocks []*kustorule.Block, stop *kustorule.
 		if b == stop {
 			break
 		}
-		if b.Kind == kustorule.Paragraph && !kustorule.LooksLikeKQL(b.Text) && !isLabel(md, b, blocks) {
+		if b.Kind == kustorule.Paragraph && !kustorule.LooksLikeKQL(b.Text) && !md.IsBlockLabel(b) {
 			parts = append(parts, md.Source(b.Line, b.EndLine))
 		}
 	}
 	return strings.Join(parts, "\n\n")
-}
-
-// isLabel reports whether paragraph b only introduces the code block right
-// below it ("Generic:", "Specific regex for ...:").
-func isLabel(md *kustorule.Markdown, b *kustorule.Block, blocks []*kustorule.Block) bool {
-	for _, c := range blocks {
-		if c.Kind == kustorule.Code && c.Line > b.EndLine && c.Line <= b.EndLine+2 {
-			return b.Line == b.EndLine && kustorule.BlockLabel(md, c) != "" && strings.HasSuffix(strings.TrimSpace(b.Text), ":")
-		}
-	}
-	return false
 }
 
 func firstCode(blocks []*kustorule.Block) *kustorule.Block {

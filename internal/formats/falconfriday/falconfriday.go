@@ -245,6 +245,7 @@ func (rd *reading) rules() []*rule.Document {
 	for _, b := range rd.blocks {
 		pieces = append(pieces, kustorule.BlockPieces(b)...)
 	}
+	pieces = kustorule.CapPieces(d, pieces)
 	if rd.detection || len(pieces) == 1 {
 		rd.setQuery(d, pieces[0])
 		for i, p := range pieces[1:] {

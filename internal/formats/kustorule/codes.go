@@ -43,3 +43,7 @@ const (
 	// CodeAttack: an unknown, revoked or deprecated ATT&CK reference.
 	CodeAttack = "ATTACK001"
 )
+
+// CodeTooManyQueries: a file holds more queries than a run reads from one
+// file; the rest are left out.
+const CodeTooManyQueries = "READ1204"

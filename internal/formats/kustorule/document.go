@@ -201,21 +201,23 @@ func IsNone(s string) bool {
 	return false
 }
 
-// Clone returns a copy of d that shares no slice or map with it, for files
-// that hold several rules built from common metadata.
+// Clone returns a copy of d for files that hold several rules built from
+// common metadata. Its slices are clipped (an append never writes into the
+// original's arrays, so the copies cost nothing for a file of many rules)
+// and its map is copied; elements must not be modified in place.
 func Clone(d *rule.Document) *rule.Document {
 	c := *d
-	c.GroupBy = slices.Clone(d.GroupBy)
-	c.References = slices.Clone(d.References)
-	c.FalsePositives = slices.Clone(d.FalsePositives)
-	c.DataSources = slices.Clone(d.DataSources)
-	c.Platforms = slices.Clone(d.Platforms)
-	c.Tags = slices.Clone(d.Tags)
-	c.Attack = slices.Clone(d.Attack)
-	c.Sections = slices.Clone(d.Sections)
-	c.Links = slices.Clone(d.Links)
-	c.Tests = slices.Clone(d.Tests)
-	c.Variants = slices.Clone(d.Variants)
+	c.GroupBy = slices.Clip(d.GroupBy)
+	c.References = slices.Clip(d.References)
+	c.FalsePositives = slices.Clip(d.FalsePositives)
+	c.DataSources = slices.Clip(d.DataSources)
+	c.Platforms = slices.Clip(d.Platforms)
+	c.Tags = slices.Clip(d.Tags)
+	c.Attack = slices.Clip(d.Attack)
+	c.Sections = slices.Clip(d.Sections)
+	c.Links = slices.Clip(d.Links)
+	c.Tests = slices.Clip(d.Tests)
+	c.Variants = slices.Clip(d.Variants)
 	if d.Extra != nil {
 		c.Extra = make(map[string]any, len(d.Extra))
 		for k, v := range d.Extra {
@@ -223,9 +225,9 @@ func Clone(d *rule.Document) *rule.Document {
 		}
 	}
 	c.Analysis = rule.Analysis{
-		Outputs:     slices.Clone(d.Analysis.Outputs),
-		Tables:      slices.Clone(d.Analysis.Tables),
-		Diagnostics: slices.Clone(d.Analysis.Diagnostics),
+		Outputs:     slices.Clip(d.Analysis.Outputs),
+		Tables:      slices.Clip(d.Analysis.Tables),
+		Diagnostics: slices.Clip(d.Analysis.Diagnostics),
 	}
 	return &c
 }

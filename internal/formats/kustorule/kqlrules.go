@@ -37,6 +37,12 @@ func ReadKQLText(r formats.Reader, f *formats.File, text string, diags []source.
 			Message: "the file holds no KQL query (only comments or blank lines)"})
 		return []*rule.Document{d}
 	}
+	var capped *source.Diagnostic
+	if len(queries) > MaxRulesPerFile {
+		capped = &source.Diagnostic{Code: CodeTooManyQueries, Severity: source.Warning, Line: queries[MaxRulesPerFile].Origin.Line, Col: 1,
+			Message: "the file holds " + strconv.Itoa(len(queries)) + " queries; only the first " + strconv.Itoa(MaxRulesPerFile) + " are read"}
+		queries = queries[:MaxRulesPerFile]
+	}
 	cat := Catalog(env)
 	stem := Stem(f.Base())
 	var out []*rule.Document
@@ -45,6 +51,9 @@ func ReadKQLText(r formats.Reader, f *formats.File, text string, diags []source.
 		if i == 0 {
 			for _, x := range diags {
 				d.Diagnose(x)
+			}
+			if capped != nil {
+				d.Diagnose(*capped)
 			}
 		}
 		h := q.Header

@@ -241,8 +241,12 @@ func LooksLikeKQL(text string) bool {
 	case "let", "print", "union", "datatable", "range", "search", "find", "externaldata", "evaluate", "declare", "set":
 		return true
 	}
-	if strings.Contains(strings.ReplaceAll(first, "||", ""), "|") {
-		return true
+	rest := strings.TrimSpace(first[len(word):])
+	if strings.HasPrefix(rest, "|") && !strings.HasPrefix(rest, "||") {
+		return true // Table | where ...
+	}
+	if rest != "" && !strings.HasPrefix(rest, "//") && !strings.HasPrefix(rest, "(") {
+		return false // prose: "Some notes | ..."
 	}
 	for _, l := range lines[i+1:] {
 		if t, _ := trimSpaceLike(l); strings.HasPrefix(t, "|") && !strings.HasPrefix(t, "||") {

@@ -45,6 +45,11 @@ type Block struct {
 	Info   string
 	Indent int
 	Closed bool
+	// Index is the block's place in Markdown.Blocks.
+	Index int
+	// ContentIndent is how many spaces were taken off every content line:
+	// the fence's indentation, or less when a content line has less.
+	ContentIndent int
 	// Cells are a table's rows, the header first (the delimiter row left
 	// out), each cell trimmed.
 	Cells [][]string
@@ -52,7 +57,7 @@ type Block struct {
 
 // Origin places a code block's content in the file.
 func (b *Block) Origin() source.Origin {
-	return source.Origin{Line: b.Line + 1, Col: b.Indent + 1, Indent: b.Indent}
+	return source.Origin{Line: b.Line + 1, Col: b.ContentIndent + 1, Indent: b.ContentIndent}
 }
 
 // Lang returns the code block's language tag in lower case ("kql", "c#", "").
@@ -123,6 +128,9 @@ func ParseMarkdown(text string) *Markdown {
 			i = j
 		}
 	}
+	for i, b := range m.Blocks {
+		b.Index = i
+	}
 	return m
 }
 
@@ -161,13 +169,29 @@ func scanFence(lines []string, i, indent int, trimmed string) (*Block, int) {
 			b.Closed = true
 			break
 		}
-		l := lines[j]
+		content = append(content, lines[j])
+	}
+	// Take the same number of spaces off every line, so that the content
+	// maps back onto the file with one indentation.
+	strip := indent
+	for _, l := range content {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
 		k := 0
-		for k < indent && k < len(l) && l[k] == ' ' {
+		for k < strip && k < len(l) && l[k] == ' ' {
 			k++
 		}
-		content = append(content, l[k:])
+		strip = k
 	}
+	for i, l := range content {
+		if len(l) >= strip {
+			content[i] = l[strip:]
+		} else {
+			content[i] = ""
+		}
+	}
+	b.ContentIndent = strip
 	b.Text = strings.Join(content, "\n")
 	if b.Closed {
 		b.EndLine = j + 1
@@ -408,4 +432,21 @@ func ListItems(text string) []string {
 		return []string{strings.TrimSpace(text)}
 	}
 	return items
+}
+
+// IsBlockLabel reports whether paragraph b only introduces the code block
+// right below it: one line ending with a colon ("Generic:", "Rule 1:").
+func (m *Markdown) IsBlockLabel(b *Block) bool {
+	if b.Kind != Paragraph || b.Line != b.EndLine {
+		return false
+	}
+	t := strings.TrimSpace(PlainText(b.Text))
+	if !strings.HasSuffix(t, ":") && !strings.HasSuffix(strings.TrimSpace(b.Text), ":") {
+		return false
+	}
+	if i := b.Index + 1; i < len(m.Blocks) && m.Blocks[b.Index] == b {
+		n := m.Blocks[i]
+		return n.Kind == Code && n.Line <= b.EndLine+2
+	}
+	return false
 }

@@ -1,6 +1,9 @@
 package kustorule
 
 import (
+	"fmt"
+
+	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
 )
 
@@ -73,7 +76,7 @@ func BlockPieces(b *Block) []Piece {
 		}
 		out = append(out, Piece{
 			Query:  q.Text,
-			Origin: source.Origin{Line: b.Line + q.Origin.Line, Col: b.Indent + q.Origin.Col, Indent: b.Indent},
+			Origin: source.Origin{Line: b.Line + q.Origin.Line, Col: b.ContentIndent + q.Origin.Col, Indent: b.ContentIndent},
 			Block:  b,
 			Header: &h,
 		})
@@ -88,4 +91,19 @@ func hasBlankLine(s string) bool {
 		}
 	}
 	return false
+}
+
+// MaxRulesPerFile bounds the rules read from one file: no real file comes
+// near it, and a generated one must not make a run quadratic.
+const MaxRulesPerFile = 500
+
+// CapPieces keeps the first MaxRulesPerFile pieces, with a warning on d
+// when there are more.
+func CapPieces(d *rule.Document, pieces []Piece) []Piece {
+	if len(pieces) <= MaxRulesPerFile {
+		return pieces
+	}
+	d.Diagnose(source.Diagnostic{Code: CodeTooManyQueries, Severity: source.Warning, Line: pieces[MaxRulesPerFile].Origin.Line, Col: 1,
+		Message: fmt.Sprintf("the file holds %d queries; only the first %d are read", len(pieces), MaxRulesPerFile)})
+	return pieces[:MaxRulesPerFile]
 }

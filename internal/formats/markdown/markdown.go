@@ -14,6 +14,7 @@
 package markdown
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,6 +106,32 @@ type reading struct {
 	blocks []*kustorule.Block
 	// title is the document's title heading (nil when it has none).
 	title *kustorule.Block
+	// headingOf maps each query block to the nearest heading above it,
+	// queriesUnder counts the query blocks under each heading.
+	headingOf    map[*kustorule.Block]*kustorule.Block
+	queriesUnder map[*kustorule.Block]int
+	// sections are the document's sections with what fill needs of them;
+	// sectionOf maps each query block to the index of its own section.
+	sections  []sectionInfo
+	sectionOf map[*kustorule.Block]int
+	// shared is what every rule of the file takes: the prose before the
+	// first heading (or under the title), the prose sections that hold no
+	// query, and their author and references.
+	shared struct {
+		intro, allQueries []string
+		author            string
+		refs              []string
+		sections          []rule.Section
+	}
+}
+
+// sectionInfo is a section and what every rule of the file takes from it.
+type sectionInfo struct {
+	s        *kustorule.Section
+	hasQuery bool
+	prose    string
+	author   string
+	refs     []string
 }
 
 // platformWords name the platforms whose versions of one detection a file
@@ -120,6 +147,7 @@ func (rd *reading) read() []*rule.Document {
 			break
 		}
 	}
+	rd.index()
 	base := kustorule.NewDocument(rd.r, rd.f, rd.text, 1)
 	if rd.title != nil {
 		base.Title = kustorule.PlainText(rd.title.Text)
@@ -140,6 +168,7 @@ func (rd *reading) read() []*rule.Document {
 		split = split || len(ps) > 1
 		pieces = append(pieces, ps...)
 	}
+	pieces = kustorule.CapPieces(base, pieces)
 	labels := make([]string, len(pieces))
 	platformish := len(pieces) > 1 && !split
 	for i, p := range pieces {
@@ -185,30 +214,87 @@ func (rd *reading) read() []*rule.Document {
 	return out
 }
 
-// label names a block: the heading of its section (unless that is the
-// document's title) or the line that introduces it.
+// label names a block: the heading above it when no other query shares
+// that heading (and it is not the document's title), else the line that
+// introduces the block, else that heading.
 func (rd *reading) label(b *kustorule.Block) string {
+	h := rd.headingOf[b]
+	shared := rd.queriesUnder[h] > 1 // another query block under the same heading
+	if h != nil && h != rd.title && !shared {
+		return kustorule.PlainText(h.Text)
+	}
 	if l := kustorule.BlockLabel(rd.md, b); l != "" && !strings.EqualFold(l, "query") {
 		return l
 	}
-	if h := rd.heading(b); h != nil && h != rd.title {
+	if h != nil && h != rd.title {
 		return kustorule.PlainText(h.Text)
 	}
 	return ""
 }
 
-// heading returns the nearest heading above b.
-func (rd *reading) heading(b *kustorule.Block) *kustorule.Block {
+// onlyCode reports whether a section holds nothing but code blocks.
+func onlyCode(s *kustorule.Section) bool {
+	for _, b := range s.Blocks {
+		if b.Kind != kustorule.Code {
+			return false
+		}
+	}
+	return true
+}
+
+// index computes, in one pass each, what the rules of the file share: the
+// heading above each query block, the number of query blocks under each
+// heading, and each section's prose.
+func (rd *reading) index() {
+	rd.headingOf = map[*kustorule.Block]*kustorule.Block{}
+	rd.queriesUnder = map[*kustorule.Block]int{}
+	query := map[*kustorule.Block]bool{}
+	for _, b := range rd.blocks {
+		query[b] = true
+	}
 	var h *kustorule.Block
 	for _, x := range rd.md.Blocks {
-		if x == b {
-			break
-		}
 		if x.Kind == kustorule.Heading {
 			h = x
 		}
+		if query[x] {
+			rd.headingOf[x] = h
+			rd.queriesUnder[h]++
+		}
 	}
-	return h
+	rd.sectionOf = map[*kustorule.Block]int{}
+	sh := &rd.shared
+	for i, s := range rd.md.Sections(6) {
+		si := sectionInfo{s: s}
+		for _, x := range s.Blocks {
+			if query[x] {
+				si.hasQuery = true
+				rd.sectionOf[x] = i
+			}
+		}
+		si.prose, si.author, si.refs = rd.prose(s.Blocks)
+		switch {
+		case s.Heading == nil || s.Heading == rd.title:
+			if si.prose != "" {
+				sh.intro = append(sh.intro, si.prose)
+			}
+			if sh.author == "" {
+				sh.author = si.author
+			}
+			sh.refs = kustorule.AppendUnique(sh.refs, si.refs...)
+		case si.hasQuery:
+			if si.prose != "" {
+				sh.allQueries = append(sh.allQueries, si.prose)
+			}
+		case !onlyCode(s):
+			if body := rd.md.Body(s); !kustorule.IsNone(body) {
+				sh.sections = append(sh.sections, rule.Section{Title: s.Title(), Text: body})
+				sh.refs = kustorule.AppendUnique(sh.refs, kustorule.URLs(body)...)
+			}
+		}
+		rd.sections = append(rd.sections, si)
+	}
+	sh.sections = slices.Clip(sh.sections)
 }
 
 func isPlatformLabel(l string) bool {
@@ -238,33 +324,25 @@ func distinct(ls []string) bool {
 // prose sections) or one of several (its description is the prose of its
 // own section).
 func (rd *reading) fill(d *rule.Document, p kustorule.Piece, techniques, tactics []kustorule.Ref, whole bool) {
-	md := rd.md
 	b := p.Block
-	var prose []string
-	for _, s := range md.Sections(6) {
-		hasQuery := false
-		for _, x := range s.Blocks {
-			if x.Kind == kustorule.Code && isKQLBlock(x) {
-				hasQuery = true
-			}
+	sh := &rd.shared
+	prose := slices.Clone(sh.intro)
+	if whole {
+		prose = append(prose, sh.allQueries...)
+	} else if i, ok := rd.sectionOf[b]; ok && rd.sections[i].s.Heading != nil && rd.sections[i].s.Heading != rd.title {
+		si := rd.sections[i]
+		if si.prose != "" {
+			prose = append(prose, si.prose)
 		}
-		mine := s.Line <= b.Line && b.Line <= s.EndLine
-		text := rd.prose(d, s.Blocks)
-		switch {
-		case s.Heading == nil || s.Heading == rd.title:
-			if text != "" {
-				prose = append(prose, text)
-			}
-		case whole && hasQuery, mine:
-			if text != "" {
-				prose = append(prose, text)
-			}
-		case !hasQuery:
-			if body := md.Body(s); !kustorule.IsNone(body) {
-				d.Sections = append(d.Sections, rule.Section{Title: s.Title(), Text: body})
-			}
+		if si.author != "" && d.Author == "" {
+			d.Author = si.author
 		}
+		d.References = kustorule.AppendUnique(d.References, si.refs...)
 	}
+	if sh.author != "" && d.Author == "" {
+		d.Author = sh.author
+	}
+	d.Sections = sh.sections
 	// Comments at the top of the query describe it too.
 	lines := kustorule.SplitLines(p.Query)
 	var h kustorule.Header
@@ -290,9 +368,7 @@ func (rd *reading) fill(d *rule.Document, p kustorule.Piece, techniques, tactics
 	d.Description = strings.Join(prose, "\n\n")
 	d.References = kustorule.AppendUnique(d.References, kustorule.URLs(d.Description)...)
 	d.References = kustorule.AppendUnique(d.References, h.References...)
-	for _, s := range d.Sections {
-		d.References = kustorule.AppendUnique(d.References, kustorule.URLs(s.Text)...)
-	}
+	d.References = kustorule.AppendUnique(d.References, sh.refs...)
 	if h.Author != "" {
 		d.Author = h.Author
 	}
@@ -372,11 +448,11 @@ func (rd *reading) attackTable(b *kustorule.Block, techniques, tactics *[]kustor
 
 // prose returns the paragraphs of blocks joined by blank lines. A paragraph
 // made only of // comment lines (a query header pasted as text) is read as
-// a comment header: its keys fill d, its prose is kept.
-func (rd *reading) prose(d *rule.Document, blocks []*kustorule.Block) string {
+// a comment header: its author and references are returned, its prose kept.
+func (rd *reading) prose(blocks []*kustorule.Block) (text, author string, refs []string) {
 	var parts []string
 	for _, b := range blocks {
-		if b.Kind != kustorule.Paragraph {
+		if b.Kind != kustorule.Paragraph || rd.md.IsBlockLabel(b) {
 			continue
 		}
 		lines := kustorule.SplitLines(b.Text)
@@ -394,13 +470,13 @@ func (rd *reading) prose(d *rule.Document, blocks []*kustorule.Block) string {
 			lines[i] = strings.TrimPrefix(strings.TrimSpace(strings.TrimSpace(l)[2:]), " ")
 		}
 		h := kustorule.ParseHeader(lines, b.Line)
-		if h.Author != "" && d.Author == "" {
-			d.Author = h.Author
+		if author == "" {
+			author = h.Author
 		}
-		d.References = kustorule.AppendUnique(d.References, h.References...)
+		refs = kustorule.AppendUnique(refs, h.References...)
 		if desc := h.Description(); desc != "" {
 			parts = append(parts, desc)
 		}
 	}
-	return strings.Join(parts, "\n\n")
+	return strings.Join(parts, "\n\n"), author, refs
 }

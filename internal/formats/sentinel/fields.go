@@ -11,6 +11,9 @@ import (
 	"github.com/detwiki/detwiki/internal/source"
 )
 
+// maxDuplicateReports bounds the duplicate-key warnings of one file.
+const maxDuplicateReports = 10
+
 // field is one key of the rule mapping.
 type field struct {
 	key, value *yaml.Node
@@ -24,6 +27,7 @@ func (rd *reading) read(m *yaml.Node) {
 	d := rd.d
 	fields := map[string]field{}
 	var order []string
+	dups := 0
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, ok := scalarText(m.Content[i])
 		if !ok {
@@ -32,8 +36,15 @@ func (rd *reading) read(m *yaml.Node) {
 		}
 		k = strings.TrimSpace(k)
 		if prev, dup := fields[k]; dup {
-			rd.diag(kustorule.CodeDuplicateKey, source.Warning, m.Content[i].Line,
-				"key %q given twice (first on line %d); the last one is read", k, prev.key.Line)
+			dups++
+			switch {
+			case dups <= maxDuplicateReports:
+				rd.diag(kustorule.CodeDuplicateKey, source.Warning, m.Content[i].Line,
+					"key %q given twice (first on line %d); the last one is read", k, prev.key.Line)
+			case dups == maxDuplicateReports+1:
+				rd.diag(kustorule.CodeDuplicateKey, source.Warning, m.Content[i].Line,
+					"more keys given twice; only the first %d are reported", maxDuplicateReports)
+			}
 		} else {
 			order = append(order, k)
 		}
