@@ -277,3 +277,41 @@ func TestCorpusRoundTrip(t *testing.T) {
 		t.Errorf("only %d queries round-tripped", n)
 	}
 }
+
+// BenchmarkParseQueries parses every query of the corpus, per language
+// (the queries are taken from the documents the reader made).
+func BenchmarkParseQueries(b *testing.B) {
+	files, _ := loadCorpus(b)
+	env := &formats.Env{Attack: attack.Default()}
+	byLang := map[string][]string{}
+	for _, f := range files {
+		for _, d := range formats.ReadFile(readerFor(f), f, env) {
+			for _, q := range append([]rule.Variant{{QueryLanguage: d.QueryLanguage, Query: d.Query}}, d.Variants...) {
+				if q.Query != "" {
+					byLang[q.QueryLanguage] = append(byLang[q.QueryLanguage], q.Query)
+				}
+			}
+		}
+	}
+	for _, lang := range []string{LangEQL, LangKuery, LangESQL, LangLucene} {
+		qs := byLang[lang]
+		b.Run(lang, func(b *testing.B) {
+			var size int64
+			for _, q := range qs {
+				size += int64(len(q))
+			}
+			b.SetBytes(size)
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			n := 0
+			for b.Loop() {
+				for _, q := range qs {
+					parses(rule.Variant{QueryLanguage: lang, Query: q})
+				}
+				n++
+			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(len(qs)), "queries/op")
+		})
+	}
+}
