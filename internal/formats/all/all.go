@@ -12,6 +12,7 @@ import (
 	"github.com/detwiki/detwiki/internal/formats/markdown"
 	"github.com/detwiki/detwiki/internal/formats/sentinel"
 	"github.com/detwiki/detwiki/internal/formats/sigma"
+	"github.com/detwiki/detwiki/internal/schema"
 )
 
 func init() {
@@ -33,4 +34,9 @@ func init() {
 		// Sigma: YAML with a top-level detection, correlation or filter key.
 		sigma.New(),
 	)
+}
+
+// The shared schema pass: events, their equivalents and canonical fields.
+func init() {
+	formats.AddEnricher(schema.Enrich)
 }
