@@ -480,8 +480,8 @@ func (p *parser) parseParse() Operator {
 
 // parseCapture parses name or name:type in a parse pattern.
 func (p *parser) parseCapture() Expr {
-	if pos, ok := p.got(COLON); ok {
-		return &Param{Name: p.missingName(), Colon: pos, Type: p.parseScalarType(false), Assign: source.NoPos}
+	if p.kind(0) == COLON {
+		return p.parseMissingNameAndType()
 	}
 	name := p.parseName(true)
 	if name == nil {
@@ -530,11 +530,28 @@ func (p *parser) parseToTypeOf() *TypeOfExpr {
 	return &TypeOfExpr{TypeOf: pos, Lparen: source.NoPos, Rparen: pos - 1}
 }
 
-// parseMvItem parses expr [to typeof(type)] or to typeof(type).
-func (p *parser) parseMvItem() Expr {
-	if pos, ok := p.got(TO); ok {
+// parseMvItem parses expr [to typeof(type)] or to typeof(type) (mv-expand).
+func (p *parser) parseMvItem() Expr { return p.parseMvItemOf(false) }
+
+// parseMvApplyItem is parseMvItem for mv-apply, which reports a missing
+// expression after the to typeof(...) clause rather than before it.
+func (p *parser) parseMvApplyItem() Expr { return p.parseMvItemOf(true) }
+
+func (p *parser) parseMvItemOf(apply bool) Expr {
+	if p.kind(0) == TO {
+		if apply {
+			at, before := p.nodePos(), len(p.errs)
+			to := p.advance()
+			tt := p.parseToTypeOf()
+			nerr := len(p.errs)
+			x := p.missingExpr()
+			p.moveErrors(before, nerr, at)
+			x.(*BadExpr).From, x.(*BadExpr).To = at, at
+			return &ToTypeExpr{X: x, To: source.Pos(to.pos), Type: tt}
+		}
 		x := p.missingExpr()
-		return &ToTypeExpr{X: x, To: pos, Type: p.parseToTypeOf()}
+		to := p.advance()
+		return &ToTypeExpr{X: x, To: source.Pos(to.pos), Type: p.parseToTypeOf()}
 	}
 	x := p.parseNamedExpr()
 	if x == nil {
@@ -574,7 +591,7 @@ func (p *parser) parseMvApply() Operator {
 		}
 	}
 	if !handled {
-		o.Items = commaList(p, exprOf(p.parseMvItem), p.missingExpr, func() bool {
+		o.Items = commaList(p, exprOf(p.parseMvApplyItem), p.missingExpr, func() bool {
 			switch p.kind(0) {
 			case LIMIT, ID, ON:
 				switch p.kind(1) {

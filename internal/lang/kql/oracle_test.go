@@ -172,10 +172,19 @@ func TestOracleLive(t *testing.T) {
 	all := append(append([]string{}, cases...), muts...)
 	res := runOracle(t, all)
 
-	mismatch := 0
+	mismatch, caseRejected, caseSame := 0, 0, 0
 	for i, q := range cases {
 		_, errs := Parse(q)
 		ok := len(errs) == 0
+		if !ok && !res[i].OK && len(res[i].Diagnostics) > 0 {
+			caseRejected++
+			d := res[i].Diagnostics[0]
+			if d.Message == errs[0].Msg && d.Start == utf16Offset(q, int(errs[0].Pos)) {
+				caseSame++
+			} else if os.Getenv("KQL_ORACLE_SHOW") != "" {
+				t.Logf("edge first error: oracle %s, ours %s\n%s", describeOracle(res[i]), describeErrs(errs), q)
+			}
+		}
 		if ok == res[i].OK {
 			if _, listed := liveDifferences[q]; listed {
 				t.Errorf("listed as a known difference but agrees now: %q", q)
@@ -188,7 +197,10 @@ func TestOracleLive(t *testing.T) {
 		mismatch++
 		t.Errorf("edge case %d: oracle ok=%v %s, ours ok=%v %s\n%s", i, res[i].OK, describeOracle(res[i]), ok, describeErrs(errs), q)
 	}
-	t.Logf("edge cases: %d/%d agree", len(cases)-mismatch, len(cases))
+	t.Logf("edge cases: %d/%d agree; on the %d both reject, the first error is identical for %d", len(cases)-mismatch, len(cases), caseRejected, caseSame)
+	if caseRejected > 0 && float64(caseSame) < 0.95*float64(caseRejected) {
+		t.Errorf("first errors identical on only %d of %d edge cases", caseSame, caseRejected)
+	}
 
 	agree, rejected, sameFirst := 0, 0, 0
 	for j, q := range muts {

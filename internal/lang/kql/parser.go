@@ -201,6 +201,18 @@ func (p *parser) missingSpan() (source.Pos, source.Pos) {
 	return source.Pos(prev), source.Pos(prev)
 }
 
+// moveErrors moves the errors from index from on to index to, placing them
+// at pos: an error about a node that is missing before something the parser
+// had to read first.
+func (p *parser) moveErrors(to, from int, pos source.Pos) {
+	moved := append([]*Error(nil), p.errs[from:]...)
+	for _, e := range moved {
+		e.Pos, e.End = pos, pos
+	}
+	copy(p.errs[to+len(moved):], p.errs[to:from])
+	copy(p.errs[to:], moved)
+}
+
 // errExpected reports a missing token ("Expected: )").
 func (p *parser) errExpected(msg, code string) {
 	pos, end := p.missingSpan()
@@ -1004,12 +1016,24 @@ func (p *parser) parseNameAndType() *Param {
 		}
 		return prm
 	}
-	if pos, ok := p.got(COLON); ok {
-		prm := &Param{Name: p.missingName(), Colon: pos, Assign: source.NoPos}
-		prm.Type = p.parseScalarType(false)
-		return prm
+	if p.kind(0) == COLON {
+		return p.parseMissingNameAndType()
 	}
 	return nil
+}
+
+// parseMissingNameAndType parses :type where the name is missing. Like the
+// reference parser it reports the missing name where the name belongs but
+// words the message after looking past the type.
+func (p *parser) parseMissingNameAndType() *Param {
+	at := p.nodePos()
+	before := len(p.errs)
+	colon := p.advance()
+	typ := p.parseScalarType(false)
+	name := p.missingName()
+	p.moveErrors(before, len(p.errs)-1, at)
+	name.NamePos, name.EndPos = at, at
+	return &Param{Name: name, Colon: source.Pos(colon.pos), Type: typ, Assign: source.NoPos}
 }
 
 func (p *parser) parseNameAndTypeOK() (*Param, bool) {
