@@ -6,6 +6,7 @@ import (
 	"github.com/detwiki/detwiki/internal/lang/esql"
 	"github.com/detwiki/detwiki/internal/lang/kuery"
 	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/source"
 )
 
 // explainESQL fills the analysis from an ES|QL query: one stage per command
@@ -242,4 +243,32 @@ func esqlCall(c *esql.CallExpr, negated bool, out *[]rule.Predicate) {
 		_, value, tr := classify(v)
 		*out = append(*out, rule.Predicate{Field: field, Kind: kind, Values: []string{value}, Transforms: tr, Negated: negated})
 	}
+}
+
+// kqlDiagnostics parses the KQL("...") strings of an ES|QL query and returns
+// their errors at positions of the query text (exact in """raw""" strings;
+// in "..." strings up to the first escape).
+func kqlDiagnostics(x *explainer, q *esql.Query) []source.Diagnostic {
+	var out []source.Diagnostic
+	esql.Inspect(q, func(n esql.Node) bool {
+		c, ok := n.(*esql.CallExpr)
+		if !ok || !strings.EqualFold(c.Name, "kql") || len(c.Args) != 1 {
+			return true
+		}
+		lit, ok := c.Args[0].(*esql.Literal)
+		if !ok || lit.Kind != esql.STRING {
+			return true
+		}
+		_, errs := kuery.Parse(lit.Value)
+		delim := source.Pos(1)
+		if strings.HasPrefix(lit.Raw, `"""`) {
+			delim = 3
+		}
+		for _, e := range errs {
+			p := x.lines.Position(lit.Pos() + delim + e.Pos)
+			out = append(out, source.Diagnostic{Code: e.Code, Severity: source.Error, Message: "in KQL(): " + e.Msg, Line: p.Line, Col: p.Column})
+		}
+		return true
+	})
+	return out
 }

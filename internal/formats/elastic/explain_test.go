@@ -158,6 +158,17 @@ func TestExplainStages(t *testing.T) {
 	}
 }
 
+func TestKQLInsideESQL(t *testing.T) {
+	d := explainQuery(LangESQL, "from a\n| where KQL(\"\"\"x:1 and (y:2\"\"\")")
+	if len(d.Analysis.Diagnostics) != 1 {
+		t.Fatalf("diagnostics = %v", d.Analysis.Diagnostics)
+	}
+	dg := d.Analysis.Diagnostics[0]
+	if dg.Code != "KUERY1002" || dg.Line != 2 || dg.Col != 28 || !strings.HasPrefix(dg.Message, "in KQL(): ") {
+		t.Errorf("diagnostic = %s", dg)
+	}
+}
+
 func TestExplainParseErrorsAreRelocated(t *testing.T) {
 	d := &rule.Document{}
 	q := "process where\n  a == )"

@@ -371,6 +371,7 @@ func explainQueryLucene(x *explainer, path string, o source.Origin) {
 func explainQueryESQL(x *explainer, path string, o source.Origin) {
 	q, errs := esql.Parse(x.query)
 	diagnose(x.doc, path, o, errs.Diagnostics(x.query))
+	diagnose(x.doc, path, o, kqlDiagnostics(x, q))
 	explainESQL(x, q)
 }
 

@@ -370,26 +370,62 @@ type BadExpr struct {
 	From, To source.Pos
 }
 
-// Pos and End of the expressions.
-func (x *BinaryExpr) Pos() source.Pos    { return x.X.Pos() }
-func (x *BinaryExpr) End() source.Pos    { return x.Y.End() }
-func (x *UnaryExpr) Pos() source.Pos     { return x.OpPos }
-func (x *UnaryExpr) End() source.Pos     { return x.X.End() }
-func (x *InExpr) Pos() source.Pos        { return x.X.Pos() }
-func (x *InExpr) End() source.Pos        { return x.Rparen + 1 }
+// Pos implements Node.
+func (x *BinaryExpr) Pos() source.Pos { return x.X.Pos() }
+
+// End implements Node.
+func (x *BinaryExpr) End() source.Pos { return x.Y.End() }
+
+// Pos implements Node.
+func (x *UnaryExpr) Pos() source.Pos { return x.OpPos }
+
+// End implements Node.
+func (x *UnaryExpr) End() source.Pos { return x.X.End() }
+
+// Pos implements Node.
+func (x *InExpr) Pos() source.Pos { return x.X.Pos() }
+
+// End implements Node.
+func (x *InExpr) End() source.Pos { return x.Rparen + 1 }
+
+// Pos implements Node.
 func (x *PredicateExpr) Pos() source.Pos { return x.X.Pos() }
-func (x *CallExpr) Pos() source.Pos      { return x.NamePos }
-func (x *CallExpr) End() source.Pos      { return x.Rparen + 1 }
-func (x *Field) Pos() source.Pos         { return x.StartPos }
-func (x *Field) End() source.Pos         { return x.EndPos }
-func (x *BasicLit) Pos() source.Pos      { return x.ValuePos }
-func (x *BasicLit) End() source.Pos      { return x.ValuePos + source.Pos(len(x.Raw)) }
-func (x *ParenExpr) Pos() source.Pos     { return x.Lparen }
-func (x *ParenExpr) End() source.Pos     { return x.Rparen + 1 }
-func (x *ProcessCheck) Pos() source.Pos  { return x.RelPos }
-func (x *ProcessCheck) End() source.Pos  { return x.Step.End() }
-func (x *BadExpr) Pos() source.Pos       { return x.From }
-func (x *BadExpr) End() source.Pos       { return x.To }
+
+// Pos implements Node.
+func (x *CallExpr) Pos() source.Pos { return x.NamePos }
+
+// End implements Node.
+func (x *CallExpr) End() source.Pos { return x.Rparen + 1 }
+
+// Pos implements Node.
+func (x *Field) Pos() source.Pos { return x.StartPos }
+
+// End implements Node.
+func (x *Field) End() source.Pos { return x.EndPos }
+
+// Pos implements Node.
+func (x *BasicLit) Pos() source.Pos { return x.ValuePos }
+
+// End implements Node.
+func (x *BasicLit) End() source.Pos { return x.ValuePos + source.Pos(len(x.Raw)) }
+
+// Pos implements Node.
+func (x *ParenExpr) Pos() source.Pos { return x.Lparen }
+
+// End implements Node.
+func (x *ParenExpr) End() source.Pos { return x.Rparen + 1 }
+
+// Pos implements Node.
+func (x *ProcessCheck) Pos() source.Pos { return x.RelPos }
+
+// End implements Node.
+func (x *ProcessCheck) End() source.Pos { return x.Step.End() }
+
+// Pos implements Node.
+func (x *BadExpr) Pos() source.Pos { return x.From }
+
+// End implements Node.
+func (x *BadExpr) End() source.Pos { return x.To }
 
 // End implements Node.
 func (x *PredicateExpr) End() source.Pos {

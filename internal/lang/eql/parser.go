@@ -608,7 +608,7 @@ func (p *parser) expectClosing(tok Token, open source.Pos) source.Pos {
 		p.next()
 		return pos
 	}
-	p.errorAt(p.tok.pos, p.tok.end, CodeSyntax, fmt.Sprintf("expected %q to close the %q at offset %d, found %s", tok.String(), opening(tok), open, p.describe(p.tok)))
+	p.errorAt(p.tok.pos, p.tok.end, CodeSyntax, fmt.Sprintf("expected %q to close %q, found %s", tok.String(), opening(tok), p.describe(p.tok)))
 	// Skip to the closing token if it comes before anything that ends an
 	// enclosing construct.
 	for j := p.i; j < len(p.items); j++ {

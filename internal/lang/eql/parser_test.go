@@ -79,7 +79,7 @@ var errorTests = []struct {
 	{`process where a == 1 /*ERROR*/== 2`, "comparisons cannot be chained"},
 	{`sequence [a where true]/*ERROR*/`, "a sequence needs at least two queries"},
 	{`sequence [a where true /*ERROR*/[b where true]`, `expected "]"`},
-	{`process where (a == 1/*ERROR*/`, `expected ")" to close`},
+	{`process where (a == 1/*ERROR*/`, `expected ")" to close "("`},
 	{`process where a in /*ERROR*/1`, `expected "("`},
 	{`process where a == 1 /*ERROR*/]`, "expected | or the end of the query"},
 	{`/*ERROR*/| head 1`, "expected an event category"},

@@ -246,7 +246,7 @@ func (p *parser) expectClose(c byte, open int) int {
 		p.off++
 		return p.off - 1
 	}
-	p.errorf(p.off, p.off+1, CodeSyntax, "expected %q to close the %q at offset %d, found %s", string(c), string(openOf(c)), open, p.describe())
+	p.errorf(p.off, p.off+1, CodeSyntax, "expected %q to close %q, found %s", string(c), string(openOf(c)), p.describe())
 	// Skip to the matching close, respecting nesting and quotes.
 	depth := 0
 	for i := p.off; i < len(p.src); i++ {

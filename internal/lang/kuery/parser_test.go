@@ -102,7 +102,7 @@ var errorTests = []struct {
 	in, msg string
 }{
 	{`a:1 and /*ERROR*/)`, "expected a field, a value or ("},
-	{`a:(1 or 2/*ERROR*/`, `expected ")" to close`},
+	{`a:(1 or 2/*ERROR*/`, `expected ")" to close "("`},
 	{`a: /*ERROR*/`, "expected a value"},
 	{`a: /*ERROR*/"x`, "quoted string not terminated"},
 	{`a: b c/*ERROR*/:d`, "expected and, or or the end"},
@@ -110,7 +110,7 @@ var errorTests = []struct {
 	{`x > /*ERROR*/`, "expected a value after >"},
 	{`not not a:1`, "expected a field"},
 	{`(a:1)/*ERROR*/or(b:2)`, "expected and, or or the end"},
-	{`a:{ b:1 /*ERROR*/`, `expected "}" to close`},
+	{`a:{ b:1 /*ERROR*/`, `expected "}" to close "{"`},
 }
 
 func TestParseErrors(t *testing.T) {

@@ -351,7 +351,7 @@ func (p *parser) parseSub() Node {
 			g.Rparen = source.Pos(p.tok.pos)
 			p.next()
 		} else {
-			p.errorf(p.tok.pos, p.tok.end, CodeSyntax, "expected \")\" to close the \"(\" at offset %d, found %s", g.Lparen, p.describe())
+			p.errorf(p.tok.pos, p.tok.end, CodeSyntax, "expected \")\" to close \"(\", found %s", p.describe())
 			g.Rparen = source.Pos(p.tok.pos - 1)
 		}
 		return g

@@ -74,7 +74,7 @@ func TestClauses(t *testing.T) {
 var errorTests = []struct {
 	in, msg string
 }{
-	{`a:(b/*ERROR*/`, `expected ")" to close`},
+	{`a:(b/*ERROR*/`, `expected ")" to close "("`},
 	{`a:/*ERROR*/"b`, "phrase not terminated"},
 	{`a:[1 TO 2/*ERROR*/`, "expected ] or } to close the range"},
 	{`a:[1 /*ERROR*/2]`, "expected TO"},
