@@ -293,6 +293,16 @@ func explainRule(d *rule.Document, f *formats.File, text string, rl table) {
 	typ := d.Kind
 	query := rl.str("query")
 	lang := strings.ToLower(rl.str("language"))
+	if lang == "" {
+		// Kibana's defaults: EQL and ES|QL rules are written in their
+		// language, every other query rule in kuery.
+		switch typ {
+		case LangEQL, LangESQL:
+			lang = typ
+		default:
+			lang = LangKuery
+		}
+	}
 	if typ == "machine_learning" {
 		// No query: the rule is its job(s), listed as parameters.
 		return
@@ -329,7 +339,7 @@ func explainRule(d *rule.Document, f *formats.File, text string, rl table) {
 		return
 	}
 	// Indicator-match rules also filter the indicator index.
-	if tq := rl.str("threat_query"); strings.TrimSpace(tq) != "" && strings.EqualFold(rl.str("threat_language"), LangKuery) {
+	if tq := rl.str("threat_query"); strings.TrimSpace(tq) != "" {
 		for _, idx := range rl.strs("threat_index") {
 			d.Analysis.AddTable(idx)
 		}
@@ -338,7 +348,15 @@ func explainRule(d *rule.Document, f *formats.File, text string, rl table) {
 			o = locs[0].origin()
 		}
 		tx := newExplainer(d, tq, "threat")
-		explainQueryKuery(tx, f.Path, o, "filter", "threat")
+		if strings.EqualFold(rl.str("threat_language"), LangLucene) {
+			q, errs := lucene.Parse(tq)
+			diagnose(d, f.Path, o, errs.Diagnostics(tq))
+			var preds []rule.Predicate
+			lucenePredicates(q, "", false, &preds)
+			tx.stage("filter", "threat", q.Pos(), q.End(), preds)
+		} else {
+			explainQueryKuery(tx, f.Path, o, "filter", "threat")
+		}
 	}
 	explainFilters(d, rl)
 }

@@ -32,7 +32,7 @@ func isHex(c byte) bool    { return isDigit(c) || c >= 'a' && c <= 'f' || c >= '
 // scanAll returns every token of src, ending with EOF.
 func scanAll(src string, errf func(pos, end source.Pos, code, msg string)) []item {
 	s := &scanner{src: src, err: errf}
-	items := make([]item, 0, len(src)/4+1)
+	items := make([]item, 0, len(src)/6+4)
 	for {
 		it := s.scan()
 		items = append(items, it)

@@ -87,11 +87,15 @@ func (p *parser) next() { p.nextMode(modeExpr) }
 func (p *parser) peek() item {
 	off, prev := p.sc.off, p.sc.prev
 	errf := p.sc.err
-	p.sc.err = func(source.Pos, source.Pos, string, string) {}
+	p.sc.err = ignoreError
 	it := p.sc.scan(modeExpr)
 	p.sc.off, p.sc.prev, p.sc.err = off, prev, errf
 	return it
 }
+
+// ignoreError drops the errors of a look-ahead scan: the token is scanned
+// again, and reported, when the parser reaches it.
+func ignoreError(source.Pos, source.Pos, string, string) {}
 
 func (p *parser) errorAt(pos, end source.Pos, code, msg string) {
 	p.reports++
