@@ -409,6 +409,7 @@ func (p *parser) parseScript(s *Script) {
 		st = next
 	}
 	if t := p.tok(0); t.kind != EOF {
+		p.advance()
 		p.errAt(t.pos, t.end, "The incomplete fragment is unexpected.", codeFragment)
 		s.Statements = append(s.Statements, &BadStmt{From: source.Pos(t.pos), To: source.Pos(len(p.src))})
 		for p.kind(0) != EOF {
