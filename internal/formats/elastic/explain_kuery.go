@@ -81,7 +81,8 @@ func kueryValues(field string, v kuery.Value, negated, all bool, out *[]rule.Pre
 	for _, r := range rest {
 		switch r := r.(type) {
 		case *kuery.ValueNot:
-			kueryValues(field, r.X, !negated, all, out)
+			// `a and not (b or c)`: what is excluded need not all match.
+			kueryValues(field, r.X, !negated, false, out)
 		case *kuery.ValueBinary: // and
 			kueryValues(field, r.X, negated, true, out)
 			kueryValues(field, r.Y, negated, true, out)

@@ -87,7 +87,7 @@ var explainTests = []struct {
 	{"kuery ranges numbers nested", LangKuery, `risk > 21 and port:(80 or 443) and items:{ name:banana }`,
 		"+risk gt 21\n+port in 80|443\n+items.name eq banana [cased]"},
 	{"kuery value not and and", LangKuery, `a:(x and not y)`,
-		"+a eq x [cased,all]\n-a eq y [cased,all]"},
+		"+a eq x [cased,all]\n-a eq y [cased]"},
 
 	{"lucene", LangLucene, `event.category:process AND process.args:(g+s OR /2[0-9]{3}/) AND NOT user.name:root AND port:[1 TO 1024} AND _exists_:host.id AND name:ab*`,
 		"+event.category eq process [cased]\n+process.args regex 2[0-9]{3}\n+process.args eq g+s [cased]\n+port ge 1\n+port lt 1024\n+host.id is_not_null\n+name starts_with ab [cased]\n-user.name eq root [cased]"},
