@@ -61,16 +61,16 @@ func ReadKQLText(r formats.Reader, f *formats.File, text string, diags []source.
 		switch {
 		case h.Title != "":
 			title = h.Title
-		case policy == TitleFromComment:
-			if first, rest := h.FirstProse(); titleLike(first) && rest != "" {
+		case policy == TitleFromComment && (i == 0 || len(queries) == 1):
+			if first, rest := h.FirstProse(); titleLike(first) {
 				title, desc = first, rest
 			}
 		}
 		if title == "" {
 			title = stem
 			if len(queries) > 1 {
-				if first, _ := h.FirstProse(); i > 0 && titleLike(first) {
-					title = stem + ": " + first
+				if first, rest := h.FirstProse(); i > 0 && titleLike(first) {
+					title, desc = stem+": "+first, rest
 				} else {
 					title = stem + " (" + strconv.Itoa(i+1) + ")"
 				}
