@@ -55,7 +55,7 @@ func BenchmarkKustoCorpus(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(docs), "rules/op")
-		b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	})
 	b.Run("run", func(b *testing.B) {
 		b.ReportAllocs()
@@ -74,7 +74,7 @@ func BenchmarkKustoCorpus(b *testing.B) {
 			docs = len(res.Documents)
 		}
 		b.ReportMetric(float64(docs), "rules/op")
-		b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	})
 }
 
