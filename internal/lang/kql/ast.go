@@ -281,7 +281,9 @@ type (
 	// declaration. Bracketed names (['my col'], ["a"]) have Quoted set and
 	// Name holds the decoded name; keywords used as names (count, title)
 	// and $left/$right are plain idents; wildcard names in project-away and
-	// union (Device*, *) have Wildcard set.
+	// union (Device*, *) have Wildcard set. Quoted is also set on the rare
+	// identifier that Kusto reads but that is spelled like a keyword (the
+	// project of project-awayx), so that it prints as ['project'].
 	Ident struct {
 		NamePos  source.Pos
 		EndPos   source.Pos
@@ -839,6 +841,7 @@ type (
 		Aggs   []Expr
 		By     source.Pos // NoPos without a by clause
 		Groups []Expr
+		Bin    Expr // legacy by x bin=1h: the bin size, else nil
 	}
 
 	// JoinOp is join [kind=...] [hints] Right on conditions | where Pred.

@@ -345,9 +345,8 @@ func (p *parser) parseSummarize() Operator {
 		}, true, false)
 		// legacy: by x bin = 1h
 		if p.kind(0) == BIN && p.kind(1) == ASSIGN {
-			bin := p.advance()
-			eq := p.advance()
-			o.Groups = append(o.Groups, &NamedExpr{Lparen: source.NoPos, Rparen: source.NoPos, Names: []*Ident{p.identOf(bin)}, Assign: source.Pos(eq.pos), Value: p.parseUnnamedOrMissing()})
+			p.skip(2)
+			o.Bin = p.parseUnnamedOrMissing()
 		}
 	}
 	return p.endOp(&o.op, o)

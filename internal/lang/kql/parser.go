@@ -538,9 +538,10 @@ func (p *parser) parseLambda() Expr {
 	}
 	l.Body = p.parseFuncBody()
 	if l.Body == nil {
-		pos := p.expect(LBRACE)
+		pos := p.nodePos()
+		p.expect(LBRACE)
 		p.expect(RBRACE)
-		l.Body = &FuncBody{Lbrace: pos, Rbrace: source.NoPos, EndPos: p.prevEnd()}
+		l.Body = &FuncBody{Lbrace: pos, Rbrace: source.NoPos, EndPos: pos}
 	}
 	return l
 }
@@ -753,7 +754,7 @@ func (p *parser) parseName(extended bool) *Ident {
 	t := p.tok(0)
 	if t.kind == IDENT || t.kind.CanBeIdentifier() || (extended && t.kind.isExtendedIdent()) {
 		p.advance()
-		return &Ident{NamePos: source.Pos(t.pos), EndPos: source.Pos(t.end), Name: p.text(t)}
+		return p.identOf(t)
 	}
 	return nil
 }
@@ -763,7 +764,8 @@ func (p *parser) parseName(extended bool) *Ident {
 func (p *parser) parseRenameName() *Ident { return p.parseName(true) }
 
 func (p *parser) identOf(t *lexeme) *Ident {
-	return &Ident{NamePos: source.Pos(t.pos), EndPos: source.Pos(t.end), Name: p.text(t)}
+	// An identifier spelled like a keyword is printed bracketed.
+	return &Ident{NamePos: source.Pos(t.pos), EndPos: source.Pos(t.end), Name: p.text(t), Quoted: t.kwid}
 }
 
 // scanName returns the number of tokens of a name at offset o, or -1.

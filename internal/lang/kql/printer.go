@@ -559,6 +559,10 @@ func (p *printer) operator(o Operator) {
 			}
 			p.str("by ")
 			p.exprList(o.Groups)
+			if o.Bin != nil {
+				p.str(" bin=")
+				p.expr(o.Bin)
+			}
 		}
 	case *JoinOp:
 		p.kw(o)

@@ -8,12 +8,13 @@ import (
 
 // lexeme is one scanned token: its kind, its byte span and what precedes it.
 type lexeme struct {
-	kind Token
-	nl   bool // the trivia before the token holds a line break
-	sp   bool // the token is preceded by trivia (space or comments)
 	pos  int32
 	end  int32
 	err  int32 // 1 + index in Scanner.Errors of the token's lexical error, or 0
+	kind Token
+	nl   bool // the trivia before the token holds a line break
+	sp   bool // the token is preceded by trivia (space or comments)
+	kwid bool // an IDENT spelled like a keyword (project in project-awayx)
 }
 
 // Scanner splits KQL text into tokens the way Kusto's lexer does: keywords
@@ -25,6 +26,7 @@ type lexeme struct {
 type Scanner struct {
 	src      string
 	pos      int
+	kwid     bool
 	Comments []*Comment // every // comment, in source order
 	Errors   []*Error   // lexical errors, in source order
 }
@@ -121,9 +123,10 @@ func (s *Scanner) next() lexeme {
 	nl := s.skipTrivia()
 	l := lexeme{nl: nl, sp: s.pos > start0, pos: int32(s.pos)}
 	nerr := len(s.Errors)
+	s.kwid = false
 	kind, end := s.token()
 	s.pos = end
-	l.kind, l.end = kind, int32(end)
+	l.kind, l.end, l.kwid = kind, int32(end), s.kwid
 	if len(s.Errors) > nerr {
 		l.err = int32(nerr + 1)
 	}
@@ -299,6 +302,7 @@ func (s *Scanner) word(pos int) (Token, int) {
 		}
 		// The longest keyword runs into more identifier characters: Kusto
 		// then reads the plain word as an identifier.
+		_, s.kwid = keywords[w]
 		return IDENT, end
 	}
 	switch w {

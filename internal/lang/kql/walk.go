@@ -175,6 +175,7 @@ func Walk(v Visitor, node Node) {
 		walkNamed(v, n.Params)
 		walkExprs(v, n.Aggs)
 		walkExprs(v, n.Groups)
+		walkExpr(v, n.Bin)
 	case *JoinOp:
 		walkNamed(v, n.Params)
 		walkExpr(v, n.Right)
