@@ -2,6 +2,7 @@ package sentinel
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/formats"
@@ -26,7 +27,11 @@ func (Reader) Detect(f *formats.File) bool {
 		return false
 	}
 	if !formats.IsText(kustorule.Head(f.Data, 8192)) {
-		return kustorule.Ext(f.Base()) != "" && inRuleFolder(f.Path)
+		where := f.Path
+		if f.Abs != "" {
+			where = filepath.ToSlash(f.Abs) // a file given on its own: its folders on disk
+		}
+		return kustorule.Ext(f.Base()) != "" && inRuleFolder(where)
 	}
 	keys := topLevelKeys(f.Data)
 	for _, k := range []string{"detection", "logsource", "search", "source", "AnalysisType", "rule", "metadata"} {
