@@ -241,11 +241,14 @@ func (d *decoder) yamlError(err error) source.Diagnostic {
 			}
 		}
 	}
-	diag := source.Diagnostic{Code: CodeYAML, Severity: source.Error, Message: "YAML syntax error: " + msg, Line: line, Col: 1}
-	if line == 0 {
-		diag.Line, diag.Col = 1, 1
+	// go-yaml counts a lone \r as a line break too; stay inside the file.
+	if n := d.lines.LineCount(); line > n {
+		line = n
 	}
-	return diag
+	if line <= 0 {
+		line = 1
+	}
+	return source.Diagnostic{Code: CodeYAML, Severity: source.Error, Message: "YAML syntax error: " + msg, Line: line, Col: 1}
 }
 
 // resolve follows YAML aliases (*anchor) to the node they stand for.
@@ -341,6 +344,9 @@ func (d *decoder) docEnd(p source.Pos) source.Pos {
 // trimEnd moves end back over trailing blank lines and comment-only lines,
 // so a key's span ends with its last line of content.
 func (d *decoder) trimEnd(start, end source.Pos) source.Pos {
+	if !start.IsValid() || int(end) > len(d.text) {
+		return end
+	}
 	for end > start {
 		// Look at the last line before end.
 		lineEnd := int(end)
