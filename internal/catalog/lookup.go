@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/attack"
@@ -122,5 +123,20 @@ func (c *Catalog) FieldRules(f *FieldStat) []*Rule {
 	}
 	var out []*Rule
 	b.each(func(i int) { out = append(out, c.Rules[i]) })
+	return out
+}
+
+// Repos returns the source names (rules' source.repo) of the catalog's
+// rules, sorted.
+func (c *Catalog) Repos() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range c.Rules {
+		if !seen[r.Source.Repo] {
+			seen[r.Source.Repo] = true
+			out = append(out, r.Source.Repo)
+		}
+	}
+	sort.Strings(out)
 	return out
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -108,6 +109,65 @@ type searchIndex struct {
 	feeds                   bitset
 	errs                    bitset
 	deprec                  bitset
+	// titleDict and descDict index titles and descriptions alone, for
+	// scoring.
+	titleDict, descDict dict
+	// orders are the rules sorted by each sort key (ascending); titleRank[i]
+	// is rule i's position in the title order.
+	orders    map[string][]int32
+	titleRank []int32
+}
+
+// dict is a sorted token dictionary with postings.
+type dict struct {
+	tokens   []string
+	postings [][]int32
+}
+
+func newDict(post map[string][]int32) dict {
+	d := dict{tokens: make([]string, 0, len(post))}
+	for t := range post {
+		d.tokens = append(d.tokens, t)
+	}
+	sort.Strings(d.tokens)
+	d.postings = make([][]int32, len(d.tokens))
+	for i, t := range d.tokens {
+		d.postings[i] = post[t]
+	}
+	return d
+}
+
+// set returns the rules holding tok (or, with prefix, a token starting
+// with tok).
+func (d *dict) set(n int, tok string, prefix bool) bitset {
+	b := newBitset(n)
+	i := sort.SearchStrings(d.tokens, tok)
+	for ; i < len(d.tokens); i++ {
+		t := d.tokens[i]
+		if t != tok && !(prefix && strings.HasPrefix(t, tok)) {
+			break
+		}
+		b.addAll(d.postings[i])
+	}
+	return b
+}
+
+// wordTokens returns the tokens of a query word and whether the last one
+// matches by prefix.
+func wordTokens(word string) ([]string, bool) {
+	var toks []string
+	tokenize(word, func(t string) { toks = append(toks, t) })
+	return toks, len(toks) > 0 && len(toks[len(toks)-1]) >= 3
+}
+
+// inDict returns the rules whose text in d holds every token of word.
+func (ix *searchIndex) inDict(d *dict, word string) bitset {
+	toks, prefix := wordTokens(word)
+	out := fullBitset(ix.n)
+	for i, t := range toks {
+		out.and(d.set(ix.n, t, prefix && i == len(toks)-1))
+	}
+	return out
 }
 
 const maxTokenLen = 64
@@ -158,15 +218,20 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 		nonFeed: newBitset(n), feeds: newBitset(n), errs: newBitset(n), deprec: newBitset(n),
 	}
 	post := map[string][]int32{}
+	titlePost := map[string][]int32{}
+	descPost := map[string][]int32{}
 	var sb strings.Builder
 	for _, r := range c.Rules {
 		i := r.Index
-		add := func(tok string) {
-			l := post[tok]
-			if len(l) == 0 || l[len(l)-1] != int32(i) {
-				post[tok] = append(l, int32(i))
+		adder := func(post map[string][]int32) func(string) {
+			return func(tok string) {
+				l := post[tok]
+				if len(l) == 0 || l[len(l)-1] != int32(i) {
+					post[tok] = append(l, int32(i))
+				}
 			}
 		}
+		add := adder(post)
 		ix.title[i] = strings.ToLower(r.Title)
 		ix.desc[i] = strings.ToLower(r.Description)
 		q := r.Query
@@ -202,6 +267,8 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 		for _, s := range []string{ix.title[i], ix.desc[i], ix.body[i], ix.meta[i]} {
 			tokenize(s, add)
 		}
+		tokenize(ix.title[i], adder(titlePost))
+		tokenize(ix.desc[i], adder(descPost))
 		if r.ThirdPartyFeed {
 			ix.feeds.set(i)
 		} else {
@@ -274,16 +341,46 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 			facet("tag", t, t)
 		}
 	}
-	ix.tokens = make([]string, 0, len(post))
-	for t := range post {
-		ix.tokens = append(ix.tokens, t)
-	}
-	sort.Strings(ix.tokens)
-	ix.postings = make([][]int32, len(ix.tokens))
-	for i, t := range ix.tokens {
-		ix.postings[i] = post[t]
-	}
+	all := newDict(post)
+	ix.tokens, ix.postings = all.tokens, all.postings
+	ix.titleDict, ix.descDict = newDict(titlePost), newDict(descPost)
+	ix.sortOrders(c)
 	return ix
+}
+
+// sortOrders precomputes the rules in every sort order, ties broken by
+// title then id.
+func (ix *searchIndex) sortOrders(c *Catalog) {
+	base := make([]int32, ix.n)
+	for i := range base {
+		base[i] = int32(i)
+	}
+	byTitle := func(a, b int32) int {
+		return cmp.Or(strings.Compare(ix.title[a], ix.title[b]), strings.Compare(c.Rules[a].ID, c.Rules[b].ID))
+	}
+	sorted := func(primary func(a, b *Rule) int) []int32 {
+		o := slices.Clone(base)
+		slices.SortStableFunc(o, func(a, b int32) int {
+			return cmp.Or(primary(c.Rules[a], c.Rules[b]), byTitle(a, b))
+		})
+		return o
+	}
+	none := func(a, b *Rule) int { return 0 }
+	ix.orders = map[string][]int32{
+		"title":    sorted(none),
+		"id":       sorted(func(a, b *Rule) int { return strings.Compare(a.ID, b.ID) }),
+		"language": sorted(func(a, b *Rule) int { return strings.Compare(a.Language, b.Language) }),
+		"source":   sorted(func(a, b *Rule) int { return strings.Compare(a.Source.Repo, b.Source.Repo) }),
+		"status":   sorted(func(a, b *Rule) int { return strings.Compare(strings.ToLower(a.Status), strings.ToLower(b.Status)) }),
+		"severity": sorted(func(a, b *Rule) int {
+			return severityRank[strings.ToLower(b.Severity)] - severityRank[strings.ToLower(a.Severity)]
+		}),
+		"modified": sorted(func(a, b *Rule) int { return strings.Compare(lastChange(b), lastChange(a)) }),
+	}
+	ix.titleRank = make([]int32, ix.n)
+	for pos, i := range ix.orders["title"] {
+		ix.titleRank[i] = int32(pos)
+	}
 }
 
 // wordSet returns the rules whose tokens match every token of word (the
@@ -335,21 +432,34 @@ func (ix *searchIndex) contains(i int, word string) bool {
 		strings.Contains(ix.meta[i], word) || strings.Contains(ix.body[i], word)
 }
 
-func (ix *searchIndex) score(i int, words []string) int {
-	s := 0
+// scorer weighs where the words of a query appear: 10 in the title, 3 in
+// the description, 1 elsewhere (query, metadata, indicators).
+type scorer struct {
+	title, desc []bitset
+}
+
+func (ix *searchIndex) scorer(words []string) *scorer {
+	s := &scorer{}
 	for _, w := range words {
-		switch {
-		case strings.Contains(ix.title[i], w):
-			s += 10
-		case strings.Contains(ix.meta[i], w):
-			s += 4
-		case strings.Contains(ix.desc[i], w):
-			s += 3
-		default:
-			s++
-		}
+		s.title = append(s.title, ix.inDict(&ix.titleDict, w))
+		s.desc = append(s.desc, ix.inDict(&ix.descDict, w))
 	}
 	return s
+}
+
+func (s *scorer) score(i int) int {
+	n := 0
+	for w := range s.title {
+		switch {
+		case s.title[w].has(i):
+			n += 10
+		case s.desc[w].has(i):
+			n += 3
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func (ix *searchIndex) snippet(r *Rule, words []string) string {
@@ -600,26 +710,17 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 			res.Sort = "relevance"
 		}
 	}
-	hits := make([]Hit, 0, set.count())
-	set.each(func(i int) {
-		h := Hit{Rule: c.Rules[i]}
-		if len(q.Words) > 0 {
-			h.Score = ix.score(i, q.Words)
-		}
-		hits = append(hits, h)
-	})
-	res.Total = len(hits)
-	res.Facets = c.facets(hits, f.Filters)
-	c.sortHits(hits, res.Sort, f.Desc)
+	res.Total = set.count()
+	res.Facets = c.facets(set, f.Filters)
 	res.Pages = max(1, (res.Total+res.PerPage-1)/res.PerPage)
 	if res.Page < 1 {
 		res.Page = 1
 	}
 	from := (res.Page - 1) * res.PerPage
-	if from > len(hits) {
-		from = len(hits)
+	to := min(res.Total, from+res.PerPage)
+	if from < to {
+		res.Hits = c.pageOf(set, res.Total, res.Sort, f.Desc, q.Words, from, to)
 	}
-	res.Hits = hits[from:min(len(hits), from+res.PerPage)]
 	for i := range res.Hits {
 		h := &res.Hits[i]
 		h.Snippet = ix.snippet(h.Rule, q.Words)
@@ -656,36 +757,54 @@ func matchedPredicates(r *Rule, matched map[*IndicatorStat]bool) []Predicate {
 
 var severityRank = map[string]int{"informational": 1, "info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
 
-func (c *Catalog) sortHits(hits []Hit, by string, desc bool) {
-	key := func(h Hit) string { return strings.ToLower(h.Rule.Title) }
-	cmpFn := func(a, b Hit) int { return 0 }
-	switch by {
-	case "relevance":
-		cmpFn = func(a, b Hit) int { return b.Score - a.Score }
-	case "id":
-		key = func(h Hit) string { return h.Rule.ID }
-	case "language":
-		cmpFn = func(a, b Hit) int { return strings.Compare(a.Rule.Language, b.Rule.Language) }
-	case "source":
-		cmpFn = func(a, b Hit) int { return strings.Compare(a.Rule.Source.Repo, b.Rule.Source.Repo) }
-	case "status":
-		cmpFn = func(a, b Hit) int {
-			return strings.Compare(strings.ToLower(a.Rule.Status), strings.ToLower(b.Rule.Status))
+// pageOf returns hits from..to-1 of set in the given order.
+func (c *Catalog) pageOf(set bitset, total int, by string, desc bool, words []string, from, to int) []Hit {
+	ix := c.search
+	if by == "relevance" {
+		sc := ix.scorer(words)
+		type scored struct {
+			i     int32
+			score int
 		}
-	case "severity":
-		cmpFn = func(a, b Hit) int {
-			return severityRank[strings.ToLower(b.Rule.Severity)] - severityRank[strings.ToLower(a.Rule.Severity)]
+		all := make([]scored, 0, total)
+		set.each(func(i int) { all = append(all, scored{int32(i), sc.score(i)}) })
+		slices.SortFunc(all, func(a, b scored) int {
+			r := cmp.Or(b.score-a.score, int(ix.titleRank[a.i]-ix.titleRank[b.i]))
+			if desc {
+				return -r
+			}
+			return r
+		})
+		hits := make([]Hit, 0, to-from)
+		for _, x := range all[from:to] {
+			hits = append(hits, Hit{Rule: c.Rules[x.i], Score: x.score})
 		}
-	case "modified":
-		cmpFn = func(a, b Hit) int { return strings.Compare(lastChange(b.Rule), lastChange(a.Rule)) }
+		return hits
 	}
-	slices.SortStableFunc(hits, func(a, b Hit) int {
-		r := cmp.Or(cmpFn(a, b), strings.Compare(key(a), key(b)), a.Rule.Index-b.Rule.Index)
-		if desc {
-			return -r
+	order := ix.orders[by]
+	if order == nil {
+		order = ix.orders["title"]
+	}
+	hits := make([]Hit, 0, to-from)
+	pos := 0
+	visit := func(i int32) bool {
+		if !set.has(int(i)) {
+			return true
 		}
-		return r
-	})
+		if pos >= from {
+			hits = append(hits, Hit{Rule: c.Rules[i]})
+		}
+		pos++
+		return pos < to
+	}
+	if desc {
+		for k := len(order) - 1; k >= 0 && visit(order[k]); k-- {
+		}
+	} else {
+		for k := 0; k < len(order) && visit(order[k]); k++ {
+		}
+	}
+	return hits
 }
 
 func lastChange(r *Rule) string {
@@ -699,49 +818,23 @@ func lastChange(r *Rule) string {
 // 2024-01-02) sort together.
 func normDate(s string) string { return strings.ReplaceAll(s, "/", "-") }
 
-// facets counts facet values among the hits.
-func (c *Catalog) facets(hits []Hit, selected map[string][]string) []Facet {
+// facets counts facet values among the rules of set.
+func (c *Catalog) facets(set bitset, selected map[string][]string) []Facet {
+	ix := c.search
 	var out []Facet
 	for _, key := range facetKeys {
-		counts := map[string]int{}
-		labels := map[string]string{}
-		for _, h := range hits {
-			r := h.Rule
-			var vals []string
-			switch key {
-			case FilterLanguage:
-				vals = []string{r.Language}
-			case FilterSource:
-				vals = []string{r.Source.Repo}
-			case FilterSeverity:
-				vals = []string{strings.ToLower(r.Severity)}
-			case FilterStatus:
-				vals = []string{strings.ToLower(r.Status)}
-			case FilterFormat:
-				vals = []string{r.Format}
-			case FilterPlatform:
-				for _, p := range r.Platforms {
-					vals = append(vals, strings.ToLower(p))
-				}
-			case FilterTactic:
-				for _, a := range r.Attack {
-					if a.TacticID != "" && !slices.Contains(vals, a.TacticID) {
-						vals = append(vals, a.TacticID)
-						labels[a.TacticID] = a.Tactic
-					}
-				}
-			}
-			for _, v := range slices.Compact(vals) {
-				if v != "" {
-					counts[v]++
-				}
-			}
-		}
 		fc := Facet{Key: key, Values: []FacetValue{}}
-		for v, n := range counts {
-			fv := FacetValue{Value: v, Label: labels[v], Count: n}
+		for v, b := range ix.facets[key] {
+			n := 0
+			for w := range set {
+				n += bits.OnesCount64(set[w] & b[w])
+			}
+			if n == 0 {
+				continue
+			}
+			fv := FacetValue{Value: v, Label: ix.labels[key][v], Count: n}
 			for _, s := range selected[key] {
-				if strings.EqualFold(s, v) {
+				if strings.EqualFold(s, v) || strings.EqualFold(s, fv.Label) {
 					fv.Selected = true
 				}
 			}

@@ -182,6 +182,76 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// batch inserts rows into a table many at a time (one statement per
+// batchRows rows): far fewer round trips through database/sql than one
+// statement per row.
+type batch struct {
+	tx      *sql.Tx
+	table   string
+	cols    int
+	args    []any
+	stmt    *sql.Stmt
+	pending int
+}
+
+const batchRows = 256
+
+func newBatch(tx *sql.Tx, table string, cols int) *batch {
+	return &batch{tx: tx, table: table, cols: cols}
+}
+
+func (b *batch) statement(rows int) string {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + b.table + " VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", b.cols), ",") + ")"
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(row)
+	}
+	return sb.String()
+}
+
+// add queues one row.
+func (b *batch) add(values ...any) error {
+	b.args = append(b.args, values...)
+	b.pending++
+	if b.pending == batchRows {
+		if b.stmt == nil {
+			st, err := b.tx.Prepare(b.statement(batchRows))
+			if err != nil {
+				return err
+			}
+			b.stmt = st
+		}
+		if _, err := b.stmt.Exec(b.args...); err != nil {
+			return fmt.Errorf("%s: %w", b.table, err)
+		}
+		b.args, b.pending = b.args[:0], 0
+	}
+	return nil
+}
+
+// flush writes the queued rows.
+func (b *batch) flush() error {
+	defer func() {
+		if b.stmt != nil {
+			b.stmt.Close()
+			b.stmt = nil
+		}
+	}()
+	if b.pending == 0 {
+		return nil
+	}
+	_, err := b.tx.Exec(b.statement(b.pending), b.args...)
+	b.args, b.pending = b.args[:0], 0
+	if err != nil {
+		return fmt.Errorf("%s: %w", b.table, err)
+	}
+	return nil
+}
+
 func insertRows(tx *sql.Tx, stmt string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -209,17 +279,10 @@ func writeRules(tx *sql.Tx, c *Catalog, places map[*rule.Document]placement) err
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	st, err := tx.Prepare("INSERT INTO rules VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	att, _ := tx.Prepare("INSERT INTO rule_attack VALUES(?,?,?,?,?)")
-	defer att.Close()
-	ev, _ := tx.Prepare("INSERT INTO rule_events VALUES(?,?,?,?,?,?)")
-	defer ev.Close()
-	tb, _ := tx.Prepare("INSERT INTO rule_tables VALUES(?,?)")
-	defer tb.Close()
+	rules := newBatch(tx, "rules", 18)
+	att := newBatch(tx, "rule_attack", 5)
+	ev := newBatch(tx, "rule_events", 6)
+	tb := newBatch(tx, "rule_tables", 2)
 	for i, r := range c.Rules {
 		p := places[r.Document]
 		if p.readID == "" {
@@ -234,25 +297,30 @@ func writeRules(tx *sql.Tx, c *Catalog, places map[*rule.Document]placement) err
 				nwarn++
 			}
 		}
-		if _, err := st.Exec(r.ID, p.readID, p.root, p.path, p.seq, r.Language, r.QueryLanguage, r.Format, r.Source.Repo,
+		if err := rules.add(r.ID, p.readID, p.root, p.path, p.seq, r.Language, r.QueryLanguage, r.Format, r.Source.Repo,
 			r.Title, r.Severity, r.Status, r.Kind, boolInt(r.ThirdPartyFeed), boolInt(r.Deprecated), nerr, nwarn, string(encoded[i])); err != nil {
 			return fmt.Errorf("rule %s: %w", r.ID, err)
 		}
 		encoded[i] = nil
 		for _, a := range r.Attack {
-			if _, err := att.Exec(r.ID, a.TacticID, a.Tactic, a.TechniqueID, a.Technique); err != nil {
+			if err := att.add(r.ID, a.TacticID, a.Tactic, a.TechniqueID, a.Technique); err != nil {
 				return err
 			}
 		}
 		for _, e := range r.Analysis.Events {
-			if _, err := ev.Exec(r.ID, e.Provider, e.Event, e.Title, e.Via, e.Class); err != nil {
+			if err := ev.add(r.ID, e.Provider, e.Event, e.Title, e.Via, e.Class); err != nil {
 				return err
 			}
 		}
 		for _, t := range r.Analysis.Tables {
-			if _, err := tb.Exec(r.ID, t); err != nil {
+			if err := tb.add(r.ID, t); err != nil {
 				return err
 			}
+		}
+	}
+	for _, b := range []*batch{rules, att, ev, tb} {
+		if err := b.flush(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -262,23 +330,15 @@ func writeRules(tx *sql.Tx, c *Catalog, places map[*rule.Document]placement) err
 // exclusions, and the neighbours.
 func writeStats(tx *sql.Tx, c *Catalog) error {
 	ids := make(map[*IndicatorStat]int, len(c.Indicators))
-	st, err := tx.Prepare("INSERT INTO indicators VALUES(?,?,?,?,?,?,?,?)")
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	st := newBatch(tx, "indicators", 8)
 	for i, ind := range c.Indicators {
 		ids[ind] = i + 1
 		bl, _ := json.Marshal(ind.ByLanguage)
-		if _, err := st.Exec(i+1, ind.Field, ind.Kind, ind.Value, ind.Key.Value, ind.Total, string(bl), ind.Slug); err != nil {
+		if err := st.add(i+1, ind.Field, ind.Kind, ind.Value, ind.Key.Value, ind.Total, string(bl), ind.Slug); err != nil {
 			return err
 		}
 	}
-	ri, err := tx.Prepare("INSERT INTO rule_indicators VALUES(?,?,?,?,?,?,?,?)")
-	if err != nil {
-		return err
-	}
-	defer ri.Close()
+	ri := newBatch(tx, "rule_indicators", 8)
 	for _, r := range c.Rules {
 		for neg, list := range [][]rule.Indicator{r.Analysis.Indicators, r.Analysis.Exclusions} {
 			for _, ind := range list {
@@ -289,27 +349,34 @@ func writeStats(tx *sql.Tx, c *Catalog) error {
 							id = ids[s]
 						}
 					}
-					if _, err := ri.Exec(r.ID, ind.Field, ind.CanonicalField, ind.Kind, v.Value, strings.Join(v.Transforms, ","), neg, id); err != nil {
+					var tf any
+					if len(v.Transforms) > 0 {
+						tf = strings.Join(v.Transforms, ",")
+					}
+					if err := ri.add(r.ID, ind.Field, ind.CanonicalField, ind.Kind, v.Value, tf, neg, id); err != nil {
 						return err
 					}
 				}
 			}
 		}
 	}
-	nb, err := tx.Prepare("INSERT INTO neighbours VALUES(?,?,?,?)")
-	if err != nil {
-		return err
-	}
-	defer nb.Close()
+	nb := newBatch(tx, "neighbours", 4)
 	for _, r := range c.Rules {
-		for rel, list := range map[string][]Related{"narrower": r.Neighbours.Narrower, "broader": r.Neighbours.Broader,
-			"same": r.Neighbours.Same, "same_action": r.SameAction} {
-			for _, o := range list {
+		for _, rel := range []struct {
+			name string
+			list []Related
+		}{{"narrower", r.Neighbours.Narrower}, {"broader", r.Neighbours.Broader}, {"same", r.Neighbours.Same}, {"same_action", r.SameAction}} {
+			for _, o := range rel.list {
 				d, _ := json.Marshal(o.Diff)
-				if _, err := nb.Exec(r.ID, o.ID, rel, string(d)); err != nil {
+				if err := nb.add(r.ID, o.ID, rel.name, string(d)); err != nil {
 					return err
 				}
 			}
+		}
+	}
+	for _, b := range []*batch{st, ri, nb} {
+		if err := b.flush(); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -80,6 +80,9 @@ func (u URLs) FieldByName(language, name string) string {
 	return u.Page("fields/" + catalog.FieldSlugByName(language, name))
 }
 
+// FieldSlug returns the link of a field page by page key.
+func (u URLs) FieldSlug(slug string) string { return u.Page("fields/" + slug) }
+
 // FieldKey returns the link of a field page by corpus field key.
 func (u URLs) FieldKey(key string) string { return u.Page("fields/" + catalog.PageKey(key)) }
 
@@ -120,3 +123,29 @@ func (u URLs) Pattern(slug string) string { return u.Page("patterns/" + slug) }
 
 // Asset returns the link of a static file (CSS, JS).
 func (u URLs) Asset(name string) string { return u.Base + "static/" + name }
+
+// exists reports whether the catalog has the page at path ("fields/x",
+// "indicators/f/k/v", "events/p/e", "events/p"); without a catalog every
+// page is assumed to exist.
+func exists(c *catalog.Catalog, path string) bool {
+	if c == nil {
+		return true
+	}
+	kind, slug, _ := strings.Cut(path, "/")
+	var ok bool
+	switch kind {
+	case "fields":
+		_, ok = c.FieldBySlug(slug)
+	case "indicators":
+		_, ok = c.IndicatorBySlug(slug)
+	case "events":
+		if strings.Contains(slug, "/") {
+			_, ok = c.EventBySlug(slug)
+		} else {
+			_, ok = c.ProviderBySlug(slug)
+		}
+	default:
+		ok = true
+	}
+	return ok
+}

@@ -315,6 +315,39 @@ func (p *Page) view() *view {
 	return v
 }
 
+// link returns the link of a catalog page path, or "" when the catalog has
+// no such page (so a page never links to a missing one).
+func (v *view) link(path string) string {
+	if path == "" || !exists(v.P.Catalog, path) {
+		return ""
+	}
+	return v.URLs.Page(path)
+}
+
+func (v *view) fieldLink(ind rule.Indicator) string {
+	return v.link("fields/" + catalog.FieldSlug(v.Language, ind))
+}
+
+func (v *view) fieldNameLink(name string) string {
+	return v.link("fields/" + catalog.FieldSlugByName(v.Language, name))
+}
+
+func (v *view) indicatorLink(ind rule.Indicator, val rule.Value) string {
+	slug := catalog.IndicatorSlug(v.Language, ind, val)
+	if slug == "" {
+		return ""
+	}
+	return v.link("indicators/" + slug)
+}
+
+func (v *view) eventLink(provider, event string) string {
+	return v.link("events/" + catalog.EventSlug(provider, event))
+}
+
+func (v *view) providerLink(provider string) string {
+	return v.link("events/" + catalog.PageKey(provider))
+}
+
 // Browse returns the link of the rule list filtered on key=value.
 func (v *view) Browse(key, value string) string { return v.URLs.Browse(url.Values{key: {value}}) }
 
@@ -392,7 +425,6 @@ func (v *view) meta() {
 }
 
 func (v *view) events() {
-	u := v.URLs
 	evs := slices.Clone(v.P.Doc.Analysis.Events)
 	slices.SortStableFunc(evs, func(a, b rule.Event) int {
 		ra, rb := a.Via == rule.ViaEquivalent, b.Via == rule.ViaEquivalent
@@ -405,8 +437,8 @@ func (v *view) events() {
 		return strings.Compare(a.Class, b.Class)
 	})
 	for _, e := range evs {
-		v.Events = append(v.Events, eventRow{Provider: e.Provider, ProviderHref: u.Provider(e.Provider), Event: e.Event,
-			Href: u.Event(e.Provider, e.Event), Title: e.Title, Class: e.Class, Equivalent: e.Via == rule.ViaEquivalent})
+		v.Events = append(v.Events, eventRow{Provider: e.Provider, ProviderHref: v.providerLink(e.Provider), Event: e.Event,
+			Href: v.eventLink(e.Provider, e.Event), Title: e.Title, Class: e.Class, Equivalent: e.Via == rule.ViaEquivalent})
 	}
 }
 
@@ -452,19 +484,18 @@ func (v *view) code() {
 }
 
 func (v *view) indicatorRows(list []rule.Indicator, counts bool) []indicatorRow {
-	u := v.URLs
 	var out []indicatorRow
 	for _, ind := range list {
-		row := indicatorRow{Field: ind.Field, FieldHref: u.Field(v.Language, ind), Kind: ind.Kind, KindPhrase: KindPhrase(ind.Kind)}
+		row := indicatorRow{Field: ind.Field, FieldHref: v.fieldLink(ind), Kind: ind.Kind, KindPhrase: KindPhrase(ind.Kind)}
 		if ind.CanonicalField != "" && !strings.EqualFold(ind.CanonicalField, ind.Field) {
 			row.Canonical = ind.CanonicalField
 		}
 		for _, val := range ind.Values {
 			c := valueCell{Value: val.Value, Transforms: val.Transforms}
 			if slices.Contains(val.Transforms, rule.TransformFieldRef) {
-				c.FieldRef = u.FieldByName(v.Language, val.Value)
+				c.FieldRef = v.fieldNameLink(val.Value)
 			} else if !(ind.Kind == rule.KindIsNull || ind.Kind == rule.KindIsNotNull) {
-				c.Href = u.Indicator(v.Language, ind, val)
+				c.Href = v.indicatorLink(ind, val)
 			}
 			c.Expression = slices.Contains(val.Transforms, rule.TransformExpression)
 			if counts && val.Corpus != nil {
@@ -496,7 +527,6 @@ func anchor(prefix, name string) string {
 
 func (v *view) analysis() {
 	a := &v.P.Doc.Analysis
-	u := v.URLs
 	lang := queryLang(v.P.Doc.QueryLanguage)
 	names := map[string]string{}
 	for _, p := range a.Parameters {
@@ -529,9 +559,9 @@ func (v *view) analysis() {
 	}
 	fieldHref := func(f string) string {
 		if ind, ok := byField[f]; ok {
-			return u.Field(v.Language, ind)
+			return v.fieldLink(ind)
 		}
-		return u.FieldByName(v.Language, f)
+		return v.fieldNameLink(f)
 	}
 	for _, s := range a.Stages {
 		pl := s.Pipeline
@@ -565,7 +595,7 @@ func (v *view) relatedList(list []catalog.Related) []relatedView {
 			rv.Title, rv.Language = r.Rule.Title, r.Rule.Language
 		}
 		for _, p := range r.Diff {
-			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.URLs.FieldKey(p.FieldKey), Kind: p.Kind,
+			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.link("fields/" + catalog.PageKey(p.FieldKey)), Kind: p.Kind,
 				KindPhrase: KindPhrase(p.Kind), Values: []string{p.Value}, Negated: p.Negated})
 		}
 		out = append(out, rv)
@@ -645,7 +675,7 @@ func (v *view) summarize() {
 	}
 	for _, e := range a.Events {
 		if e.Via != rule.ViaEquivalent {
-			s.Events = append(s.Events, Link{Text: e.Provider + " " + e.Event, Title: e.Title, Href: u.Event(e.Provider, e.Event)})
+			s.Events = append(s.Events, Link{Text: e.Provider + " " + e.Event, Title: e.Title, Href: v.eventLink(e.Provider, e.Event)})
 		}
 	}
 	fields := map[string]bool{}
@@ -662,7 +692,7 @@ func (v *view) summarize() {
 				s.Unique++
 			} else {
 				s.Shared++
-				shared = append(shared, sharedView{Field: ind.Field, Kind: ind.Kind, Value: val.Value, Href: u.Indicator(d.Language, ind, val), Count: val.Corpus.Total})
+				shared = append(shared, sharedView{Field: ind.Field, Kind: ind.Kind, Value: val.Value, Href: v.indicatorLink(ind, val), Count: val.Corpus.Total})
 			}
 		}
 	}

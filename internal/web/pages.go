@@ -1,0 +1,544 @@
+package web
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/rulepage"
+)
+
+// Base is what every page's data carries.
+type Base struct {
+	URLs   rulepage.URLs
+	Static bool
+	Cat    *catalog.Catalog
+}
+
+// homeData is the home page.
+type homeData struct {
+	Base
+	Info       catalog.Info
+	Languages  []langCount
+	Sources    []catalog.SourceInfo
+	Tactics    []tacticCount
+	Notes      []string
+	Indicators int
+	Fields     int
+	Events     int
+	Patterns   int
+	Techniques int
+	Covered    int
+	Feeds      int
+}
+
+type tacticCount struct {
+	ID, Name string
+	Count    int
+}
+
+func (s *site) home(b Base) *homeData {
+	c := s.cat
+	d := &homeData{Base: b, Info: c.Info, Sources: c.Info.Sources, Notes: s.notes, Indicators: len(c.Indicators),
+		Fields: len(c.Fields), Events: len(c.Events), Patterns: len(c.Patterns), Techniques: len(c.Techniques), Feeds: c.Info.Feeds}
+	d.Languages = sortedCounts(c.Info.ByLanguage)
+	m := c.Matrix(catalog.MatrixFilter{})
+	d.Covered = m.Covered
+	for _, t := range m.Tactics {
+		d.Tactics = append(d.Tactics, tacticCount{t.ID, t.Name, t.Rules})
+	}
+	return d
+}
+
+// allFacets returns the facet values of the whole catalog (computed once).
+func (s *site) allFacets() map[string]catalog.Facet {
+	s.facetsOnce.Do(func() {
+		s.facetsAll = map[string]catalog.Facet{}
+		res, err := s.cat.Find(catalog.Filter{Q: "", Feeds: true, PerPage: 1})
+		if err == nil {
+			for _, f := range res.Facets {
+				s.facetsAll[f.Key] = f
+			}
+		}
+	})
+	return s.facetsAll
+}
+
+// listData is the rule list (browse) and the search page.
+type listData struct {
+	Base
+	Search  bool
+	Q       string
+	Params  url.Values
+	Results *catalog.Results
+	Hits    []catalog.Hit
+	Error   string
+	Facets  map[string]catalog.Facet
+	Filters map[string][]string
+	Sorts   []string
+	Path    string // "rules/" or "search"
+	Pages   []pageLink
+	Prev    string
+	Next    string
+	Took    string
+	all     map[string]catalog.Facet
+}
+
+type pageLink struct {
+	N       int
+	Href    string
+	Current bool
+	Gap     bool
+}
+
+// list runs a filter from URL query values.
+func (s *site) list(b Base, q url.Values, search bool) *listData {
+	d := &listData{Base: b, Search: search, Q: q.Get("q"), Params: q, Sorts: catalog.SortKeys, Path: "rules/", all: s.allFacets()}
+	if search {
+		d.Path = "search"
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	f := catalog.Filter{Q: d.Q, Filters: filterValues(q), Feeds: q.Get("feeds") == "1", Sort: q.Get("sort"),
+		Desc: q.Get("order") == "desc", Page: page, PerPage: per}
+	d.Filters = f.Filters
+	res, err := s.cat.Find(f)
+	if err != nil {
+		d.Error = err.Error()
+		res, _ = s.cat.Find(catalog.Filter{Q: "", Filters: map[string][]string{"lang": {"\x00none"}}})
+	}
+	d.Results = res
+	d.Hits = res.Hits
+	d.Took = fmt.Sprintf("%.1f ms", float64(res.Took.Microseconds())/1000)
+	d.Facets = map[string]catalog.Facet{}
+	for _, fc := range res.Facets {
+		d.Facets[fc.Key] = fc
+	}
+	link := func(n int) string {
+		v := cloneValues(q)
+		if n <= 1 {
+			v.Del("page")
+		} else {
+			v.Set("page", strconv.Itoa(n))
+		}
+		return d.href(v)
+	}
+	if res.Page > 1 {
+		d.Prev = link(res.Page - 1)
+	}
+	if res.Page < res.Pages {
+		d.Next = link(res.Page + 1)
+	}
+	for n := 1; n <= res.Pages; n++ {
+		if n == 1 || n == res.Pages || n >= res.Page-2 && n <= res.Page+2 {
+			d.Pages = append(d.Pages, pageLink{N: n, Href: link(n), Current: n == res.Page})
+		} else if len(d.Pages) > 0 && !d.Pages[len(d.Pages)-1].Gap {
+			d.Pages = append(d.Pages, pageLink{Gap: true})
+		}
+	}
+	return d
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		if len(vs) > 0 && vs[0] != "" {
+			out[k] = slices.Clone(vs)
+		}
+	}
+	return out
+}
+
+func (d *listData) href(v url.Values) string {
+	if d.Search {
+		return rulepage.WithQuery(d.URLs.Page("search"), v)
+	}
+	return d.URLs.Browse(v)
+}
+
+// SortHref returns the link that sorts by key (toggling the order when it
+// is the current key).
+func (d *listData) SortHref(key string) string {
+	v := cloneValues(d.Params)
+	v.Del("page")
+	if d.Results.Sort == key && d.Params.Get("order") != "desc" {
+		v.Set("order", "desc")
+	} else {
+		v.Del("order")
+	}
+	v.Set("sort", key)
+	return d.href(v)
+}
+
+// SortMark is the arrow shown on the current sort column.
+func (d *listData) SortMark(key string) string {
+	if d.Results.Sort != key {
+		return ""
+	}
+	if d.Params.Get("order") == "desc" {
+		return "▼"
+	}
+	return "▲"
+}
+
+// FacetHref returns the link that toggles a facet value.
+func (d *listData) FacetHref(key, value string) string {
+	v := cloneValues(d.Params)
+	v.Del("page")
+	cur := v[key]
+	if i := slices.IndexFunc(cur, func(x string) bool { return strings.EqualFold(x, value) }); i >= 0 {
+		cur = slices.Delete(cur, i, i+1)
+	} else {
+		cur = append(cur, value)
+	}
+	if len(cur) == 0 {
+		v.Del(key)
+	} else {
+		v[key] = cur
+	}
+	return d.href(v)
+}
+
+// Selected reports whether a filter value is selected.
+func (d *listData) Selected(key, value string) bool {
+	for _, x := range d.Filters[key] {
+		if strings.EqualFold(x, value) {
+			return true
+		}
+	}
+	return false
+}
+
+// FilterText returns the current value of a free-text filter.
+func (d *listData) FilterText(key string) string { return strings.Join(d.Filters[key], ",") }
+
+// Facet returns the facet of a key.
+func (d *listData) Facet(key string) catalog.Facet { return d.Facets[key] }
+
+// Active lists the active filters with the links that remove them.
+func (d *listData) Active() []activeFilter {
+	var out []activeFilter
+	for _, k := range catalog.FilterKeys {
+		for _, v := range d.Filters[k] {
+			out = append(out, activeFilter{Key: k, Value: v, Href: d.FacetHref(k, v)})
+		}
+	}
+	return out
+}
+
+type activeFilter struct {
+	Key, Value, Href string
+}
+
+// matrixData is the ATT&CK matrix page.
+type matrixData struct {
+	Base
+	Matrix    *catalog.Matrix
+	Languages []string
+	Sources   []string
+	Lang      string
+	Source    string
+	LayerHref string
+	AttackVer string
+}
+
+func (s *site) matrix(b Base, lang, source string) *matrixData {
+	f := catalog.MatrixFilter{}
+	if lang != "" {
+		f.Languages = []string{lang}
+	}
+	if source != "" {
+		f.Sources = []string{source}
+	}
+	d := &matrixData{Base: b, Matrix: s.cat.Matrix(f), Languages: s.cat.Languages, Lang: lang, Source: source, AttackVer: s.cat.Attack.Version}
+	d.Sources = s.cat.Repos()
+	if b.Static {
+		d.LayerHref = b.URLs.Base + "attack/" + staticLayerName(lang, source)
+	} else {
+		v := url.Values{}
+		if lang != "" {
+			v.Set("lang", lang)
+		}
+		if source != "" {
+			v.Set("source", source)
+		}
+		d.LayerHref = rulepage.WithQuery(b.URLs.Base+"api/attack/layer", v)
+	}
+	return d
+}
+
+// CellHref links a matrix cell to the technique page.
+func (d *matrixData) CellHref(id string) string { return d.URLs.Technique(id) }
+
+// staticLayerName is the file of a layer in the static site.
+func staticLayerName(lang, source string) string {
+	name := "layer"
+	if lang != "" {
+		name += "-lang-" + catalog.PageKey(lang)
+	}
+	if source != "" {
+		name += "-source-" + catalog.PageKey(source)
+	}
+	return name + ".json"
+}
+
+// techniqueData is a technique page.
+type techniqueData struct {
+	Base
+	ID, Name    string
+	Technique   *attack.Technique
+	Tactics     []*attack.Tactic
+	Stat        *catalog.TechniqueStat
+	Subs        []*catalog.TechniqueStat
+	Parent      *attack.Technique
+	Rules       []*catalog.Rule
+	SubRules    []*catalog.Rule
+	ByLanguage  []langCount
+	AttackURL   string
+	BrowseHref  string
+	SearchLangs []langCount
+}
+
+func (s *site) technique(b Base, id string) (*techniqueData, bool) {
+	st, t, ok := s.cat.Technique(id)
+	if !ok {
+		return nil, false
+	}
+	d := &techniqueData{Base: b, ID: st.ID, Name: st.Name, Technique: t, Stat: st}
+	if t != nil {
+		for _, sn := range t.Tactics {
+			if ta := s.cat.Attack.TacticByShortname(sn); ta != nil {
+				d.Tactics = append(d.Tactics, ta)
+			}
+		}
+		if t.IsSub() {
+			d.Parent, _ = s.cat.Attack.Technique(t.ParentID())
+		}
+		d.AttackURL = "https://attack.mitre.org/techniques/" + strings.ReplaceAll(st.ID, ".", "/") + "/"
+	}
+	d.Rules = s.cat.RulesAt(st.Rules)
+	d.Subs = s.cat.SubTechniques(st.ID)
+	seen := map[*catalog.Rule]bool{}
+	for _, r := range d.Rules {
+		seen[r] = true
+	}
+	byLang := map[string]int{}
+	for _, r := range d.Rules {
+		byLang[r.Language]++
+	}
+	for _, sub := range d.Subs {
+		for _, r := range s.cat.RulesAt(sub.Rules) {
+			if !seen[r] {
+				seen[r] = true
+				d.SubRules = append(d.SubRules, r)
+				byLang[r.Language]++
+			}
+		}
+	}
+	d.ByLanguage = sortedCounts(byLang)
+	d.BrowseHref = b.URLs.Browse(url.Values{"technique": {st.ID}})
+	return d, true
+}
+
+// eventsData lists providers and events.
+type eventsData struct {
+	Base
+	Providers []*catalog.ProviderStat
+}
+
+// providerData is one provider's page.
+type providerData struct {
+	Base
+	Provider *catalog.ProviderStat
+}
+
+// eventData is one event's page.
+type eventData struct {
+	Base
+	Event      *catalog.EventStat
+	Direct     []*catalog.Rule
+	Equivalent []*catalog.Rule
+	ByLanguage []langCount
+}
+
+func (s *site) event(b Base, e *catalog.EventStat) *eventData {
+	d := &eventData{Base: b, Event: e}
+	d.Direct, d.Equivalent = s.cat.EventRules(e)
+	d.ByLanguage = sortedCounts(e.ByLanguage)
+	return d
+}
+
+// fieldsData lists fields.
+type fieldsData struct {
+	Base
+	Fields []*catalog.FieldStat
+}
+
+// fieldData is one field's page.
+type fieldData struct {
+	Base
+	Field      *catalog.FieldStat
+	Indicators []*catalog.IndicatorStat
+	More       int
+	ByLanguage []langCount
+	SearchHref string
+}
+
+const maxFieldIndicators = 1000
+
+func (s *site) field(b Base, f *catalog.FieldStat) *fieldData {
+	d := &fieldData{Base: b, Field: f, Indicators: f.Indicators, ByLanguage: sortedCounts(f.ByLanguage)}
+	if len(d.Indicators) > maxFieldIndicators {
+		d.More = len(d.Indicators) - maxFieldIndicators
+		d.Indicators = d.Indicators[:maxFieldIndicators]
+	}
+	name := f.Name
+	if len(f.Spellings) > 0 && strings.Contains(f.Key, ":") {
+		name = f.Spellings[0]
+	}
+	d.SearchHref = b.URLs.Search("field:" + quoteTerm(name))
+	return d
+}
+
+func quoteTerm(s string) string {
+	if strings.ContainsAny(s, " \t") {
+		return `"` + strings.ReplaceAll(s, `"`, "") + `"`
+	}
+	return s
+}
+
+// indicatorsData lists the most used indicators.
+type indicatorsData struct {
+	Base
+	Indicators []*catalog.IndicatorStat
+	Total      int
+}
+
+// indicatorData is one indicator's page: every rule that looks for it.
+type indicatorData struct {
+	Base
+	Stat       *catalog.IndicatorStat
+	Rules      []indicatorUse
+	ByLanguage []langCount
+	FieldSlug  string
+}
+
+// indicatorUse is a rule and how it writes the indicator.
+type indicatorUse struct {
+	Rule  *catalog.Rule
+	Field string
+	Kind  string
+	Value string
+	Tf    []string
+}
+
+func (s *site) indicator(b Base, st *catalog.IndicatorStat) *indicatorData {
+	d := &indicatorData{Base: b, Stat: st, ByLanguage: sortedCounts(st.ByLanguage), FieldSlug: catalog.PageKey(st.Key.Field)}
+	for _, r := range s.cat.RulesAt(st.Rules) {
+		use := indicatorUse{Rule: r}
+	found:
+		for _, ind := range r.Analysis.Indicators {
+			for _, v := range ind.Values {
+				if k, ok := catalog.CountKey(r.Language, ind, v); ok && k == st.Key {
+					use.Field, use.Kind, use.Value, use.Tf = ind.Field, ind.Kind, v.Value, v.Transforms
+					break found
+				}
+			}
+		}
+		d.Rules = append(d.Rules, use)
+	}
+	slices.SortStableFunc(d.Rules, func(a, b indicatorUse) int {
+		return cmp.Or(strings.Compare(a.Rule.Language, b.Rule.Language), strings.Compare(strings.ToLower(a.Rule.Title), strings.ToLower(b.Rule.Title)))
+	})
+	return d
+}
+
+// patternsData lists detection patterns.
+type patternsData struct {
+	Base
+	Patterns []*catalog.Pattern
+	Total    int
+}
+
+// patternData is one detection pattern.
+type patternData struct {
+	Base
+	Pattern *catalog.Pattern
+	Rules   []*catalog.Rule
+}
+
+// coverageData is the coverage page.
+type coverageData struct {
+	Base
+	Coverage *catalog.Coverage
+}
+
+// errorData is an error page.
+type errorData struct {
+	Base
+	Status  int
+	Message string
+}
+
+// Browse links the rule list filtered on key=value.
+func (b Base) Browse(key, value string) string { return b.URLs.Browse(url.Values{key: {value}}) }
+
+// Search links a search.
+func (b Base) Search(q string) string { return b.URLs.Search(q) }
+
+// EventHref links an event page.
+func (b Base) EventHref(e *catalog.EventStat) string { return b.URLs.Page("events/" + e.Slug) }
+
+// ProviderHref links a provider page.
+func (b Base) ProviderHref(p *catalog.ProviderStat) string { return b.URLs.Page("events/" + p.Slug) }
+
+// FieldHref links a field page.
+func (b Base) FieldHref(f *catalog.FieldStat) string { return b.URLs.FieldSlug(f.Slug) }
+
+// IndicatorHref links an indicator page.
+func (b Base) IndicatorHref(st *catalog.IndicatorStat) string { return b.URLs.IndicatorSlug(st.Slug) }
+
+// PatternHref links a detection pattern page.
+func (b Base) PatternHref(p *catalog.Pattern) string { return b.URLs.Pattern(p.Slug) }
+
+// RuleHref links a rule page.
+func (b Base) RuleHref(r *catalog.Rule) string { return b.URLs.Rule(r.ID) }
+
+// option is one choice of a filter select.
+type option struct {
+	Value, Label string
+	Count        int
+	Selected     bool
+}
+
+// Options lists the values of a filter over the whole catalog, with their
+// counts among the current results.
+func (d *listData) Options(key string) []option {
+	cur := map[string]int{}
+	for _, v := range d.Facets[key].Values {
+		cur[v.Value] = v.Count
+	}
+	var out []option
+	for _, v := range d.all[key].Values {
+		label := v.Label
+		if label == "" {
+			label = v.Value
+		}
+		if key == catalog.FilterLanguage {
+			label = rulepage.LanguageName(v.Value)
+		}
+		out = append(out, option{Value: v.Value, Label: label, Count: cur[v.Value], Selected: d.Selected(key, v.Value) || d.Selected(key, v.Label)})
+	}
+	return out
+}
+
+// ruleListData is a list of rules (template "rulelist").
+type ruleListData struct {
+	Base
+	Rules []*catalog.Rule
+}

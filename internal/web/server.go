@@ -1,0 +1,460 @@
+package web
+
+import (
+	"bytes"
+	"container/list"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/rulepage"
+)
+
+// Limits on requests: longer ones are refused, never truncated.
+const (
+	// MaxQueryString is the longest query string accepted (bytes).
+	MaxQueryString = 4096
+	// MaxPath is the longest URL path accepted (bytes).
+	MaxPath = 2048
+)
+
+// Options configure a Server.
+type Options struct {
+	// BaseURL is the public URL of the wiki (scheme and host, optional
+	// path), used for the absolute links of Navigator layers; empty takes
+	// it from each request.
+	BaseURL string
+	// Notes are shown on the home page.
+	Notes []string
+	// Logger receives one line per failed request (nil: none).
+	Logger *log.Logger
+	// CacheBytes bounds the memory of rendered rule pages kept for reuse
+	// (default 128 MiB; negative: no cache).
+	CacheBytes int
+}
+
+// Server is the wiki over one catalog: HTML pages, JSON API and static
+// assets. It is safe for concurrent use.
+type Server struct {
+	site  *site
+	opt   Options
+	mux   *http.ServeMux
+	css   []byte
+	cache *pageCache
+}
+
+// New returns the server of a catalog.
+func New(c *catalog.Catalog, opt Options) *Server {
+	if opt.CacheBytes == 0 {
+		opt.CacheBytes = 128 << 20
+	}
+	s := &Server{site: newSite(c, opt.Notes), opt: opt, mux: http.NewServeMux()}
+	s.css = []byte(stylesheet())
+	if opt.CacheBytes > 0 {
+		s.cache = newPageCache(opt.CacheBytes)
+	}
+	s.routes()
+	return s
+}
+
+// stylesheet is the wiki's CSS: the rule page's plus the frame's.
+func stylesheet() string {
+	web, _ := fs.ReadFile(assetFS, "assets/web.css")
+	return rulepage.CSS() + "\n" + string(web)
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /{$}", s.handleHome)
+	m.HandleFunc("GET /rules/{$}", s.handleList(false))
+	m.HandleFunc("GET /rules", redirectTo("/rules/"))
+	m.HandleFunc("GET /rules/{lang}/{slug}", s.handleRule)
+	m.HandleFunc("GET /search", s.handleList(true))
+	m.HandleFunc("GET /attack/{$}", s.handleMatrix)
+	m.HandleFunc("GET /attack", redirectTo("/attack/"))
+	m.HandleFunc("GET /attack/{id}", s.handleTechnique)
+	m.HandleFunc("GET /events/{$}", s.handleEvents)
+	m.HandleFunc("GET /events", redirectTo("/events/"))
+	m.HandleFunc("GET /events/{provider}", s.handleProvider)
+	m.HandleFunc("GET /events/{provider}/{event}", s.handleEvent)
+	m.HandleFunc("GET /fields/{$}", s.handleFields)
+	m.HandleFunc("GET /fields", redirectTo("/fields/"))
+	m.HandleFunc("GET /fields/{field}", s.handleField)
+	m.HandleFunc("GET /indicators/{$}", s.handleIndicators)
+	m.HandleFunc("GET /indicators", redirectTo("/indicators/"))
+	m.HandleFunc("GET /indicators/{field}/{kind}/{value}", s.handleIndicator)
+	m.HandleFunc("GET /patterns/{$}", s.handlePatterns)
+	m.HandleFunc("GET /patterns", redirectTo("/patterns/"))
+	m.HandleFunc("GET /patterns/{slug}", s.handlePattern)
+	m.HandleFunc("GET /coverage", s.handleCoverage)
+	m.HandleFunc("GET /static/{name}", s.handleStatic)
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	s.apiRoutes()
+}
+
+func redirectTo(target string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := target
+		if r.URL.RawQuery != "" {
+			u += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, u, http.StatusMovedPermanently)
+	}
+}
+
+// ServeHTTP refuses requests that could reach outside the catalog or are
+// too large, sets the security headers and dispatches.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		s.fail(w, r, http.StatusMethodNotAllowed, "only GET and HEAD are supported")
+		return
+	}
+	if msg, status := checkRequest(r); status != 0 {
+		s.fail(w, r, status, msg)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// checkRequest refuses paths that try to leave their folder (".." segments,
+// encoded slashes, backslashes or NUL bytes, however they are encoded) and
+// oversized paths and queries.
+func checkRequest(r *http.Request) (string, int) {
+	raw := r.URL.EscapedPath()
+	if len(raw) > MaxPath {
+		return "path too long", http.StatusRequestURITooLong
+	}
+	if len(r.URL.RawQuery) > MaxQueryString {
+		return fmt.Sprintf("query string too long (%d bytes, at most %d)", len(r.URL.RawQuery), MaxQueryString), http.StatusRequestURITooLong
+	}
+	lower := strings.ToLower(raw)
+	for _, bad := range []string{"%2f", "%5c", "%00", "%2e", "\\"} {
+		if strings.Contains(lower, bad) {
+			return "invalid path", http.StatusBadRequest
+		}
+	}
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return "invalid path", http.StatusBadRequest
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." || seg == "." {
+			return "invalid path", http.StatusBadRequest
+		}
+	}
+	if strings.ContainsAny(p, "\x00\\") {
+		return "invalid path", http.StatusBadRequest
+	}
+	return "", 0
+}
+
+// fail writes an error: JSON under /api/, an HTML page elsewhere.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if s.opt.Logger != nil && status >= 500 {
+		s.opt.Logger.Printf("%s %s: %d %s", r.Method, r.URL.Path, status, msg)
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, status, map[string]any{"error": msg, "status": status})
+		return
+	}
+	var buf bytes.Buffer
+	err := s.site.render(&buf, rulepage.Server, false, "", http.StatusText(status), "", "error",
+		&errorData{Base: s.base(), Status: status, Message: msg})
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err != nil {
+		io.WriteString(w, http.StatusText(status))
+		return
+	}
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) base() Base { return Base{URLs: rulepage.Server, Cat: s.site.cat} }
+
+// page renders a content template in the layout.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, title, query, content string, data any) {
+	var buf bytes.Buffer
+	if err := s.site.render(&buf, rulepage.Server, false, nav, title, query, content, data); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeHTML(w, buf.Bytes())
+}
+
+func writeHTML(w http.ResponseWriter, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	s.page(w, r, "home", "Detection rules", "", "home", s.site.home(s.base()))
+}
+
+func (s *Server) handleList(search bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if len(q.Get("q")) > catalog.MaxQueryLen {
+			s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("query too long (at most %d bytes)", catalog.MaxQueryLen))
+			return
+		}
+		d := s.site.list(s.base(), q, search)
+		title, nav := "Rules", "rules"
+		if search {
+			title, nav = "Search", "search"
+			if d.Q != "" {
+				title = d.Q + " · search"
+			}
+		}
+		s.page(w, r, nav, title, d.Q, "list", d)
+	}
+}
+
+func (s *Server) handleRule(w http.ResponseWriter, r *http.Request) {
+	lang, slug := r.PathValue("lang"), r.PathValue("slug")
+	format := ""
+	if strings.HasSuffix(slug, ".md") {
+		slug, format = strings.TrimSuffix(slug, ".md"), "md"
+	}
+	rl, ok := s.site.cat.Rule(lang + "/" + slug)
+	if !ok && format == "" {
+		// An id may itself end in ".md".
+		rl, ok = s.site.cat.Rule(lang + "/" + r.PathValue("slug"))
+	}
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "no rule "+lang+"/"+slug)
+		return
+	}
+	if format == "md" {
+		var buf bytes.Buffer
+		if err := rulepage.RenderMarkdown(&buf, &rulepage.Page{Doc: rl.Document, Rule: rl, Catalog: s.site.cat, URLs: rulepage.Server}); err != nil {
+			s.fail(w, r, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+		w.Write(buf.Bytes())
+		return
+	}
+	if b, ok := s.cache.get(rl.ID); ok {
+		writeHTML(w, b)
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.site.rulePage(&buf, rulepage.Server, false, rl); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.cache.put(rl.ID, buf.Bytes())
+	writeHTML(w, buf.Bytes())
+}
+
+func (s *Server) handleMatrix(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.page(w, r, "attack", "ATT&CK matrix", "", "matrix", s.site.matrix(s.base(), q.Get("lang"), q.Get("source")))
+}
+
+func (s *Server) handleTechnique(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.site.technique(s.base(), r.PathValue("id"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "no ATT&CK technique "+r.PathValue("id"))
+		return
+	}
+	s.page(w, r, "attack", d.ID+" "+d.Name, "", "technique", d)
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	s.page(w, r, "events", "Events", "", "events", &eventsData{Base: s.base(), Providers: s.site.cat.Providers})
+}
+
+func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.site.cat.ProviderBySlug(r.PathValue("provider"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "no event provider "+r.PathValue("provider"))
+		return
+	}
+	s.page(w, r, "events", p.Name, "", "provider", &providerData{Base: s.base(), Provider: p})
+}
+
+func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.site.cat.EventBySlug(r.PathValue("provider") + "/" + r.PathValue("event"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "no event "+r.PathValue("provider")+"/"+r.PathValue("event"))
+		return
+	}
+	s.page(w, r, "events", e.Provider+" "+e.Event, "", "event", s.site.event(s.base(), e))
+}
+
+func (s *Server) handleFields(w http.ResponseWriter, r *http.Request) {
+	s.page(w, r, "fields", "Fields", "", "fields", &fieldsData{Base: s.base(), Fields: s.site.cat.Fields})
+}
+
+func (s *Server) handleField(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.site.cat.FieldBySlug(r.PathValue("field"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "no field "+r.PathValue("field"))
+		return
+	}
+	s.page(w, r, "fields", f.Name, "", "field", s.site.field(s.base(), f))
+}
+
+// maxIndicatorList is the number of indicators the indicators page lists.
+const maxIndicatorList = 500
+
+func (s *Server) handleIndicators(w http.ResponseWriter, r *http.Request) {
+	c := s.site.cat
+	list := c.Indicators
+	if len(list) > maxIndicatorList {
+		list = list[:maxIndicatorList]
+	}
+	s.page(w, r, "indicators", "Indicators", "", "indicators", &indicatorsData{Base: s.base(), Indicators: list, Total: len(c.Indicators)})
+}
+
+func (s *Server) handleIndicator(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("field") + "/" + r.PathValue("kind") + "/" + r.PathValue("value")
+	st, ok := s.site.cat.IndicatorBySlug(slug)
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "no indicator "+slug)
+		return
+	}
+	s.page(w, r, "indicators", st.Field+" "+st.Kind+" "+st.Value, "", "indicator", s.site.indicator(s.base(), st))
+}
+
+// maxPatternList is the number of patterns the patterns page lists.
+const maxPatternList = 300
+
+func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) {
+	c := s.site.cat
+	list := c.Patterns
+	if len(list) > maxPatternList {
+		list = list[:maxPatternList]
+	}
+	s.page(w, r, "patterns", "Detection patterns", "", "patterns", &patternsData{Base: s.base(), Patterns: list, Total: len(c.Patterns)})
+}
+
+func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.site.cat.PatternBySlug(r.PathValue("slug"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "no detection pattern "+r.PathValue("slug"))
+		return
+	}
+	s.page(w, r, "patterns", "Detection pattern", "", "pattern", &patternData{Base: s.base(), Pattern: p, Rules: s.site.cat.RulesAt(p.Rules)})
+}
+
+func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
+	var f catalog.MatrixFilter
+	if l := r.URL.Query().Get("lang"); l != "" {
+		f.Languages = []string{l}
+	}
+	s.page(w, r, "coverage", "Coverage per language", "", "coverage", &coverageData{Base: s.base(), Coverage: s.site.cat.Coverage(f)})
+}
+
+// assetTypes are the static files the server has.
+var startTime = time.Now()
+
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	var data []byte
+	switch name {
+	case "detwiki.css":
+		data = s.css
+	case "detwiki.js":
+		data, _ = fs.ReadFile(assetFS, "assets/detwiki.js")
+	default:
+		s.fail(w, r, http.StatusNotFound, "no static file "+name)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+	h.Set("Cache-Control", "public, max-age=3600")
+	http.ServeContent(w, r, name, startTime, bytes.NewReader(data))
+}
+
+// pageCache keeps rendered pages up to a byte budget, dropping the least
+// recently used.
+type pageCache struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	order *list.List
+	items map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key  string
+	data []byte
+}
+
+func newPageCache(max int) *pageCache {
+	return &pageCache{max: max, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func (c *pageCache) get(key string) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*cacheEntry).data, true
+	}
+	return nil, false
+}
+
+func (c *pageCache) put(key string, data []byte) {
+	if c == nil || len(data) > c.max/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[key]; ok {
+		return
+	}
+	c.items[key] = c.order.PushFront(&cacheEntry{key, data})
+	c.size += len(data)
+	for c.size > c.max {
+		e := c.order.Back()
+		ce := e.Value.(*cacheEntry)
+		c.order.Remove(e)
+		delete(c.items, ce.key)
+		c.size -= len(ce.data)
+	}
+}
+
+// ListenAndServe serves the wiki on addr until the server fails.
+func (s *Server) ListenAndServe(addr string) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	err := srv.ListenAndServe()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}

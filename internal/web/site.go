@@ -1,0 +1,193 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/rulepage"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// site renders the wiki's pages; the server and the static export share it.
+type site struct {
+	cat   *catalog.Catalog
+	tmpl  *template.Template
+	notes []string // shown on the home page (e.g. "these are example rules")
+
+	facetsOnce sync.Once
+	facetsAll  map[string]catalog.Facet
+}
+
+// layout is the data of the page frame.
+type layout struct {
+	Title   string
+	Nav     string // the active section
+	URLs    rulepage.URLs
+	Static  bool
+	Query   string // the search box's text
+	Content template.HTML
+	Info    catalog.Info
+	Scripts []string
+}
+
+func newSite(c *catalog.Catalog, notes []string) *site {
+	s := &site{cat: c, notes: notes}
+	funcs := rulepage.Funcs()
+	funcs["add"] = func(a, b int) int { return a + b }
+	funcs["heat"] = heatClass
+	funcs["pct"] = func(n, total int) string {
+		if total == 0 {
+			return "0"
+		}
+		return strconv.Itoa(n * 100 / total)
+	}
+	funcs["join"] = strings.Join
+	funcs["list"] = func(s ...string) []string { return s }
+	funcs["rules"] = func(b Base, rs []*catalog.Rule) ruleListData { return ruleListData{b, rs} }
+	funcs["lower"] = strings.ToLower
+	funcs["sortedCounts"] = sortedCounts
+	funcs["pageKey"] = catalog.PageKey
+	funcs["date"] = func(i catalog.Info) string { return i.Built.Format("2006-01-02 15:04 MST") }
+	funcs["dur"] = func(i catalog.Info) string { return i.Duration.Round(100e6).String() }
+	funcs["firstN"] = func(n int, list any) any { return firstN(n, list) }
+	s.tmpl = template.Must(template.New("web").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+	return s
+}
+
+// heatClass returns the heat-map class (h0..h5) of a count against the max.
+func heatClass(n, max int) string {
+	if n <= 0 || max <= 0 {
+		return "h0"
+	}
+	// Logarithmic buckets: counts spread over orders of magnitude.
+	steps := []float64{0.02, 0.08, 0.2, 0.45}
+	r := float64(n) / float64(max)
+	for i, s := range steps {
+		if r <= s {
+			return "h" + strconv.Itoa(i+1)
+		}
+	}
+	return "h5"
+}
+
+// langCount is one entry of a counts table.
+type langCount struct {
+	Key   string
+	Count int
+}
+
+func sortedCounts(m map[string]int) []langCount {
+	out := make([]langCount, 0, len(m))
+	for k, v := range m {
+		out = append(out, langCount{k, v})
+	}
+	slices.SortFunc(out, func(a, b langCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out
+}
+
+func firstN(n int, list any) any {
+	switch l := list.(type) {
+	case []*catalog.Rule:
+		if len(l) > n {
+			return l[:n]
+		}
+	case []*catalog.IndicatorStat:
+		if len(l) > n {
+			return l[:n]
+		}
+	case []*catalog.FieldStat:
+		if len(l) > n {
+			return l[:n]
+		}
+	case []*catalog.Pattern:
+		if len(l) > n {
+			return l[:n]
+		}
+	case []*catalog.TableStat:
+		if len(l) > n {
+			return l[:n]
+		}
+	}
+	return list
+}
+
+// render writes a page: the content template executed with data, inside
+// the layout.
+func (s *site) render(w io.Writer, u rulepage.URLs, static bool, nav, title, query, content string, data any) error {
+	var buf bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&buf, content, data); err != nil {
+		return fmt.Errorf("template %s: %w", content, err)
+	}
+	return s.frame(w, u, static, nav, title, query, template.HTML(buf.String()))
+}
+
+// frame writes the layout around already rendered (and escaped) content.
+func (s *site) frame(w io.Writer, u rulepage.URLs, static bool, nav, title, query string, content template.HTML) error {
+	l := layout{Title: title, Nav: nav, URLs: u, Static: static, Query: query, Content: content, Info: s.cat.Info}
+	var buf bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&buf, "layout", l); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// rulePage renders the page of one rule.
+func (s *site) rulePage(w io.Writer, u rulepage.URLs, static bool, r *catalog.Rule) error {
+	var buf bytes.Buffer
+	p := &rulepage.Page{Doc: r.Document, Rule: r, Catalog: s.cat, URLs: u}
+	if err := rulepage.RenderFragment(&buf, p); err != nil {
+		return err
+	}
+	extra := fmt.Sprintf(`<p class="formats">Also as <a href="%s">JSON</a> and <a href="%s">markdown</a>.</p>`,
+		template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)), template.HTMLEscapeString(s.ruleMDLink(u, static, r.ID)))
+	return s.frame(w, u, static, "rules", r.Title, "", template.HTML(buf.String()+extra))
+}
+
+func (s *site) ruleJSONLink(u rulepage.URLs, static bool, id string) string {
+	if static {
+		return u.Base + "rules/" + id + ".json"
+	}
+	return u.Base + "api/rules/" + id
+}
+
+func (s *site) ruleMDLink(u rulepage.URLs, static bool, id string) string {
+	if static {
+		return u.Base + "rules/" + id + ".md"
+	}
+	return u.Base + "rules/" + id + ".md"
+}
+
+// filterValues reads the browse filters from URL query values.
+func filterValues(q url.Values) map[string][]string {
+	out := map[string][]string{}
+	for _, k := range catalog.FilterKeys {
+		for _, v := range q[k] {
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					out[k] = append(out[k], part)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,489 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/rulepage"
+)
+
+// ExportOptions configure a static site export.
+type ExportOptions struct {
+	// BaseURL is where the site will be published (https://host/path), for
+	// the absolute links Navigator layers need; without it, layers link
+	// each rule to its public source when detwiki knows the repository.
+	BaseURL string
+	// Notes are shown on the home page.
+	Notes []string
+	// Workers rendering pages at once (default GOMAXPROCS).
+	Workers int
+	// Progress is called as pages are written.
+	Progress func(done, total int)
+}
+
+// ExportReport says what an export wrote.
+type ExportReport struct {
+	Pages int
+	Bytes int64
+}
+
+// staticJob is one file of the static site.
+type staticJob struct {
+	path   string // slash-separated, relative to the site root
+	render func(w io.Writer, u rulepage.URLs) error
+}
+
+// Export writes the catalog as a static site into dir: the same pages as
+// the server, with relative links (so the site works from any folder, any
+// static host and file://), plus the data files the browser uses for the
+// rule list, search and matrix filters.
+func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, error) {
+	s := newSite(c, opt.Notes)
+	var jobs []staticJob
+	add := func(p string, fn func(w io.Writer, u rulepage.URLs) error) {
+		jobs = append(jobs, staticJob{p, fn})
+	}
+	b := func(u rulepage.URLs) Base { return Base{URLs: u, Static: true, Cat: c} }
+	page := func(p, nav, title, content string, data func(u rulepage.URLs) any) {
+		add(p, func(w io.Writer, u rulepage.URLs) error {
+			return s.render(w, u, true, nav, title, "", content, data(u))
+		})
+	}
+
+	css := stylesheet()
+	js, _ := fs.ReadFile(assetFS, "assets/detwiki.js")
+	add("static/detwiki.css", func(w io.Writer, _ rulepage.URLs) error { _, err := io.WriteString(w, css); return err })
+	add("static/detwiki.js", func(w io.Writer, _ rulepage.URLs) error { _, err := w.Write(js); return err })
+
+	page("index.html", "home", "Detection rules", "home", func(u rulepage.URLs) any { return s.home(b(u)) })
+	page("rules/index.html", "rules", "Rules", "list", func(u rulepage.URLs) any { return s.list(b(u), url.Values{}, false) })
+	page("search.html", "search", "Search", "list", func(u rulepage.URLs) any { return s.list(b(u), url.Values{}, true) })
+	for _, r := range c.Rules {
+		r := r
+		add("rules/"+r.ID+".html", func(w io.Writer, u rulepage.URLs) error { return s.rulePage(w, u, true, r) })
+		add("rules/"+r.ID+".md", func(w io.Writer, u rulepage.URLs) error {
+			return rulepage.RenderMarkdown(w, &rulepage.Page{Doc: r.Document, Rule: r, Catalog: c, URLs: u})
+		})
+		add("rules/"+r.ID+".json", func(w io.Writer, _ rulepage.URLs) error { return writeJSONTo(w, r.Document) })
+	}
+
+	page("attack/index.html", "attack", "ATT&CK matrix", "matrix", func(u rulepage.URLs) any { return s.matrix(b(u), "", "") })
+	seenTechnique := map[string]bool{}
+	for _, t := range c.Attack.Techniques {
+		id := t.ID
+		if seenTechnique[id] {
+			continue
+		}
+		seenTechnique[id] = true
+		page("attack/"+id+".html", "attack", id, "technique", func(u rulepage.URLs) any {
+			d, _ := s.technique(b(u), id)
+			return d
+		})
+	}
+	add("attack/matrix-data.js", func(w io.Writer, _ rulepage.URLs) error { return writeMatrixData(w, c) })
+	for _, combo := range layerCombos(c) {
+		combo := combo
+		add("attack/"+staticLayerName(combo.lang, combo.source), func(w io.Writer, _ rulepage.URLs) error {
+			f := catalog.MatrixFilter{}
+			if combo.lang != "" {
+				f.Languages = []string{combo.lang}
+			}
+			if combo.source != "" {
+				f.Sources = []string{combo.source}
+			}
+			return writeJSONTo(w, c.Layer(catalog.LayerOptions{MatrixFilter: f, RuleURL: staticRuleURL(c, opt.BaseURL)}))
+		})
+	}
+
+	page("events/index.html", "events", "Events", "events", func(u rulepage.URLs) any {
+		return &eventsData{Base: b(u), Providers: c.Providers}
+	})
+	for _, p := range c.Providers {
+		p := p
+		page("events/"+p.Slug+".html", "events", p.Name, "provider", func(u rulepage.URLs) any {
+			return &providerData{Base: b(u), Provider: p}
+		})
+	}
+	for _, e := range c.Events {
+		e := e
+		page("events/"+e.Slug+".html", "events", e.Provider+" "+e.Event, "event", func(u rulepage.URLs) any { return s.event(b(u), e) })
+	}
+	page("fields/index.html", "fields", "Fields", "fields", func(u rulepage.URLs) any { return &fieldsData{Base: b(u), Fields: c.Fields} })
+	for _, f := range c.Fields {
+		f := f
+		page("fields/"+f.Slug+".html", "fields", f.Name, "field", func(u rulepage.URLs) any { return s.field(b(u), f) })
+	}
+	page("indicators/index.html", "indicators", "Indicators", "indicators", func(u rulepage.URLs) any {
+		list := c.Indicators
+		if len(list) > maxIndicatorList {
+			list = list[:maxIndicatorList]
+		}
+		return &indicatorsData{Base: b(u), Indicators: list, Total: len(c.Indicators)}
+	})
+	for _, st := range c.Indicators {
+		st := st
+		page("indicators/"+st.Slug+".html", "indicators", st.Field+" "+st.Kind+" "+st.Value, "indicator", func(u rulepage.URLs) any {
+			return s.indicator(b(u), st)
+		})
+	}
+	page("patterns/index.html", "patterns", "Detection patterns", "patterns", func(u rulepage.URLs) any {
+		list := c.Patterns
+		if len(list) > maxPatternList {
+			list = list[:maxPatternList]
+		}
+		return &patternsData{Base: b(u), Patterns: list, Total: len(c.Patterns)}
+	})
+	for _, p := range c.Patterns {
+		p := p
+		page("patterns/"+p.Slug+".html", "patterns", "Detection pattern", "pattern", func(u rulepage.URLs) any {
+			return &patternData{Base: b(u), Pattern: p, Rules: c.RulesAt(p.Rules)}
+		})
+	}
+	page("coverage.html", "coverage", "Coverage per language", "coverage", func(u rulepage.URLs) any {
+		return &coverageData{Base: b(u), Coverage: c.Coverage(catalog.MatrixFilter{})}
+	})
+	add("search-index.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchIndex(w, c) })
+	add("search-text.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchText(w, c) })
+
+	return runJobs(dir, jobs, opt)
+}
+
+func writeJSONTo(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(v)
+}
+
+// staticRuleURL is the absolute URL of a rule in layers of the static site.
+func staticRuleURL(c *catalog.Catalog, base string) func(id string) string {
+	if base != "" {
+		base = strings.TrimSuffix(base, "/")
+		return func(id string) string { return base + "/rules/" + id + ".html" }
+	}
+	return func(id string) string {
+		if r, ok := c.Rule(id); ok {
+			return catalog.SourceURL(r.Source.Repo, r.Source.Path)
+		}
+		return ""
+	}
+}
+
+type layerCombo struct{ lang, source string }
+
+// layerCombos lists the (language, source) filters the static site has a
+// layer for: everything, each language, each source, and each pair that
+// has rules.
+func layerCombos(c *catalog.Catalog) []layerCombo {
+	out := []layerCombo{{}}
+	pairs := map[layerCombo]bool{}
+	for _, r := range c.Rules {
+		pairs[layerCombo{r.Language, r.Source.Repo}] = true
+	}
+	for _, l := range c.Languages {
+		out = append(out, layerCombo{lang: l})
+	}
+	for _, s := range c.Repos() {
+		out = append(out, layerCombo{source: s})
+	}
+	var ps []layerCombo
+	for p := range pairs {
+		ps = append(ps, p)
+	}
+	slices.SortFunc(ps, func(a, b layerCombo) int { return strings.Compare(a.lang+"\x00"+a.source, b.lang+"\x00"+b.source) })
+	return append(out, ps...)
+}
+
+// runJobs renders the jobs in parallel into dir.
+func runJobs(dir string, jobs []staticJob, opt ExportOptions) (*ExportReport, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	rep := &ExportReport{}
+	var done, bytesOut atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	var madeDirs sync.Map
+	next := make(chan staticJob)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for j := range next {
+				buf.Reset()
+				depth := strings.Count(j.path, "/")
+				err := j.render(&buf, rulepage.Static(depth))
+				if err == nil {
+					target := filepath.Join(dir, filepath.FromSlash(j.path))
+					d := filepath.Dir(target)
+					if _, ok := madeDirs.Load(d); !ok {
+						err = os.MkdirAll(d, 0o755)
+						madeDirs.Store(d, true)
+					}
+					if err == nil {
+						err = os.WriteFile(target, buf.Bytes(), 0o644)
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%s: %w", j.path, err)
+					}
+					mu.Unlock()
+				}
+				bytesOut.Add(int64(buf.Len()))
+				n := done.Add(1)
+				if opt.Progress != nil {
+					opt.Progress(int(n), len(jobs))
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	rep.Pages = len(jobs)
+	rep.Bytes = bytesOut.Load()
+	return rep, firstErr
+}
+
+// staticRule is a rule in search-index.js (short keys keep the file small).
+type staticRule struct {
+	ID          string   `json:"i"`
+	Title       string   `json:"t"`
+	TitleLower  string   `json:"tl"`
+	Lang        int      `json:"l"`
+	Source      int      `json:"s"`
+	Severity    string   `json:"sev,omitempty"`
+	Status      string   `json:"st,omitempty"`
+	Format      string   `json:"fmt,omitempty"`
+	Platforms   []string `json:"p,omitempty"`
+	Tactics     []string `json:"ta,omitempty"`
+	TacticNames []string `json:"tan,omitempty"`
+	Techniques  []string `json:"te,omitempty"`
+	Tables      []string `json:"tb,omitempty"`
+	Events      []string `json:"ev,omitempty"`
+	Tags        []string `json:"tg,omitempty"`
+	Author      string   `json:"a,omitempty"`
+	Feed        bool     `json:"f,omitempty"`
+	Deprecated  bool     `json:"dep,omitempty"`
+	Errors      bool     `json:"err,omitempty"`
+	Description string   `json:"d,omitempty"`
+	Modified    string   `json:"m,omitempty"`
+	Meta        string   `json:"mt,omitempty"`
+}
+
+const staticDescLen = 400
+
+func lowerAll(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		out = append(out, strings.ToLower(s))
+	}
+	return out
+}
+
+// writeSearchIndex writes search-index.js: what the static site's rule
+// list and search need, as one script that sets window.DETWIKI_INDEX (a
+// script, not JSON, so that it loads from file://).
+func writeSearchIndex(w io.Writer, c *catalog.Catalog) error {
+	langIdx := map[string]int{}
+	var langs, langNames []string
+	for _, l := range c.Languages {
+		langIdx[l] = len(langs)
+		langs = append(langs, l)
+		langNames = append(langNames, rulepage.LanguageName(l))
+	}
+	srcIdx := map[string]int{}
+	var sources []string
+	for _, r := range c.Rules {
+		if _, ok := srcIdx[r.Source.Repo]; !ok {
+			srcIdx[r.Source.Repo] = len(sources)
+			sources = append(sources, r.Source.Repo)
+		}
+	}
+	rules := make([]staticRule, 0, len(c.Rules))
+	for _, r := range c.Rules {
+		sr := staticRule{ID: r.ID, Title: r.Title, TitleLower: strings.ToLower(r.Title), Lang: langIdx[r.Language], Source: srcIdx[r.Source.Repo],
+			Severity: strings.ToLower(r.Severity), Status: strings.ToLower(r.Status), Format: strings.ToLower(r.Format),
+			Platforms: lowerAll(r.Platforms), Tables: lowerAll(r.Analysis.Tables), Tags: lowerAll(r.Tags), Techniques: r.Techniques,
+			Author: strings.ToLower(r.Author), Feed: r.ThirdPartyFeed, Deprecated: r.Deprecated, Modified: r.Modified}
+		for _, a := range r.Attack {
+			if a.TacticID != "" && !slices.Contains(sr.Tactics, strings.ToLower(a.TacticID)) {
+				sr.Tactics = append(sr.Tactics, strings.ToLower(a.TacticID))
+				sr.TacticNames = append(sr.TacticNames, strings.ToLower(a.Tactic))
+				if ta, ok := c.Attack.Tactic(a.TacticID); ok {
+					sr.TacticNames = append(sr.TacticNames, ta.Shortname)
+				}
+			}
+		}
+		for _, e := range r.Analysis.Events {
+			for _, k := range []string{e.Provider + "/" + e.Event, e.Provider, e.Class} {
+				if k = strings.ToLower(k); k != "" && !slices.Contains(sr.Events, k) {
+					sr.Events = append(sr.Events, k)
+				}
+			}
+		}
+		for _, d := range r.Analysis.Diagnostics {
+			if d.IsError() {
+				sr.Errors = true
+			}
+		}
+		desc := r.Description
+		if len(desc) > staticDescLen {
+			desc = desc[:staticDescLen]
+		}
+		sr.Description = desc
+		var meta strings.Builder
+		for _, list := range [][]string{r.Tags, r.Analysis.Tables, r.Techniques, r.DataSources} {
+			for _, x := range list {
+				meta.WriteString(strings.ToLower(x) + "\n")
+			}
+		}
+		for _, ind := range r.Analysis.Indicators {
+			meta.WriteString(strings.ToLower(ind.Field) + "\n")
+			for _, v := range ind.Values {
+				meta.WriteString(strings.ToLower(v.Value) + "\n")
+			}
+		}
+		sr.Meta = meta.String()
+		rules = append(rules, sr)
+	}
+	fieldIdx := map[string]int{}
+	var fields, spellings []string
+	spellIdx := map[string]int{}
+	inds := make([][]any, 0, len(c.Indicators))
+	for _, st := range c.Indicators {
+		fi, ok := fieldIdx[st.Key.Field]
+		if !ok {
+			fi = len(fields)
+			fieldIdx[st.Key.Field] = fi
+			fields = append(fields, st.Key.Field)
+		}
+		var sp []int
+		for _, s := range st.Spellings {
+			si, ok := spellIdx[s]
+			if !ok {
+				si = len(spellings)
+				spellIdx[s] = si
+				spellings = append(spellings, s)
+			}
+			sp = append(sp, si)
+		}
+		inds = append(inds, []any{fi, st.Kind, st.Key.Value, sp, st.Rules})
+	}
+	data := map[string]any{"langs": langs, "langNames": langNames, "sources": sources, "fields": fields,
+		"spellings": spellings, "rules": rules, "ind": inds}
+	return writeScript(w, "DETWIKI_INDEX", data)
+}
+
+const staticTextLen = 4096
+
+// writeSearchText writes search-text.js: the lower-case query text of every
+// rule, for free-text search in the static site.
+func writeSearchText(w io.Writer, c *catalog.Catalog) error {
+	texts := make([]string, len(c.Rules))
+	for i, r := range c.Rules {
+		q := r.Query
+		if q == "" {
+			q = r.Body
+		}
+		if len(q) > staticTextLen {
+			q = q[:staticTextLen]
+		}
+		texts[i] = strings.ToLower(q)
+	}
+	return writeScript(w, "DETWIKI_TEXT", texts)
+}
+
+// writeMatrixData writes attack/matrix-data.js: for every matrix cell
+// (tactic/technique, sub-techniques rolled up into their parent) the rules
+// on it, and each rule's language and source, so that the static matrix
+// can be filtered in the browser. Third-party feeds are left out.
+func writeMatrixData(w io.Writer, c *catalog.Catalog) error {
+	langIdx, srcIdx := map[string]int{}, map[string]int{}
+	var langs, sources []string
+	keys := map[string]string{}
+	var rules [][2]int
+	cells := map[string][]int{}
+	tactics := map[string][]int{}
+	for _, r := range c.Rules {
+		if r.ThirdPartyFeed {
+			continue
+		}
+		li, ok := langIdx[r.Language]
+		if !ok {
+			li = len(langs)
+			langIdx[r.Language] = li
+			langs = append(langs, r.Language)
+			keys[r.Language] = catalog.PageKey(r.Language)
+		}
+		si, ok := srcIdx[r.Source.Repo]
+		if !ok {
+			si = len(sources)
+			srcIdx[r.Source.Repo] = si
+			sources = append(sources, r.Source.Repo)
+			keys[r.Source.Repo] = catalog.PageKey(r.Source.Repo)
+		}
+		ri := len(rules)
+		rules = append(rules, [2]int{li, si})
+		seen := map[string]bool{}
+		for _, a := range r.Attack {
+			if a.TechniqueID == "" || a.TacticID == "" {
+				continue
+			}
+			ks := []string{a.TacticID + "/" + a.TechniqueID}
+			if p, _, sub := strings.Cut(a.TechniqueID, "."); sub {
+				ks = append(ks, a.TacticID+"/"+p)
+			}
+			for _, k := range ks {
+				if !seen[k] {
+					seen[k] = true
+					cells[k] = append(cells[k], ri)
+				}
+			}
+			if !seen[a.TacticID] {
+				seen[a.TacticID] = true
+				tactics[a.TacticID] = append(tactics[a.TacticID], ri)
+			}
+		}
+	}
+	return writeScript(w, "DETWIKI_MATRIX", map[string]any{"langs": langs, "sources": sources, "keys": keys,
+		"rules": rules, "cells": cells, "tactics": tactics})
+}
+
+// writeScript writes "window.NAME = <json>;". encoding/json escapes <, >
+// and & so the data cannot end the script.
+func writeScript(w io.Writer, name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "window."+name+" = "); err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, ";\n")
+	return err
+}

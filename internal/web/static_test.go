@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/catalog/catalogtest"
+	"github.com/detwiki/detwiki/internal/htmlcheck"
+	"github.com/detwiki/detwiki/internal/web"
+)
+
+func exportFixture(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	c := catalog.New(catalogtest.Documents(), catalog.Info{}, nil)
+	rep, err := web.Export(c, dir, web.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Pages < 100 || rep.Bytes == 0 {
+		t.Fatalf("export report %+v", rep)
+	}
+	return dir
+}
+
+// TestStaticSiteLinks exports the fixture catalog and checks that every
+// relative link of every page points at a file of the site, that pages are
+// inert, and that the data files the browser loads are there.
+func TestStaticSiteLinks(t *testing.T) {
+	dir := exportFixture(t)
+	for _, f := range []string{"index.html", "rules/index.html", "search.html", "attack/index.html", "coverage.html",
+		"rules/" + catalogtest.MMCInjection + ".html", "rules/" + catalogtest.MMCInjection + ".json", "rules/" + catalogtest.MMCInjection + ".md",
+		"search-index.js", "search-text.js", "attack/matrix-data.js", "attack/layer.json", "attack/layer-lang-sigma.json",
+		"attack/layer-source-sigma.json", "attack/layer-lang-sigma-source-sigma.json", "attack/T1218.html",
+		"events/Sysmon/1.html", "events/Sysmon.html", "fields/process.parent.name.html",
+		"indicators/process.parent.name/eq/mmc.exe.html", "static/detwiki.css", "static/detwiki.js"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	checked := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		doc := string(b)
+		rel, _ := filepath.Rel(dir, p)
+		for _, problem := range htmlcheck.Injected(doc, "static/detwiki.js") {
+			t.Errorf("%s: %s", rel, problem)
+		}
+		for _, el := range htmlcheck.Elements(doc) {
+			href := el.Attrs["href"]
+			if el.Name == "script" || el.Name == "link" {
+				href = el.Attrs["src"] + el.Attrs["href"]
+			}
+			if href == "" || strings.HasPrefix(href, "#") || strings.Contains(href, "://") || strings.HasPrefix(href, "/") && el.Name != "a" {
+				continue
+			}
+			if strings.HasPrefix(href, "/") {
+				t.Errorf("%s: absolute link %s in the static site", rel, href)
+				continue
+			}
+			target := href
+			if i := strings.IndexAny(target, "?#"); i >= 0 {
+				target = target[:i]
+			}
+			full := path.Join(path.Dir(filepath.ToSlash(rel)), target)
+			if strings.HasPrefix(full, "..") {
+				t.Errorf("%s: link %s leaves the site", rel, href)
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(full))); err != nil {
+				t.Errorf("%s: broken link %s", rel, href)
+			}
+			checked++
+		}
+		return nil
+	})
+	if checked < 1000 {
+		t.Errorf("only %d links checked", checked)
+	}
+	// The layers are valid Navigator layers linking each rule somewhere.
+	var layer catalog.Layer
+	b, _ := os.ReadFile(filepath.Join(dir, "attack", "layer.json"))
+	if err := json.Unmarshal(b, &layer); err != nil || layer.Versions.Layer != "4.5" || len(layer.Techniques) == 0 {
+		t.Fatalf("layer: %v %+v", err, layer.Versions)
+	}
+	for _, te := range layer.Techniques {
+		if len(te.Metadata) != te.Score {
+			t.Errorf("%s: %d metadata for %d rules", te.TechniqueID, len(te.Metadata), te.Score)
+		}
+	}
+	// Without a base URL, rules of known repositories link to their public
+	// source.
+	found := false
+	for _, te := range layer.Techniques {
+		for _, l := range te.Links {
+			if strings.HasPrefix(l.URL, "https://github.com/") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("no public source link in the layer")
+	}
+	idx, _ := os.ReadFile(filepath.Join(dir, "search-index.js"))
+	if !strings.HasPrefix(string(idx), "window.DETWIKI_INDEX = {") || strings.Contains(string(idx), "</script") || strings.Contains(string(idx), catalogtest.ScriptTag) {
+		t.Error("search-index.js is not a safe script")
+	}
+}
