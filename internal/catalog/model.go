@@ -135,9 +135,9 @@ type Predicate struct {
 	Field string `json:"field"`
 	// FieldKey is the field's corpus key (its page is /fields/PageKey(FieldKey)).
 	FieldKey string `json:"field_key"`
-	Kind    string `json:"kind"`
-	Value   string `json:"value"`
-	Negated bool   `json:"negated,omitempty"`
+	Kind     string `json:"kind"`
+	Value    string `json:"value"`
+	Negated  bool   `json:"negated,omitempty"`
 }
 
 // IndicatorKey identifies an indicator across the corpus: the canonical
