@@ -12,6 +12,7 @@ import (
 	"github.com/detwiki/detwiki/internal/formats/markdown"
 	"github.com/detwiki/detwiki/internal/formats/sentinel"
 	"github.com/detwiki/detwiki/internal/formats/sigma"
+	"github.com/detwiki/detwiki/internal/formats/splunk"
 	"github.com/detwiki/detwiki/internal/schema"
 )
 
@@ -31,6 +32,9 @@ func init() {
 		elastic.NewHunt(),
 		// Chronicle: .yaral files (YARA-L 2.0).
 		chronicle.New(),
+		// Splunk: security_content detection YAML (top-level search and
+		// how_to_implement).
+		splunk.New(),
 		// Sigma: YAML with a top-level detection, correlation or filter key.
 		sigma.New(),
 	)

@@ -254,8 +254,8 @@ func joinNode(dm, node string) string {
 	return dm + "." + node
 }
 
-// genericTables finds datamodels read by | from datamodel:X and | datamodel
-// X Y.
+// genericTables finds what | from datamodel:X, | datamodel X Y and
+// | mstats ... index=X read.
 func (x *explainer) genericTables(c *GenericCmd) {
 	var words []string
 	for _, a := range c.Args {
@@ -270,6 +270,13 @@ func (x *explainer) genericTables(c *GenericCmd) {
 				x.out.Analysis.AddTable(v)
 			} else if w == "datamodel" && i+1 < len(words) {
 				x.out.Analysis.AddTable(words[i+1])
+			}
+		}
+	case "mstats":
+		// | mstats ... WHERE index=metrics ...
+		for _, a := range c.Args {
+			if o, ok := a.(*Option); ok && o.Name() == "index" && o.Op == EQ && o.Text() != "*" {
+				x.out.Analysis.AddTable(o.Text())
 			}
 		}
 	case "datamodel":
@@ -552,7 +559,7 @@ func evalWalk(e Expr, pol polarity, out *[]rule.Predicate) {
 		}
 	case *InExpr:
 		field, folded := fieldOf(e.X)
-		var vals []string
+		var vals, refs []string
 		stringy := false
 		for _, item := range e.List {
 			if lit, ok := literal(item); ok {
@@ -560,6 +567,8 @@ func evalWalk(e Expr, pol polarity, out *[]rule.Predicate) {
 				if _, isStr := item.(*StringLit); isStr {
 					stringy = true
 				}
+			} else if id, ok := item.(*Ident); ok {
+				refs = append(refs, id.Name)
 			}
 		}
 		if len(vals) > 0 {
@@ -568,6 +577,9 @@ func evalWalk(e Expr, pol polarity, out *[]rule.Predicate) {
 				p.Transforms = []string{rule.TransformCased}
 			}
 			emitEval(p, pol, out)
+		}
+		if len(refs) > 0 {
+			emitEval(rule.Predicate{Field: field, Kind: rule.KindIn, Values: refs, Transforms: []string{rule.TransformFieldRef}}, pol, out)
 		}
 	case *CallExpr:
 		if p, ok := callPredicate(e); ok {

@@ -64,6 +64,8 @@ func TestExplainPredicates(t *testing.T) {
 		{`* | where match(cmd, "(?i)-enc") AND NOT isnull(u) AND isnotnull(v) AND cidrmatch("10.0.0.0/8", ip)`,
 			"cmd regex (?i)-enc\nv is_not_null \nip cidr 10.0.0.0/8", "u is_null "},
 		{`* | where x IN ("a", "b") AND in(y, 1, 2) AND NOT z IN ("c")`, "x in a{cased}|b{cased}\ny in 1|2", "z in c{cased}"},
+		{`* | where NOT new_ace IN (old_values)`, "", "new_ace in old_values{field_ref}"},
+		{`| mstats avg(x) as io where index=kubernetes_metrics by pod`, "", ""},
 		{`* | where src != dest AND count > 5 AND len(process) > 100 AND t > relative_time(now(), "-1d")`,
 			"count gt 5\nlen(process) gt 100\nt gt relative_time(now(), \"-1d\"){expression}", "src eq dest{field_ref}"},
 		{`* | where 5 < count`, "count gt 5", ""},
@@ -180,5 +182,23 @@ func TestGlob(t *testing.T) {
 	}
 	if got := regexGroupNames(`(?<a>x)(?P<b>y)(?:z)(?<=w)\(?<c>`); strings.Join(got, " ") != "a b" {
 		t.Errorf("groups = %v", got)
+	}
+}
+
+func TestExplainTables(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{`| mstats avg(x) as io where index=kubernetes_metrics by pod`, "kubernetes_metrics"},
+		{`| from datamodel Web.Web | stats count`, "Web.Web"},
+		{`| from datamodel:Risk.All_Risk`, "Risk.All_Risk"},
+		{`| datamodel Endpoint Processes search | stats count`, "Endpoint.Processes"},
+		{`| tstats count from datamodel=Network_Resolution where nodename=DNS by x`, "Network_Resolution.DNS"},
+		{`| tstats count from datamodel=Endpoint.Processes where nodename=Processes.Remote by x`, "Endpoint.Processes.Remote"},
+		{`index=main sourcetype=aws:* (source=a OR source=b) NOT index=c`, "main aws:* a b"},
+	}
+	for _, tt := range tests {
+		ex := explain(t, tt.src, nil, ExplainOptions{})
+		if got := strings.Join(ex.Analysis.Tables, " "); got != tt.want {
+			t.Errorf("%q: tables = %q, want %q", tt.src, got, tt.want)
+		}
 	}
 }
