@@ -556,7 +556,7 @@ func (p *parser) scanRenameList(o int) int {
 
 func (p *parser) literalToken() *BasicLit {
 	t := p.advance()
-	return &BasicLit{ValuePos: source.Pos(t.pos), EndPos: source.Pos(t.end), Kind: t.kind, Raw: p.text(t)}
+	return p.newLit(source.Pos(t.pos), source.Pos(t.end), t.kind, p.text(t))
 }
 
 // parseLiteral parses a literal: strings (adjacent strings join), numbers,
@@ -570,7 +570,7 @@ func (p *parser) parseLiteral() Expr {
 		for p.kind(0) == STRING {
 			last = p.advance()
 		}
-		return &BasicLit{ValuePos: source.Pos(first.pos), EndPos: source.Pos(last.end), Kind: STRING, Raw: p.src[first.pos:last.end]}
+		return p.newLit(source.Pos(first.pos), source.Pos(last.end), STRING, p.src[first.pos:last.end])
 	case BOOL, LONG, REAL, DECIMAL, INT, GUID, DATETIME, TIMESPAN:
 		return p.literalToken()
 	case RAWGUID:

@@ -49,6 +49,32 @@ type parser struct {
 	errs  []*Error
 	depth int
 	sc    Scanner
+
+	// Slabs for the most frequent nodes: one allocation per 64 nodes.
+	idents []Ident
+	lits   []BasicLit
+}
+
+const slabSize = 64
+
+func (p *parser) newIdent(pos, end source.Pos, name string) *Ident {
+	if len(p.idents) == 0 {
+		p.idents = make([]Ident, slabSize)
+	}
+	id := &p.idents[0]
+	p.idents = p.idents[1:]
+	id.NamePos, id.EndPos, id.Name = pos, end, name
+	return id
+}
+
+func (p *parser) newLit(pos, end source.Pos, kind Token, raw string) *BasicLit {
+	if len(p.lits) == 0 {
+		p.lits = make([]BasicLit, slabSize)
+	}
+	l := &p.lits[0]
+	p.lits = p.lits[1:]
+	l.ValuePos, l.EndPos, l.Kind, l.Raw = pos, end, kind, raw
+	return l
 }
 
 // bailout is raised to abandon a parse that nests too deep.
@@ -765,7 +791,9 @@ func (p *parser) parseRenameName() *Ident { return p.parseName(true) }
 
 func (p *parser) identOf(t *lexeme) *Ident {
 	// An identifier spelled like a keyword is printed bracketed.
-	return &Ident{NamePos: source.Pos(t.pos), EndPos: source.Pos(t.end), Name: p.text(t), Quoted: t.kwid}
+	id := p.newIdent(source.Pos(t.pos), source.Pos(t.end), p.text(t))
+	id.Quoted = t.kwid
+	return id
 }
 
 // scanName returns the number of tokens of a name at offset o, or -1.

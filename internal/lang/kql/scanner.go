@@ -75,12 +75,14 @@ func (s *Scanner) skipTrivia() (nl bool) {
 			s.pos++
 		case c == '/' && s.pos+1 < len(src) && src[s.pos+1] == '/':
 			start := s.pos
-			e := start + 2
-			for e < len(src) && src[e] != '\n' && src[e] != '\r' {
-				e++
-			}
+			e := lineEnd(src, start+2)
 			s.Comments = append(s.Comments, &Comment{Slash: source.Pos(start), Text: src[start:e]})
 			s.pos = e
+			if n := unicodeLineBreak(src, e); n > 0 {
+				// U+2028/U+2029 end the comment and belong to it.
+				s.pos += n
+				nl = true
+			}
 		case c >= 0x80:
 			r, n := utf8.DecodeRuneInString(src[s.pos:])
 			if !isUnicodeSpace(r) {
@@ -92,6 +94,29 @@ func (s *Scanner) skipTrivia() (nl bool) {
 		}
 	}
 	return nl
+}
+
+// lineEnd returns the offset of the first line break at or after i: \r,
+// \n, U+2028 or U+2029 (the line breaks of Kusto's lexer).
+func lineEnd(src string, i int) int {
+	for i < len(src) {
+		switch c := src[i]; {
+		case c == '\n' || c == '\r':
+			return i
+		case c == 0xE2 && unicodeLineBreak(src, i) > 0:
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// unicodeLineBreak returns the length of a U+2028 or U+2029 at i, or 0.
+func unicodeLineBreak(src string, i int) int {
+	if len(src)-i >= 3 && src[i] == 0xE2 && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9) {
+		return 3
+	}
+	return 0
 }
 
 func isUnicodeSpace(r rune) bool {
@@ -226,11 +251,7 @@ func (s *Scanner) token() (Token, int) {
 		}
 		return AT, pos + 1
 	case '#':
-		e := pos
-		for e < len(src) && src[e] != '\n' && src[e] != '\r' {
-			e++
-		}
-		return DIRECTIVE, e
+		return DIRECTIVE, lineEnd(src, pos)
 	}
 	if isIdentStart(c) {
 		return s.word(pos)
@@ -277,13 +298,33 @@ func (s *Scanner) word(pos int) (Token, int) {
 	}
 	w := src[pos:end]
 	best, bestEnd := Token(0), pos
-	if t, ok := keywords[w]; ok {
-		best, bestEnd = t, end
+	// Every keyword starts with a lower-case letter or '_': the PascalCase
+	// names that make up most of a query skip the keyword lookup.
+	if c := src[pos]; c >= 'a' || c == '_' {
+		if t, ok := keywords[w]; ok {
+			best, bestEnd = t, end
+		}
 	}
 	if end < len(src) {
+		var cands []Token
 		switch src[end] {
-		case '-', '.', ' ', '~':
-			for _, t := range compounds[w] {
+		case '-':
+			cands = compounds[w]
+		case '.':
+			if w == "hint" {
+				cands = compounds[w]
+			}
+		case ' ':
+			if w == "matches" {
+				cands = compounds[w]
+			}
+		case '~':
+			if w == "in" {
+				cands = compounds[w]
+			}
+		}
+		if len(cands) > 0 {
+			for _, t := range cands {
 				text := tokens[t].text
 				if len(text) > bestEnd-pos && len(src)-pos >= len(text) && src[pos:pos+len(text)] == text {
 					best, bestEnd = t, pos+len(text)
@@ -353,7 +394,7 @@ func gooKind(t Token) Token {
 func (s *Scanner) goo(pos int) int {
 	src := s.src
 	e := pos + 1
-	for e < len(src) && src[e] != ')' && src[e] != '\n' && src[e] != '\r' {
+	for e < len(src) && src[e] != ')' && src[e] != '\n' && src[e] != '\r' && unicodeLineBreak(src, e) == 0 {
 		e++
 	}
 	if e < len(src) && src[e] == ')' {
