@@ -62,6 +62,9 @@ type BadExpr struct {
 	From, To source.Pos
 }
 
+// Pos and End give each node's span; the marker methods close the set of
+// expression nodes.
+
 func (x *Ident) Pos() source.Pos      { return x.NamePos }
 func (x *Ident) End() source.Pos      { return x.NamePos + source.Pos(len(x.Name)) }
 func (x *OfExpr) Pos() source.Pos     { return x.QuantPos }

@@ -24,6 +24,7 @@ type ConditionError struct {
 	Msg string
 }
 
+// Error returns the offset and the message.
 func (e *ConditionError) Error() string { return fmt.Sprintf("%d: %s", e.Pos, e.Msg) }
 
 // Condition is one parsed condition of a detection.
