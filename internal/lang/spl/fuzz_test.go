@@ -1,6 +1,8 @@
 package spl
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -23,6 +25,12 @@ func fuzzSeeds() []string {
 	}
 	for _, tt := range errorTests {
 		seeds = append(seeds, strings.Replace(tt.src, "@", "", 1))
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "parse", "*.spl"))
+	for _, f := range files {
+		if data, err := os.ReadFile(f); err == nil {
+			seeds = append(seeds, string(data))
+		}
 	}
 	return append(seeds,
 		"| tstats `summaries` count min(_time) as firstTime from datamodel=Endpoint.Processes where Processes.process_name IN (\"a.exe\",\"b.exe\") NOT Processes.parent_process_name=*x* by Processes.dest | `drop_dm_object_name(Processes)` | `ctime(firstTime)` | `my_rule_filter`",

@@ -465,6 +465,9 @@ func (p *parser) parseTstats(b CmdBase) *TstatsCmd {
 			c.ByPos = source.Pos(p.pos)
 			p.next()
 			c.By = p.parseByList(&c.Trailing)
+			if len(c.By) == 0 {
+				p.errorf(int(c.ByPos), int(c.ByPos)+2, CodeSyntax, "expected a field after BY")
+			}
 		case p.optionAhead():
 			o := p.parseOption()
 			if len(c.Aggs) == 0 {
@@ -520,6 +523,9 @@ func (p *parser) parseStats(b CmdBase) *StatsCmd {
 			c.ByPos = source.Pos(p.pos)
 			p.next()
 			c.By = p.parseByList(&c.Trailing)
+			if len(c.By) == 0 {
+				p.errorf(int(c.ByPos), int(c.ByPos)+2, CodeSyntax, "expected a field after BY")
+			}
 		case p.isWord("over") && b.Name() == "chart" && !c.OverPos.IsValid():
 			c.OverPos = source.Pos(p.pos)
 			p.next()
