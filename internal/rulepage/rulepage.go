@@ -54,6 +54,21 @@ func RenderHTML(w io.Writer, p *Page) error {
 	return execute(w, p, "standalone")
 }
 
+// RenderHTMLPages writes several pages as one self-contained HTML document
+// (one article each, with a table of contents).
+func RenderHTMLPages(w io.Writer, pages []*Page) error {
+	views := make([]*view, len(pages))
+	for i, p := range pages {
+		views[i] = p.view()
+	}
+	var buf bytes.Buffer
+	if err := pageTemplates.ExecuteTemplate(&buf, "standalone-many", views); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
 func execute(w io.Writer, p *Page, name string) error {
 	var buf bytes.Buffer
 	if err := pageTemplates.ExecuteTemplate(&buf, name, p.view()); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -441,10 +442,10 @@ func (c *pageCache) put(key string, data []byte) {
 	}
 }
 
-// ListenAndServe serves the wiki on addr until the server fails.
-func (s *Server) ListenAndServe(addr string) error {
-	srv := &http.Server{
-		Addr:              addr,
+// HTTPServer returns an http.Server for the wiki with timeouts and limits
+// suited to a public address.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -452,7 +453,11 @@ func (s *Server) ListenAndServe(addr string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	err := srv.ListenAndServe()
+}
+
+// Serve serves the wiki on ln until it fails.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.HTTPServer().Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}

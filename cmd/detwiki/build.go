@@ -1,0 +1,73 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/progress"
+	"github.com/detwiki/detwiki/internal/web"
+)
+
+func init() {
+	register(&command{name: "build", summary: "build a catalog (SQLite) and optionally a static site from rule folders", run: runBuild})
+}
+
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "detwiki-catalog", "catalog folder to write (holds catalog.db); a rebuild re-reads only changed files")
+	site := fs.String("site", "", "also write a static site into this folder")
+	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
+	full := fs.Bool("full", false, "read every file again instead of reusing the previous build")
+	baseURL := fs.String("base-url", "", "public URL of the static site, for the rule links of Navigator layers")
+	quiet := fs.Bool("quiet", false, "no progress bar and no summary")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: detwiki build [--out DIR] [--site DIR] [--attack FILE] [--full] SOURCE...")
+		fmt.Fprintln(stderr, "Reads rule folders (any mix of formats), analyses every rule, computes the corpus statistics and")
+		fmt.Fprintln(stderr, "writes the catalog. Without SOURCE: the repositories `detwiki sync` keeps, else the example rules.")
+		fs.PrintDefaults()
+	}
+	sources, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	choice, err := chooseSources(sources)
+	if err != nil {
+		return errorf(stderr, "%v", err)
+	}
+	ac, err := loadAttack(*attackFile)
+	if err != nil {
+		return errorf(stderr, "%v", err)
+	}
+	c, rep, err := buildCatalog(catalog.Options{Sources: choice.Sources, Out: *out, Full: *full, Attack: ac}, stderr, *quiet)
+	if err != nil {
+		return errorf(stderr, "%v", err)
+	}
+	if !*quiet {
+		printSummary(stderr, c, rep)
+		fmt.Fprintf(stderr, "catalog: %s (serve it with `detwiki serve --catalog %s`)\n", *out, *out)
+	}
+	if *site != "" {
+		start := time.Now()
+		opt := web.ExportOptions{BaseURL: *baseURL, Notes: choice.Notes}
+		if !*quiet {
+			bar := progress.New(stderr, "writing site")
+			opt.Progress = bar.Update
+		}
+		srep, err := web.Export(c, *site, opt)
+		if err != nil {
+			return errorf(stderr, "writing the static site: %v", err)
+		}
+		if !*quiet {
+			fmt.Fprintf(stderr, "site: %s, %d files, %.1f MB in %s (open %s/index.html)\n", *site, srep.Pages,
+				float64(srep.Bytes)/1e6, time.Since(start).Round(100*time.Millisecond), *site)
+		}
+	}
+	if c.Info.Rules == 0 {
+		return 1
+	}
+	return 0
+}

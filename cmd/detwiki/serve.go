@@ -1,0 +1,91 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/web"
+)
+
+func init() {
+	register(&command{name: "serve", summary: "serve the wiki and its JSON API over a catalog or rule folders", run: runServe})
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	catDir := fs.String("catalog", "", "serve a catalog built with `detwiki build` (instead of reading rule folders)")
+	out := fs.String("out", "", "catalog folder to keep the build in (default: a folder in the detwiki cache, so restarts are fast)")
+	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
+	baseURL := fs.String("base-url", "", "public URL of the wiki, for the rule links of Navigator layers (default: from each request)")
+	quiet := fs.Bool("quiet", false, "no progress bar and no build summary")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: detwiki serve [--addr 127.0.0.1:8080] [--catalog DIR | SOURCE...]")
+		fmt.Fprintln(stderr, "Serves the wiki and the JSON API (docs/api.md). Without --catalog or SOURCE: the repositories")
+		fmt.Fprintln(stderr, "`detwiki sync` keeps, else the example rules built into detwiki.")
+		fs.PrintDefaults()
+	}
+	sources, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	var c *catalog.Catalog
+	var notes []string
+	start := time.Now()
+	if *catDir != "" {
+		if len(sources) > 0 {
+			return errorf(stderr, "give either --catalog or rule folders, not both")
+		}
+		c, err = catalog.Load(*catDir)
+		if err != nil {
+			return errorf(stderr, "%v", err)
+		}
+		fmt.Fprintf(stderr, "detwiki: loaded %d rules from %s in %s\n", len(c.Rules), *catDir, time.Since(start).Round(10*time.Millisecond))
+	} else {
+		choice, err := chooseSources(sources)
+		if err != nil {
+			return errorf(stderr, "%v", err)
+		}
+		if choice.Examples {
+			fmt.Fprint(stderr, examplesHint)
+		}
+		notes = choice.Notes
+		ac, err := loadAttack(*attackFile)
+		if err != nil {
+			return errorf(stderr, "%v", err)
+		}
+		dir := *out
+		if dir == "" {
+			dir = catalogDirFor(choice.Sources)
+		}
+		var rep *catalog.Report
+		c, rep, err = buildCatalog(catalog.Options{Sources: choice.Sources, Out: dir, Attack: ac}, stderr, *quiet)
+		if err != nil {
+			// The cache folder may not be writable: build in memory.
+			c, rep, err = buildCatalog(catalog.Options{Sources: choice.Sources, Attack: ac}, stderr, *quiet)
+			if err != nil {
+				return errorf(stderr, "%v", err)
+			}
+		}
+		if !*quiet {
+			printSummary(stderr, c, rep)
+		}
+	}
+	srv := web.New(c, web.Options{BaseURL: *baseURL, Notes: notes, Logger: log.New(os.Stderr, "detwiki: ", log.LstdFlags)})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return errorf(stderr, "%v", err)
+	}
+	fmt.Fprintf(stderr, "detwiki: serving %d rules on http://%s/ (Ctrl-C to stop)\n", len(c.Rules), ln.Addr())
+	if err := srv.Serve(ln); err != nil {
+		return errorf(stderr, "%v", err)
+	}
+	return 0
+}
