@@ -98,7 +98,7 @@ func escapeTerm(s string, wild bool) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if termStop(c) || c == '\\' || (c == '*' || c == '?') && !wild ||
-			i == 0 && (c == '+' || c == '-') {
+			i == 0 && (c == '+' || c == '-' || c == '<' || c == '>' || c == '|' || c == '&') {
 			b.WriteByte('\\')
 		}
 		b.WriteByte(c)
