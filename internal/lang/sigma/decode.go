@@ -650,6 +650,7 @@ func (d *decoder) detection(k, v *yaml.Node, filter bool) *Detection {
 		names[sk.Value] = true
 		det.Searches = append(det.Searches, d.search(sk, sv))
 	}
+	det.buildIndex()
 	if condNode == nil {
 		d.errorf(k, CodeMissing, "%s has no condition", k.Value)
 	} else {

@@ -129,17 +129,23 @@ func (it *Item) IsStringCompare() bool {
 	return false
 }
 
-// Search returns the search identifier called name, or nil.
+// Search returns the search identifier called name, or nil. A Detection
+// from ParseFile is read-only and safe for concurrent use; one built by hand
+// gets its index on the first call.
 func (d *Detection) Search(name string) *Search {
 	if d.index == nil {
-		d.index = make(map[string]*Search, len(d.Searches))
-		for _, s := range d.Searches {
-			if _, dup := d.index[s.Name]; !dup {
-				d.index[s.Name] = s
-			}
-		}
+		d.buildIndex()
 	}
 	return d.index[name]
+}
+
+func (d *Detection) buildIndex() {
+	d.index = make(map[string]*Search, len(d.Searches))
+	for _, s := range d.Searches {
+		if _, dup := d.index[s.Name]; !dup {
+			d.index[s.Name] = s
+		}
+	}
 }
 
 // Of returns the search identifiers an "x of" expression ranges over: those
