@@ -538,6 +538,40 @@ type (
 		Value   Expr
 	}
 
+	// DataScopeExpr is X datascope=hotcache (or all).
+	DataScopeExpr struct {
+		X         Expr
+		DataScope source.Pos
+		Value     *Ident
+	}
+
+	// EntityGroupExpr is entity_group [a, b, ...].
+	EntityGroupExpr struct {
+		EntityGroup source.Pos
+		Lbrack      source.Pos
+		Elems       []Expr
+		Rbrack      source.Pos
+	}
+
+	// ContextualDataTableExpr is __contextual_datatable id (schema), an
+	// internal form Kusto accepts.
+	ContextualDataTableExpr struct {
+		KwPos  source.Pos
+		ID     Expr
+		Schema *Schema
+	}
+
+	// MaterializedViewCombineExpr is materialized-view-combine (view)
+	// base (q) delta (q) aggregations (summarize ...).
+	MaterializedViewCombineExpr struct {
+		KwPos        source.Pos
+		View         Expr
+		Base         Expr
+		Delta        Expr
+		Aggregations Expr
+		EndPos       source.Pos
+	}
+
 	// BadExpr stands for a missing or unparsable expression; the parser
 	// reported an error for it.
 	BadExpr struct {
@@ -622,6 +656,12 @@ func (x *ExternalDataExpr) Pos() source.Pos { return x.KwPos }
 func (x *ToScalarExpr) Pos() source.Pos     { return x.KwPos }
 func (x *MaterializeExpr) Pos() source.Pos  { return x.Materialize }
 func (x *BadExpr) Pos() source.Pos          { return x.From }
+func (x *DataScopeExpr) Pos() source.Pos    { return x.X.Pos() }
+func (x *EntityGroupExpr) Pos() source.Pos  { return x.EntityGroup }
+func (x *ContextualDataTableExpr) Pos() source.Pos {
+	return x.KwPos
+}
+func (x *MaterializedViewCombineExpr) Pos() source.Pos { return x.KwPos }
 
 // Pos returns the offset of the key (or colon, or value when they are missing).
 func (x *JSONPair) Pos() source.Pos {
@@ -706,6 +746,12 @@ func (x *MaterializeExpr) End() source.Pos  { return x.Rparen + 1 }
 func (x *ToTypeExpr) End() source.Pos       { return x.Type.End() }
 func (x *DefaultExpr) End() source.Pos      { return x.Value.End() }
 func (x *BadExpr) End() source.Pos          { return x.To }
+func (x *DataScopeExpr) End() source.Pos    { return x.Value.End() }
+func (x *EntityGroupExpr) End() source.Pos  { return x.Rbrack + 1 }
+func (x *ContextualDataTableExpr) End() source.Pos {
+	return x.Schema.End()
+}
+func (x *MaterializedViewCombineExpr) End() source.Pos { return x.EndPos }
 
 // End returns the offset past the default value, the type or the name.
 func (x *Param) End() source.Pos {
@@ -750,6 +796,10 @@ func (*MaterializeExpr) exprNode()  {}
 func (*ToTypeExpr) exprNode()       {}
 func (*DefaultExpr) exprNode()      {}
 func (*BadExpr) exprNode()          {}
+func (*DataScopeExpr) exprNode()    {}
+func (*EntityGroupExpr) exprNode()  {}
+func (*ContextualDataTableExpr) exprNode() {}
+func (*MaterializedViewCombineExpr) exprNode() {}
 
 // Name returns the first (usually only) declared name.
 func (x *NamedExpr) Name() *Ident { return x.Names[0] }
@@ -1049,14 +1099,16 @@ type (
 	// SearchOp is search [kind=...] [in (T)] predicate.
 	SearchOp struct {
 		op
-		Params []*NamedParam
-		In     []Expr
-		Pred   Expr
+		Params    []*NamedParam
+		DataScope *Ident // datascope=all|hotcache, else nil
+		In        []Expr
+		Pred      Expr
 	}
 
 	// FindOp is find [withsource=x] [in (T)] where pred [project ...].
 	FindOp struct {
 		op
+		DataScope *Ident // datascope=all|hotcache, else nil
 		Params    []*NamedParam
 		In        []Expr
 		Pred      Expr
@@ -1118,6 +1170,25 @@ type (
 	AssertSchemaOp struct {
 		op
 		Schema *Schema
+	}
+
+	// MacroExpandOp is macro-expand [params] group [as name] (statements).
+	MacroExpandOp struct {
+		op
+		Params []*NamedParam
+		Group  Expr
+		As     *Ident
+		Stmts  []Stmt
+	}
+
+	// PartitionByOp is __partitionby [params] entity [id value] (subquery),
+	// an internal form Kusto accepts.
+	PartitionByOp struct {
+		op
+		Params   []*NamedParam
+		Entity   Expr
+		ID       Expr
+		Subquery Expr
 	}
 
 	// ExecuteAndCacheOp is __executeAndCache.

@@ -409,6 +409,10 @@ func (p *parser) parsePrimary() Expr {
 		return p.parseParen()
 	case TOSCALAR:
 		return p.parseToScalar()
+	case HIDDEN_CONTEXTUAL_DATATABLE:
+		return p.parseContextualDataTable()
+	case MATERIALIZED_VIEW_COMBINE:
+		return p.parseMaterializedViewCombine()
 	}
 	if p.scanTypeOfLiteral() {
 		return p.parseTypeOf()
@@ -417,9 +421,78 @@ func (p *parser) parsePrimary() Expr {
 		return p.parseCall()
 	}
 	if x := p.parsePathSelector(); x != nil {
+		if p.kind(0) == DATASCOPE {
+			return p.parseDataScope(x)
+		}
 		return x
 	}
 	return p.parseKeywordAsName()
+}
+
+// parseDataScope parses the datascope=value after x.
+func (p *parser) parseDataScope(x Expr) Expr {
+	pos := p.pos()
+	return &DataScopeExpr{X: x, DataScope: pos, Value: p.parseDataScopeClause()}
+}
+
+// parseEntityGroup parses entity_group [a, b] or entity_group(...).
+func (p *parser) parseEntityGroup() Expr {
+	if p.scanCallStart(0) {
+		return p.parseCall()
+	}
+	kw := p.advance()
+	g := &EntityGroupExpr{EntityGroup: source.Pos(kw.pos)}
+	g.Lbrack = p.expect(LBRACK)
+	g.Elems = commaList(p, exprOf(p.parseUnnamedExpr), p.missingExpr, p.atCommonEnd, true, false)
+	g.Rbrack = p.closeOf(RBRACK)
+	return g
+}
+
+func (p *parser) parseContextualDataTable() Expr {
+	kw := p.advance()
+	c := &ContextualDataTableExpr{KwPos: source.Pos(kw.pos)}
+	c.ID = p.parseLiteral()
+	if c.ID == nil {
+		c.ID = p.parseUnnamedOrMissing()
+	}
+	c.Schema = p.requiredRowSchema()
+	return c
+}
+
+func (p *parser) parseMaterializedViewCombine() Expr {
+	kw := p.advance()
+	m := &MaterializedViewCombineExpr{KwPos: source.Pos(kw.pos)}
+	p.expect(LPAREN)
+	m.View = p.parseExpr()
+	if m.View == nil {
+		m.View = p.missingExpr()
+	}
+	p.expect(RPAREN)
+	clause := func(name string) Expr {
+		if n := p.matchText(0, name); n > 0 {
+			p.skip(n)
+			p.expect(LPAREN)
+			var x Expr
+			if name == "aggregations" {
+				if p.kind(0) == SUMMARIZE {
+					x = p.parseSummarize()
+				}
+			} else {
+				x = p.parseExpr()
+			}
+			if x == nil {
+				x = p.missingExpr()
+			}
+			p.expect(RPAREN)
+			return x
+		}
+		return p.missing(name + " clause")
+	}
+	m.Base = clause("base")
+	m.Delta = clause("delta")
+	m.Aggregations = clause("aggregations")
+	m.EndPos = p.prevEnd()
+	return m
 }
 
 // parseKeywordAsName accepts a keyword where a name was clearly meant

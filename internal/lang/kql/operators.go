@@ -69,8 +69,71 @@ func (p *parser) parseUnpipedOperator() Operator {
 		return p.parseSearch()
 	case UNION:
 		return p.parseUnion()
+	case MACRO_EXPAND:
+		return p.parseMacroExpand()
 	}
 	return nil
+}
+
+func (p *parser) parseMacroExpand() Operator {
+	o := &MacroExpandOp{}
+	p.startOp(&o.op)
+	o.Params = p.parseParams(unionParams, allowDeclaredOrKnown, true)
+	switch {
+	case p.kind(0) == ENTITY_GROUP:
+		o.Group = p.parseEntityGroup()
+	case (p.text(p.tok(0)) == "database" || p.text(p.tok(0)) == "cluster") && p.kind(1) == LPAREN:
+		o.Group = p.parseEntityPath()
+	default:
+		if id := p.parseName(false); id != nil {
+			o.Group = id
+		} else {
+			o.Group = p.missingExpr()
+		}
+	}
+	if _, ok := p.got(AS); ok {
+		o.As = p.parseName(false)
+		if o.As == nil {
+			o.As = p.missingName()
+		}
+	}
+	p.expect(LPAREN)
+	o.Stmts = p.parseStatements()
+	p.expect(RPAREN)
+	return p.endOp(&o.op, o)
+}
+
+func (p *parser) parsePartitionBy() Operator {
+	o := &PartitionByOp{}
+	p.startOp(&o.op)
+	o.Params = p.parseParams(partitionParams, allowDeclaredOrKnown, false)
+	o.Entity = p.parseSimplePath()
+	if o.Entity == nil {
+		o.Entity = p.missingName()
+	}
+	if _, ok := p.got(ID); ok {
+		if o.ID = p.parseLiteral(); o.ID == nil {
+			o.ID = p.missing("value")
+		}
+	}
+	lp := p.expect(LPAREN)
+	px := &ParenExpr{Lparen: lp}
+	px.X = p.parseContextualSubquery()
+	px.Rparen = p.closeOf(RPAREN)
+	if !lp.IsValid() {
+		px.Lparen = px.X.Pos()
+	}
+	o.Subquery = px
+	return p.endOp(&o.op, o)
+}
+
+// parseContextualSubquery parses the subquery of mv-apply and
+// __partitionby: an operator (or __contextual_datatable) and its pipes.
+func (p *parser) parseContextualSubquery() Expr {
+	if p.kind(0) == HIDDEN_CONTEXTUAL_DATATABLE {
+		return p.parsePipes(p.parseContextualDataTable())
+	}
+	return p.parseSubPipe()
 }
 
 // parsePipedOperator parses an operator that follows '|'.
@@ -127,6 +190,8 @@ func (p *parser) parsePipedOperator() Operator {
 		return p.parseParseKv()
 	case PARTITION:
 		return p.parsePartition()
+	case HIDDEN_PARTITIONBY:
+		return p.parsePartitionBy()
 	case PROJECT, PROJECT_RENAME:
 		o := &ProjectOp{}
 		p.startOp(&o.op)
@@ -214,6 +279,8 @@ func (p *parser) parsePipedOperator() Operator {
 		return p.parseTopNested()
 	case UNION:
 		return p.parseUnion()
+	case MAKE_GRAPH, GRAPH_MATCH, GRAPH_SHORTEST_PATHS, GRAPH_TO_TABLE, GRAPH_MARK_COMPONENTS, GRAPH_WHERE_NODES, GRAPH_WHERE_EDGES:
+		return p.parseGraphOperator()
 	case ASSERT_SCHEMA:
 		o := &AssertSchemaOp{}
 		p.startOp(&o.op)
@@ -611,7 +678,7 @@ func (p *parser) parseMvApply() Operator {
 	o.On = p.expect(ON)
 	if lp, ok := p.got(LPAREN); ok {
 		px := &ParenExpr{Lparen: lp}
-		px.X = p.parseSubPipe()
+		px.X = p.parseContextualSubquery()
 		px.Rparen = p.closeOf(RPAREN)
 		o.Subquery = px
 	} else {
@@ -945,10 +1012,26 @@ func (p *parser) parseFindOperand() Expr {
 	return p.parseUnionOperand()
 }
 
+// parseDataScopeClause parses datascope=all|hotcache when it is next.
+func (p *parser) parseDataScopeClause() *Ident {
+	if p.kind(0) != DATASCOPE {
+		return nil
+	}
+	p.advance()
+	p.expect(ASSIGN)
+	if t := p.tok(0); p.text(t) == "all" || t.kind == HOTCACHE {
+		p.advance()
+		return p.identOf(t)
+	}
+	p.errExpected("Expected one of: all, hotcache", codeExpected)
+	return p.missingNameQuiet()
+}
+
 func (p *parser) parseSearch() Operator {
 	o := &SearchOp{}
 	p.startOp(&o.op)
 	o.Params = p.parseParams(searchParams, allowDeclaredOrKnown, true)
+	o.DataScope = p.parseDataScopeClause()
 	o.In = p.parseFindIn()
 	x := p.parseUnnamedExpr()
 	if x == nil {
@@ -970,6 +1053,7 @@ func (p *parser) parseSearch() Operator {
 func (p *parser) parseFind() Operator {
 	o := &FindOp{}
 	p.startOp(&o.op)
+	o.DataScope = p.parseDataScopeClause()
 	o.Params = p.parseParams(findParams, allowDeclaredOrKnown, false)
 	o.In = p.parseFindIn()
 	if len(o.Params) > 0 || o.In != nil {

@@ -247,3 +247,24 @@ func describeErrs(errs []*Error) string {
 	}
 	return fmt.Sprintf("(%q at %d)", errs[0].Msg, errs[0].Pos)
 }
+
+// TestEdgeCaseRoundTrip prints and reparses every accepted edge case of
+// testdata/oracle_cases.kql (no node needed).
+func TestEdgeCaseRoundTrip(t *testing.T) {
+	n := 0
+	for _, q := range oracleCases(t) {
+		s, errs := Parse(q)
+		if len(errs) > 0 {
+			continue
+		}
+		n++
+		out := Print(s)
+		s2, errs2 := Parse(out)
+		if len(errs2) > 0 || stmtDump(s) != stmtDump(s2) {
+			t.Errorf("round trip of %q via %q: %v\n%s", q, out, errs2, firstDiff(stmtDump(s), stmtDump(s2)))
+		}
+	}
+	if n < 300 {
+		t.Errorf("only %d accepted edge cases", n)
+	}
+}

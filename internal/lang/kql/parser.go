@@ -416,9 +416,23 @@ func (p *parser) parseScript(s *Script) {
 		t := p.advance()
 		s.Directives = append(s.Directives, &Directive{Hash: source.Pos(t.pos), Text: p.text(t)})
 	}
+	s.Statements = p.parseStatements()
+	if t := p.tok(0); t.kind != EOF {
+		p.advance()
+		p.errAt(t.pos, t.end, "The incomplete fragment is unexpected.", codeFragment)
+		s.Statements = append(s.Statements, &BadStmt{From: source.Pos(t.pos), To: source.Pos(len(p.src))})
+		for p.kind(0) != EOF {
+			p.advance()
+		}
+	}
+}
+
+// parseStatements parses statements separated by semicolons.
+func (p *parser) parseStatements() []Stmt {
+	var list []Stmt
 	st := p.parseStatement()
 	for st != nil {
-		s.Statements = append(s.Statements, st)
+		list = append(list, st)
 		if _, ok := p.got(SEMICOLON); ok {
 			st = p.parseStatement()
 			continue
@@ -434,14 +448,7 @@ func (p *parser) parseScript(s *Script) {
 		}
 		st = next
 	}
-	if t := p.tok(0); t.kind != EOF {
-		p.advance()
-		p.errAt(t.pos, t.end, "The incomplete fragment is unexpected.", codeFragment)
-		s.Statements = append(s.Statements, &BadStmt{From: source.Pos(t.pos), To: source.Pos(len(p.src))})
-		for p.kind(0) != EOF {
-			p.advance()
-		}
-	}
+	return list
 }
 
 // parseStatement parses one statement or returns nil.
@@ -497,6 +504,8 @@ func (p *parser) parseLet() *LetStmt {
 	switch {
 	case p.kind(0) == MATERIALIZE:
 		s.Value = p.parseMaterialize()
+	case p.kind(0) == ENTITY_GROUP:
+		s.Value = p.parseEntityGroup()
 	case p.scanFuncDeclStart():
 		s.Value = p.parseLambda()
 	default:

@@ -491,6 +491,49 @@ func (p *printer) expr(x Expr) {
 		p.expr(x.X)
 		p.str(" default = ")
 		p.expr(x.Value)
+	case *DataScopeExpr:
+		p.expr(x.X)
+		p.str(" datascope=")
+		p.ident(x.Value)
+	case *EntityGroupExpr:
+		p.str("entity_group [")
+		p.exprList(x.Elems)
+		p.str("]")
+	case *ContextualDataTableExpr:
+		p.str("__contextual_datatable ")
+		p.expr(x.ID)
+		p.str(" ")
+		if x.Schema != nil {
+			p.schema(x.Schema)
+		}
+	case *MaterializedViewCombineExpr:
+		p.inline++
+		p.str("materialized-view-combine (")
+		p.expr(x.View)
+		p.str(") base (")
+		p.expr(x.Base)
+		p.str(") delta (")
+		p.expr(x.Delta)
+		p.str(") aggregations (")
+		p.expr(x.Aggregations)
+		p.str(")")
+		p.inline--
+	case *GraphNode:
+		p.str("(")
+		p.ident(x.Name)
+		p.str(")")
+	case *GraphEdge:
+		p.str(x.Left)
+		if x.Right != "" || x.Left == "-[" || x.Left == "<-[" {
+			p.ident(x.Name)
+			if x.Low != nil {
+				p.str("*")
+				p.expr(x.Low)
+				p.str("..")
+				p.expr(x.High)
+			}
+			p.str(x.Right)
+		}
 	case *BadExpr:
 	case *PipeExpr:
 		p.pipe(x)
@@ -790,6 +833,11 @@ func (p *printer) operator(o Operator) {
 		p.kw(o)
 		p.str(" ")
 		p.opParams(o.Params)
+		if o.DataScope != nil {
+			p.str("datascope=")
+			p.ident(o.DataScope)
+			p.str(" ")
+		}
 		if o.In != nil {
 			p.str("in (")
 			p.exprList(o.In)
@@ -799,6 +847,11 @@ func (p *printer) operator(o Operator) {
 	case *FindOp:
 		p.kw(o)
 		p.str(" ")
+		if o.DataScope != nil {
+			p.str("datascope=")
+			p.ident(o.DataScope)
+			p.str(" ")
+		}
 		p.opParams(o.Params)
 		if o.In != nil {
 			p.str("in (")
@@ -899,6 +952,112 @@ func (p *printer) operator(o Operator) {
 		}
 	case *ExecuteAndCacheOp:
 		p.kw(o)
+	case *MacroExpandOp:
+		p.kw(o)
+		p.str(" ")
+		p.opParams(o.Params)
+		p.expr(o.Group)
+		if o.As != nil {
+			p.str(" as ")
+			p.ident(o.As)
+		}
+		p.str(" (")
+		p.inline++
+		for i, s := range o.Stmts {
+			if i > 0 {
+				p.str("; ")
+			}
+			p.stmt(s)
+		}
+		p.inline--
+		p.str(")")
+	case *MakeGraphOp:
+		p.kw(o)
+		p.str(" ")
+		p.opParams(o.Params)
+		p.expr(o.Source)
+		p.str(" " + o.Direction + " ")
+		p.expr(o.Target)
+		if o.WithNodeID != nil {
+			p.str(" with_node_id=")
+			p.ident(o.WithNodeID)
+		} else if o.With != nil {
+			p.str(" with ")
+			for i, k := range o.With {
+				if i > 0 {
+					p.str(", ")
+				}
+				p.expr(k.Table)
+				p.str(" on ")
+				p.expr(k.Key)
+			}
+		}
+		if o.PartitionedBy != nil {
+			p.str(" partitioned-by ")
+			p.expr(o.PartitionedBy)
+			p.str(" ")
+			p.expr(o.Subquery)
+		}
+	case *GraphMatchOp:
+		p.kw(o)
+		p.str(" ")
+		p.opParams(o.Params)
+		for i, g := range o.Patterns {
+			if i > 0 {
+				p.str(", ")
+			}
+			for _, e := range g.Elems {
+				p.expr(e)
+			}
+		}
+		if o.Where != nil {
+			p.str(" where ")
+			p.inline++
+			p.expr(o.Where)
+			p.inline--
+		}
+		if o.Project != nil {
+			p.str(" project ")
+			p.exprList(o.Project)
+		}
+	case *GraphToTableOp:
+		p.kw(o)
+		for i, g := range o.Outputs {
+			if i > 0 {
+				p.str(",")
+			}
+			p.str(" ")
+			p.str(g.Kw.String())
+			if g.As != nil {
+				p.str(" as ")
+				p.ident(g.As)
+			}
+			for _, np := range g.Params {
+				p.str(" ")
+				p.param(np)
+			}
+		}
+	case *GraphMarkComponentsOp:
+		p.kw(o)
+		for _, np := range o.Params {
+			p.str(" ")
+			p.param(np)
+		}
+	case *GraphWhereOp:
+		p.kw(o)
+		p.str(" ")
+		p.expr(o.Pred)
+	case *PartitionByOp:
+		p.kw(o)
+		p.str(" ")
+		p.opParams(o.Params)
+		p.expr(o.Entity)
+		if o.ID != nil {
+			p.str(" id ")
+			p.expr(o.ID)
+		}
+		p.str(" ")
+		p.expr(o.Subquery)
 	case *BadOp:
 		p.str(o.Text)
 	}

@@ -155,6 +155,72 @@ func Walk(v Visitor, node Node) {
 	case *DefaultExpr:
 		walkExpr(v, n.X)
 		walkExpr(v, n.Value)
+	case *DataScopeExpr:
+		walkExpr(v, n.X)
+		walkIdent(v, n.Value)
+	case *EntityGroupExpr:
+		walkExprs(v, n.Elems)
+	case *ContextualDataTableExpr:
+		walkExpr(v, n.ID)
+		if n.Schema != nil {
+			Walk(v, n.Schema)
+		}
+	case *MaterializedViewCombineExpr:
+		walkExpr(v, n.View)
+		walkExpr(v, n.Base)
+		walkExpr(v, n.Delta)
+		walkExpr(v, n.Aggregations)
+	case *MacroExpandOp:
+		walkNamed(v, n.Params)
+		walkExpr(v, n.Group)
+		walkIdent(v, n.As)
+		for _, s := range n.Stmts {
+			Walk(v, s)
+		}
+	case *MakeGraphOp:
+		walkNamed(v, n.Params)
+		walkExpr(v, n.Source)
+		walkExpr(v, n.Target)
+		walkIdent(v, n.WithNodeID)
+		for _, k := range n.With {
+			Walk(v, k)
+		}
+		walkExpr(v, n.PartitionedBy)
+		walkExpr(v, n.Subquery)
+	case *GraphTableKey:
+		walkExpr(v, n.Table)
+		walkExpr(v, n.Key)
+	case *GraphMatchOp:
+		walkNamed(v, n.Params)
+		for _, g := range n.Patterns {
+			Walk(v, g)
+		}
+		walkExpr(v, n.Where)
+		walkExprs(v, n.Project)
+	case *GraphPattern:
+		walkExprs(v, n.Elems)
+	case *GraphNode:
+		walkIdent(v, n.Name)
+	case *GraphEdge:
+		walkIdent(v, n.Name)
+		walkExpr(v, n.Low)
+		walkExpr(v, n.High)
+	case *GraphToTableOp:
+		for _, g := range n.Outputs {
+			Walk(v, g)
+		}
+	case *GraphOutput:
+		walkIdent(v, n.As)
+		walkNamed(v, n.Params)
+	case *GraphMarkComponentsOp:
+		walkNamed(v, n.Params)
+	case *GraphWhereOp:
+		walkExpr(v, n.Pred)
+	case *PartitionByOp:
+		walkNamed(v, n.Params)
+		walkExpr(v, n.Entity)
+		walkExpr(v, n.ID)
+		walkExpr(v, n.Subquery)
 	case *PipeExpr:
 		walkExpr(v, n.Source)
 		for _, o := range n.Ops {
@@ -286,9 +352,11 @@ func Walk(v Visitor, node Node) {
 		walkExpr(v, n.With)
 	case *SearchOp:
 		walkNamed(v, n.Params)
+		walkIdent(v, n.DataScope)
 		walkExprs(v, n.In)
 		walkExpr(v, n.Pred)
 	case *FindOp:
+		walkIdent(v, n.DataScope)
 		walkNamed(v, n.Params)
 		walkExprs(v, n.In)
 		walkExpr(v, n.Pred)
