@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/detwiki/detwiki/internal/formats"
 	lang "github.com/detwiki/detwiki/internal/lang/sigma"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
@@ -246,11 +247,12 @@ type regressionIndex struct {
 	problems map[string]string
 }
 
-// findRegressionRepo returns root or the nearest of its two parents that
-// holds a regression_data folder.
+// findRegressionRepo returns root or the nearest of its parents (up to
+// eight levels: a single rule file given on its own sits deep in a SigmaHQ
+// checkout) that holds a regression_data folder.
 func findRegressionRepo(root string) string {
 	dir := root
-	for i := 0; i < 3 && dir != ""; i++ {
+	for i := 0; i < 9 && dir != ""; i++ {
 		if st, err := os.Stat(filepath.Join(dir, "regression_data")); err == nil && st.IsDir() {
 			return dir
 		}
@@ -334,7 +336,7 @@ func (c *fileContext) regression(d *rule.Document, sr *lang.Rule) {
 		return
 	}
 	hasPath := strings.TrimSpace(sr.RegressionTestsPath) != ""
-	if !hasPath && !strings.HasPrefix(c.f.Path, "rules") && !hasRulesParent(c.f.Root) {
+	if !hasPath && !underRules(c.f) {
 		return
 	}
 	idx := c.env.Shared(Format+":regression:"+c.f.Root, func() any { return buildRegressionIndex(c.f.Root) }).(*regressionIndex)
@@ -376,10 +378,22 @@ func (c *fileContext) regression(d *rule.Document, sr *lang.Rule) {
 	}
 }
 
-// hasRulesParent reports whether a source root is itself a SigmaHQ rules
-// folder (rules, rules-emerging-threats, ...).
-func hasRulesParent(root string) bool {
-	return strings.HasPrefix(filepath.Base(root), "rules")
+// underRules reports whether a file sits in a SigmaHQ rules folder (rules,
+// rules-emerging-threats, ...), the folders regression_data mirrors.
+func underRules(f *formats.File) bool {
+	if strings.HasPrefix(f.Path, "rules") {
+		return true
+	}
+	for dir := filepath.Clean(f.Root); ; {
+		if strings.HasPrefix(filepath.Base(dir), "rules") {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
 }
 
 // keyLine returns the file line of a rule's top-level key (0 if absent).

@@ -241,3 +241,22 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("documents with errors:\n%s", strings.Join(errorFiles, "\n"))
 	}
 }
+
+// TestRegressionFromSubfolder reads one rule with its own folder as the
+// source root (as `detwiki analyze FILE` does): the regression data is found
+// above it, and the event path is relative to that root.
+func TestRegressionFromSubfolder(t *testing.T) {
+	corpus := sharedtest.Corpus(t, "sigma")
+	root := filepath.Join(corpus, "rules", "windows", "process_creation")
+	docs := readPath(t, root, "proc_creation_win_susp_cross_user_process_spawn.yml", &formats.Env{Attack: attack.Default()})
+	if len(docs) != 1 || len(docs[0].Tests) != 1 {
+		t.Fatalf("tests = %+v", docs)
+	}
+	p := docs[0].Tests[0].Path
+	if !strings.HasPrefix(p, "../../../regression_data/rules/windows/process_creation/") {
+		t.Errorf("test path = %s", p)
+	}
+	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); err != nil {
+		t.Error(err)
+	}
+}
