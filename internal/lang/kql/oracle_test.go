@@ -145,7 +145,9 @@ func mutations(queries []string, perQuery int) []string {
 
 // liveDifferences are the edge cases on which we knowingly differ from
 // Microsoft's parser; docs/lang-kql.md explains each.
-var liveDifferences = map[string]string{}
+var liveDifferences = map[string]string{
+	"T | inline_external_table(a:string) kind=storage dataformat=csv ('https://x')": "inline_external_table is not implemented (docs/lang-kql.md, known differences)",
+}
 
 // TestOracleLive runs Microsoft's parser itself over hand-written edge
 // cases (every one must agree, or be a documented difference) and over
@@ -172,7 +174,7 @@ func TestOracleLive(t *testing.T) {
 	all := append(append([]string{}, cases...), muts...)
 	res := runOracle(t, all)
 
-	mismatch, caseRejected, caseSame := 0, 0, 0
+	mismatch, known, caseRejected, caseSame := 0, 0, 0, 0
 	for i, q := range cases {
 		_, errs := Parse(q)
 		ok := len(errs) == 0
@@ -192,12 +194,14 @@ func TestOracleLive(t *testing.T) {
 			continue
 		}
 		if _, listed := liveDifferences[q]; listed {
+			known++
 			continue
 		}
 		mismatch++
 		t.Errorf("edge case %d: oracle ok=%v %s, ours ok=%v %s\n%s", i, res[i].OK, describeOracle(res[i]), ok, describeErrs(errs), q)
 	}
-	t.Logf("edge cases: %d/%d agree; on the %d both reject, the first error is identical for %d", len(cases)-mismatch, len(cases), caseRejected, caseSame)
+	t.Logf("edge cases: %d/%d agree (%d documented differences); on the %d both reject, the first error is identical for %d",
+		len(cases)-mismatch-known, len(cases), known, caseRejected, caseSame)
 	if caseRejected > 0 && float64(caseSame) < 0.95*float64(caseRejected) {
 		t.Errorf("first errors identical on only %d of %d edge cases", caseSame, caseRejected)
 	}
