@@ -122,6 +122,12 @@ func (e *enricher) kustoLookup(field string) (Mapping, bool) {
 	if mp, ok := e.ft.Schema("windows").Lookup(e.contexts, field); ok && mp.Via != "event data" {
 		return mp, true
 	}
+	// A table the schemas do not know is usually a Sentinel solution's
+	// parser function, which returns ASIM-normalised columns
+	// (HttpUserAgentOriginal, DvcAction, SrcIpAddr).
+	if mp, ok := e.ft.Schema("asim").Lookup(nil, field); ok {
+		return mp, true
+	}
 	return Mapping{}, false
 }
 
