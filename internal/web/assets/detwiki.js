@@ -6,7 +6,7 @@
   "use strict";
   var body = document.body;
   var isStatic = body.hasAttribute("data-static");
-  var base = body.getAttribute("data-base") || "/";
+  var base = body.hasAttribute("data-base") ? body.getAttribute("data-base") : "/";
   var ext = body.getAttribute("data-ext") || "";
 
   // "/" focuses the search box.
