@@ -441,7 +441,7 @@ func (p *parser) parseCount() Operator {
 			p.advance()
 			o.As = p.identOf(t)
 		} else {
-			p.errExpected("Expected: IDENT", codeExpected)
+			p.errExpected("Missing name", codeMissing)
 			o.As = p.missingNameQuiet()
 		}
 	}
