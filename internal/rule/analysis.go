@@ -64,6 +64,10 @@ type Analysis struct {
 	Events      []Event             `json:"events"`
 	Tables      []string            `json:"tables"`
 	Diagnostics []source.Diagnostic `json:"diagnostics"`
+
+	// seen indexes the (list, field, kind, value, transforms) entries added by
+	// AddPredicate, so long value lists merge in linear time.
+	seen map[string]struct{}
 }
 
 // Parameter is a named constant of the rule: a top-level scalar let, a
@@ -167,33 +171,44 @@ type Event struct {
 // merging values into the existing entry for the same (field, kind) and
 // skipping duplicates. It does not add p to any stage.
 func (a *Analysis) AddPredicate(p Predicate) {
-	list := &a.Indicators
+	list, tag := &a.Indicators, "i"
 	if p.Negated {
-		list = &a.Exclusions
+		list, tag = &a.Exclusions, "x"
 	}
-	*list = addTo(*list, p)
-}
-
-func addTo(list []Indicator, p Predicate) []Indicator {
-	i := slices.IndexFunc(list, func(in Indicator) bool { return in.Field == p.Field && in.Kind == p.Kind })
+	if a.seen == nil {
+		a.seen = make(map[string]struct{})
+	}
+	i := slices.IndexFunc(*list, func(in Indicator) bool { return in.Field == p.Field && in.Kind == p.Kind })
 	if i < 0 {
-		list = append(list, Indicator{Field: p.Field, Kind: p.Kind, Values: []Value{}})
-		i = len(list) - 1
+		*list = append(*list, Indicator{Field: p.Field, Kind: p.Kind, Values: []Value{}})
+		i = len(*list) - 1
+		// The index may hold entries of an indicator the caller removed.
+		a.forget(tag, p.Field, p.Kind)
 	}
-	ind := &list[i]
+	ind := &(*list)[i]
 	values := p.Values
 	if len(values) == 0 && (p.Kind == KindIsNull || p.Kind == KindIsNotNull) {
 		values = []string{""}
 	}
+	prefix := tag + "\x00" + p.Field + "\x00" + p.Kind + "\x00" + strings.Join(p.Transforms, ",") + "\x00"
 	for _, v := range values {
-		dup := slices.ContainsFunc(ind.Values, func(x Value) bool {
-			return x.Value == v && slices.Equal(x.Transforms, p.Transforms)
-		})
-		if !dup {
-			ind.Values = append(ind.Values, Value{Value: v, Transforms: slices.Clone(p.Transforms)})
+		key := prefix + v
+		if _, dup := a.seen[key]; dup {
+			continue
+		}
+		a.seen[key] = struct{}{}
+		ind.Values = append(ind.Values, Value{Value: v, Transforms: slices.Clone(p.Transforms)})
+	}
+}
+
+// forget drops the index entries of one (list, field, kind).
+func (a *Analysis) forget(tag, field, kind string) {
+	prefix := tag + "\x00" + field + "\x00" + kind + "\x00"
+	for k := range a.seen {
+		if strings.HasPrefix(k, prefix) {
+			delete(a.seen, k)
 		}
 	}
-	return list
 }
 
 // AddEvent appends e unless an event with the same provider and event is

@@ -66,3 +66,21 @@ func TestKindClass(t *testing.T) {
 		t.Error("contains and match are different classes")
 	}
 }
+
+func TestAddPredicateLongListsAndReset(t *testing.T) {
+	var a Analysis
+	vals := make([]string, 5000)
+	for i := range vals {
+		vals[i] = strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("y", i/26)
+	}
+	a.AddPredicate(Predicate{Field: "f", Kind: KindIn, Values: vals})
+	a.AddPredicate(Predicate{Field: "f", Kind: KindIn, Values: vals})
+	if n := len(a.Indicators[0].Values); n != 5000 {
+		t.Fatalf("values = %d, want 5000", n)
+	}
+	a.Indicators = nil // a caller that starts over
+	a.AddPredicate(Predicate{Field: "f", Kind: KindIn, Values: vals[:3]})
+	if n := len(a.Indicators[0].Values); n != 3 {
+		t.Fatalf("after reset values = %d, want 3", n)
+	}
+}
