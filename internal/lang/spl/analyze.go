@@ -351,7 +351,7 @@ func (x *explainer) searchWalk(e SearchExpr, pol polarity, tstats bool, out *[]r
 		if cased {
 			p.Transforms = append(p.Transforms, rule.TransformCased)
 		}
-		x.emit(p, pol, out)
+		emit(p, pol, out)
 		if !pol.neg && (e.Op == EQ || e.Op == EQL) {
 			switch strings.ToLower(field) {
 			case "index", "sourcetype", "source":
@@ -380,13 +380,13 @@ func (x *explainer) searchWalk(e SearchExpr, pol polarity, tstats bool, out *[]r
 			if isCased {
 				p.Transforms = append(p.Transforms, rule.TransformCased)
 			}
-			x.emit(p, pol, out)
+			emit(p, pol, out)
 		}
 		if len(plain) > 0 {
-			x.emit(rule.Predicate{Field: field, Kind: rule.KindIn, Values: plain}, pol, out)
+			emit(rule.Predicate{Field: field, Kind: rule.KindIn, Values: plain}, pol, out)
 		}
 		if len(cased) > 0 {
-			x.emit(rule.Predicate{Field: field, Kind: rule.KindIn, Values: cased, Transforms: []string{rule.TransformCased}}, pol, out)
+			emit(rule.Predicate{Field: field, Kind: rule.KindIn, Values: cased, Transforms: []string{rule.TransformCased}}, pol, out)
 		}
 	case *SearchTerm:
 		val, cased, ok := operandValue(e.Value)
@@ -404,7 +404,7 @@ func (x *explainer) searchWalk(e SearchExpr, pol polarity, tstats bool, out *[]r
 		if cased {
 			p.Transforms = append(p.Transforms, rule.TransformCased)
 		}
-		x.emit(p, pol, out)
+		emit(p, pol, out)
 	}
 }
 
@@ -472,7 +472,7 @@ func patternKind(v string, star byte) (kind, value string, transforms []string) 
 // emit records a predicate with the polarity it sits under: a negation on
 // the top-level conjunction makes an exclusion (positive kind, Negated);
 // deeper, it becomes the opposite kind where there is one.
-func (x *explainer) emit(p rule.Predicate, pol polarity, out *[]rule.Predicate) {
+func emit(p rule.Predicate, pol polarity, out *[]rule.Predicate) {
 	if pol.neg {
 		if pol.top {
 			p.Negated = true
@@ -519,10 +519,6 @@ func evalPredicates(e Expr) []rule.Predicate {
 	return out
 }
 
-func emitEval(p rule.Predicate, pol polarity, out *[]rule.Predicate) {
-	(&explainer{}).emit(p, pol, out)
-}
-
 func evalWalk(e Expr, pol polarity, out *[]rule.Predicate) {
 	switch e := e.(type) {
 	case *ParenExpr:
@@ -547,14 +543,14 @@ func evalWalk(e Expr, pol polarity, out *[]rule.Predicate) {
 			field, folded := fieldOf(e.X)
 			if lit, ok := literal(e.Y); ok {
 				p := likePredicate(field, lit, folded)
-				emitEval(p, pol, out)
+				emit(p, pol, out)
 			}
 		case "=", "==", "!=", "<", "<=", ">", ">=":
 			if p, ok := comparePredicate(e); ok {
 				if e.Op == "!=" {
 					pol.neg = !pol.neg
 				}
-				emitEval(p, pol, out)
+				emit(p, pol, out)
 			}
 		}
 	case *InExpr:
@@ -576,14 +572,14 @@ func evalWalk(e Expr, pol polarity, out *[]rule.Predicate) {
 			if stringy && !folded {
 				p.Transforms = []string{rule.TransformCased}
 			}
-			emitEval(p, pol, out)
+			emit(p, pol, out)
 		}
 		if len(refs) > 0 {
-			emitEval(rule.Predicate{Field: field, Kind: rule.KindIn, Values: refs, Transforms: []string{rule.TransformFieldRef}}, pol, out)
+			emit(rule.Predicate{Field: field, Kind: rule.KindIn, Values: refs, Transforms: []string{rule.TransformFieldRef}}, pol, out)
 		}
 	case *CallExpr:
 		if p, ok := callPredicate(e); ok {
-			emitEval(p, pol, out)
+			emit(p, pol, out)
 		}
 	}
 }
