@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/detwiki/detwiki/internal/analysis/kusto"
 	"github.com/detwiki/detwiki/internal/lang/kql"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
@@ -13,14 +14,17 @@ import (
 // that many the query is not KQL in any useful sense.
 const maxQueryErrors = 20
 
-// ParseQuery parses d.Query with the KQL front end and records each syntax
-// error as a diagnostic at its position in the file (through d.QueryOrigin).
-// It fills nothing else: the KQL analysis pass builds the analysis block.
+// ParseQuery parses d.Query with the KQL front end, records each syntax
+// error as a diagnostic at its position in the file (through d.QueryOrigin),
+// then fills the analysis block from the syntax tree (package
+// internal/analysis/kusto; a query with errors is analysed as far as its
+// partial tree goes).
 func ParseQuery(d *rule.Document) {
 	if strings.TrimSpace(d.Query) == "" {
 		return
 	}
-	_, errs := kql.Parse(d.Query)
+	script, errs := kql.Parse(d.Query)
+	defer kusto.Analyze(d, script)
 	if len(errs) == 0 {
 		return
 	}
