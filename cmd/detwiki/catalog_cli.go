@@ -119,6 +119,17 @@ func loadAttack(file string) (*attack.Catalog, error) {
 	return attack.LoadBundle(file)
 }
 
+// softMemoryLimit is the Go heap target of builds and of the server (unless
+// GOMEMLIMIT says otherwise): the collector works harder near it instead of
+// letting the heap grow to twice the live data.
+const softMemoryLimit = 1 << 30
+
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
+}
+
 // buildCatalog builds (or incrementally rebuilds) a catalog with a
 // progress bar and returns it with its report.
 func buildCatalog(opt catalog.Options, stderr io.Writer, quiet bool) (*catalog.Catalog, *catalog.Report, error) {
@@ -131,6 +142,7 @@ func buildCatalog(opt catalog.Options, stderr io.Writer, quiet bool) (*catalog.C
 		}
 	}
 	opt.Version = buildVersion()
+	limitMemory()
 	return catalog.Build(opt)
 }
 

@@ -147,17 +147,14 @@ func Build(opt Options) (*Catalog, *Report, error) {
 			records[i] = old
 			return
 		}
+		// Hash the file (the reader reads it again later: keeping every
+		// file's bytes until then would double the memory of a build).
 		if st.Size() <= formats.MaxFileSize {
-			if data, err := os.ReadFile(f.Abs); err == nil {
-				sum := sha256.Sum256(data)
-				rec.SHA256 = hex.EncodeToString(sum[:])
-				f.Data = data
-			}
+			rec.SHA256 = hashFile(f.Abs)
 		}
 		if known && rec.SHA256 != "" && old.SHA256 == rec.SHA256 {
 			old.Size, old.MTimeNS = rec.Size, rec.MTimeNS
 			records[i] = old
-			f.Data = nil
 			return
 		}
 		changed[i] = true
@@ -270,10 +267,7 @@ func Build(opt Options) (*Catalog, *Report, error) {
 			rec.Diagnostic = &d
 		}
 		if rec.SHA256 == "" {
-			if data, err := os.ReadFile(f.Abs); err == nil {
-				sum := sha256.Sum256(data)
-				rec.SHA256 = hex.EncodeToString(sum[:])
-			}
+			rec.SHA256 = hashFile(f.Abs)
 		}
 	}
 	t = phase("read", t)
@@ -307,6 +301,21 @@ func Build(opt Options) (*Catalog, *Report, error) {
 	rep.Total = time.Since(start)
 	c.Info.Duration = rep.Total
 	return c, rep, nil
+}
+
+// hashFile returns the SHA-256 of a file's content ("" when it cannot be
+// read).
+func hashFile(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // sourceRef is one source folder given to a build.

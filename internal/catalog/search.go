@@ -102,7 +102,10 @@ type searchIndex struct {
 	tokens   []string
 	postings [][]int32
 	// lower-case texts per rule for verification, scoring and snippets.
-	title, desc, body, meta []string
+	title, desc, meta []string
+	// body is each rule's query (or file) text as written: it is searched
+	// case-insensitively in place rather than kept in a lower-case copy.
+	body []string
 	facets                  map[string]map[string]bitset
 	labels                  map[string]map[string]string
 	nonFeed                 bitset
@@ -238,7 +241,7 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 		if q == "" {
 			q = r.Body
 		}
-		ix.body[i] = strings.ToLower(q)
+		ix.body[i] = q
 		sb.Reset()
 		for _, s := range []string{r.ID, r.Author, r.Source.Path, r.Kind, r.QueryLanguage} {
 			sb.WriteString(s)
@@ -264,9 +267,10 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 			sb.WriteString(e.Provider + " " + e.Event + " " + e.Title + "\n")
 		}
 		ix.meta[i] = strings.ToLower(sb.String())
-		for _, s := range []string{ix.title[i], ix.desc[i], ix.body[i], ix.meta[i]} {
+		for _, s := range []string{ix.title[i], ix.desc[i], ix.meta[i]} {
 			tokenize(s, add)
 		}
+		tokenizeFold(ix.body[i], add)
 		tokenize(ix.title[i], adder(titlePost))
 		tokenize(ix.desc[i], adder(descPost))
 		if r.ThirdPartyFeed {
@@ -429,7 +433,7 @@ func (ix *searchIndex) tokenSet(tok string, prefix bool) bitset {
 
 func (ix *searchIndex) contains(i int, word string) bool {
 	return strings.Contains(ix.title[i], word) || strings.Contains(ix.desc[i], word) ||
-		strings.Contains(ix.meta[i], word) || strings.Contains(ix.body[i], word)
+		strings.Contains(ix.meta[i], word) || indexFold(ix.body[i], word) >= 0
 }
 
 // scorer weighs where the words of a query appear: 10 in the title, 3 in
@@ -467,17 +471,84 @@ func (ix *searchIndex) snippet(r *Rule, words []string) string {
 		return ""
 	}
 	i := r.Index
-	for _, src := range []struct{ lower, orig string }{{ix.desc[i], r.Description}, {ix.body[i], r.Query}} {
-		if len(src.lower) != len(src.orig) {
-			continue // case folding changed lengths; offsets would not line up
-		}
+	for _, src := range []string{r.Description, ix.body[i]} {
 		for _, w := range words {
-			if at := strings.Index(src.lower, w); at >= 0 {
-				return cutAround(src.orig, at, len(w), 70)
+			if at := indexFold(src, w); at >= 0 {
+				return cutAround(src, at, len(w), 70)
 			}
 		}
 	}
 	return ""
+}
+
+// indexFold returns the index of lower (a lower-case string) in s, ignoring
+// case, or -1. ASCII text is compared in place; other text falls back to a
+// lower-case copy (and -1 when folding changed its length).
+func indexFold(s, lower string) int {
+	if lower == "" {
+		return 0
+	}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		ls := strings.ToLower(s)
+		at := strings.Index(ls, lower)
+		if at >= 0 && len(ls) != len(s) {
+			return -1
+		}
+		return at
+	}
+	first := lower[0]
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if lowerByte(s[i]) != first {
+			continue
+		}
+		j := 1
+		for j < len(lower) && lowerByte(s[i+j]) == lower[j] {
+			j++
+		}
+		if j == len(lower) {
+			return i
+		}
+	}
+	return -1
+}
+
+// tokenizeFold calls fn for the lower-case form of every word of s.
+func tokenizeFold(s string, fn func(tok string)) {
+	var buf []byte
+	tokenize(s, func(tok string) {
+		lower := true
+		for i := 0; i < len(tok); i++ {
+			if c := tok[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+				lower = false
+				break
+			}
+		}
+		if lower {
+			fn(tok)
+			return
+		}
+		buf = buf[:0]
+		ascii := true
+		for i := 0; i < len(tok); i++ {
+			if tok[i] >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			buf = append(buf, lowerByte(tok[i]))
+		}
+		if ascii {
+			fn(string(buf))
+		} else {
+			fn(strings.ToLower(tok))
+		}
+	})
 }
 
 // cutAround returns s[at:at+n] with up to ctx bytes on each side, cut at

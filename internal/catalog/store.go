@@ -269,21 +269,33 @@ func insertRows(tx *sql.Tx, stmt string, rows [][]any) error {
 	return nil
 }
 
-// writeRules stores every rule document, encoding them to JSON in parallel.
+// encodeChunk is the number of documents encoded at once: enough to keep
+// every core busy, few enough that the encoded JSON of the whole catalog
+// is never in memory at once.
+const encodeChunk = 512
+
+// writeRules stores every rule document, encoding them to JSON in parallel,
+// a chunk at a time.
 func writeRules(tx *sql.Tx, c *Catalog, places map[*rule.Document]placement) error {
 	encoded := make([][]byte, len(c.Rules))
-	errs := make([]error, len(c.Rules))
-	parallel(len(c.Rules), func(i int) {
-		encoded[i], errs[i] = json.Marshal(c.Rules[i].Document)
-	})
-	if err := errors.Join(errs...); err != nil {
-		return err
+	encodeFrom := func(from int) error {
+		to := min(from+encodeChunk, len(c.Rules))
+		errs := make([]error, to-from)
+		parallel(to-from, func(i int) {
+			encoded[from+i], errs[i] = json.Marshal(c.Rules[from+i].Document)
+		})
+		return errors.Join(errs...)
 	}
 	rules := newBatch(tx, "rules", 18)
 	att := newBatch(tx, "rule_attack", 5)
 	ev := newBatch(tx, "rule_events", 6)
 	tb := newBatch(tx, "rule_tables", 2)
 	for i, r := range c.Rules {
+		if i%encodeChunk == 0 {
+			if err := encodeFrom(i); err != nil {
+				return err
+			}
+		}
 		p := places[r.Document]
 		if p.readID == "" {
 			p.readID = r.ID
