@@ -105,13 +105,13 @@ type searchIndex struct {
 	title, desc, meta []string
 	// body is each rule's query (or file) text as written: it is searched
 	// case-insensitively in place rather than kept in a lower-case copy.
-	body []string
-	facets                  map[string]map[string]bitset
-	labels                  map[string]map[string]string
-	nonFeed                 bitset
-	feeds                   bitset
-	errs                    bitset
-	deprec                  bitset
+	body    []string
+	facets  map[string]map[string]bitset
+	labels  map[string]map[string]string
+	nonFeed bitset
+	feeds   bitset
+	errs    bitset
+	deprec  bitset
 	// titleDict and descDict index titles and descriptions alone, for
 	// scoring.
 	titleDict, descDict dict
