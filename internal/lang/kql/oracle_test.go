@@ -159,7 +159,8 @@ func TestOracleLive(t *testing.T) {
 	cases := oracleCases(t)
 	vs := loadVerdicts(t)
 	// A sample of the corpus by default; KQL_ORACLE_MUTATIONS=all mutates
-	// every query six ways (slow, for development).
+	// every query six ways and generates 30,000 queries (slow, for
+	// development).
 	every, per := 6, 3
 	if os.Getenv("KQL_ORACLE_MUTATIONS") == "all" {
 		every, per = 1, 6
@@ -171,7 +172,12 @@ func TestOracleLive(t *testing.T) {
 		}
 	}
 	muts := mutations(corpus, per)
-	all := append(append([]string{}, cases...), muts...)
+	ngen := 1500
+	if os.Getenv("KQL_ORACLE_MUTATIONS") == "all" {
+		ngen = 30000
+	}
+	gens := generatedQueries(ngen)
+	all := append(append(append([]string{}, cases...), muts...), gens...)
 	res := runOracle(t, all)
 
 	mismatch, known, caseRejected, caseSame := 0, 0, 0, 0
@@ -206,14 +212,21 @@ func TestOracleLive(t *testing.T) {
 		t.Errorf("first errors identical on only %d of %d edge cases", caseSame, caseRejected)
 	}
 
+	compareBatch(t, "mutated corpus queries", muts, res[len(cases):len(cases)+len(muts)])
+	compareBatch(t, "generated queries", gens, res[len(cases)+len(muts):])
+}
+
+// compareBatch compares verdicts and first errors on a batch of queries:
+// verdicts must agree on 99% and first errors on 95% of the rejected ones.
+func compareBatch(t *testing.T, what string, qs []string, res []oracleResult) {
 	agree, rejected, sameFirst := 0, 0, 0
-	for j, q := range muts {
-		r := res[len(cases)+j]
+	for j, q := range qs {
+		r := res[j]
 		_, errs := Parse(q)
 		if (len(errs) == 0) == r.OK {
 			agree++
 		} else if testing.Verbose() {
-			t.Logf("mutation: oracle ok=%v %s, ours %s\n%s", r.OK, describeOracle(r), describeErrs(errs), q)
+			t.Logf("%s: oracle ok=%v %s, ours %s\n%s", what, r.OK, describeOracle(r), describeErrs(errs), q)
 		}
 		if !r.OK && len(errs) > 0 && len(r.Diagnostics) > 0 {
 			rejected++
@@ -226,14 +239,14 @@ func TestOracleLive(t *testing.T) {
 			}
 		}
 	}
-	rate := float64(agree) / float64(len(muts))
-	t.Logf("mutated corpus queries: %d/%d = %.2f%% agree; on the %d both reject, the first error is identical (message and offset) for %d",
-		agree, len(muts), 100*rate, rejected, sameFirst)
+	rate := float64(agree) / float64(len(qs))
+	t.Logf("%s: %d/%d = %.2f%% agree; on the %d both reject, the first error is identical (message and offset) for %d",
+		what, agree, len(qs), 100*rate, rejected, sameFirst)
 	if rate < 0.99 {
-		t.Errorf("agreement on mutated queries %.2f%% is below 99%%", 100*rate)
+		t.Errorf("agreement on %s %.2f%% is below 99%%", what, 100*rate)
 	}
 	if rejected > 0 && float64(sameFirst) < 0.95*float64(rejected) {
-		t.Errorf("first errors identical on only %d of %d mutated queries", sameFirst, rejected)
+		t.Errorf("first errors identical on only %d of %d %s", sameFirst, rejected, what)
 	}
 }
 
