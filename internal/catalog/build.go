@@ -51,6 +51,9 @@ type Report struct {
 	// Why says why.
 	Full bool
 	Why  string
+	// Wrote is true when the catalog folder was (re)written; a rebuild with
+	// nothing changed leaves it as it is.
+	Wrote bool
 	// Phases are the build's steps with their durations, in order.
 	Phases []Phase
 	// Total is the whole build's duration.
@@ -126,6 +129,7 @@ func Build(opt Options) (*Catalog, *Report, error) {
 	// Stat and hash every file; unchanged files keep their rules.
 	records := make([]FileRecord, len(files))
 	changed := make([]bool, len(files))
+	touched := make([]bool, len(files)) // unchanged content, new modification time
 	statErr := make([]*source.Diagnostic, len(files))
 	parallel(len(files), func(i int) {
 		f := files[i]
@@ -155,6 +159,7 @@ func Build(opt Options) (*Catalog, *Report, error) {
 		if known && rec.SHA256 != "" && old.SHA256 == rec.SHA256 {
 			old.Size, old.MTimeNS = rec.Size, rec.MTimeNS
 			records[i] = old
+			touched[i] = true
 			return
 		}
 		changed[i] = true
@@ -193,6 +198,14 @@ func Build(opt Options) (*Catalog, *Report, error) {
 	}
 	rep.Read = len(toRead)
 	rep.Reused = len(files) - len(toRead)
+	// Nothing to write when no file changed, appeared, disappeared or was
+	// touched since the previous build: its database is this build's.
+	dirty := prev == nil || rep.Read > 0 || len(prev.files) != len(files)
+	for i := range files {
+		if touched[i] || statErr[i] != nil {
+			dirty = true
+		}
+	}
 	t = phase("check", t)
 
 	// Reuse the documents of unchanged files.
@@ -289,7 +302,11 @@ func Build(opt Options) (*Catalog, *Report, error) {
 
 	c := New(docs, info, ac)
 	t = phase("analyze", t)
-	if opt.Out != "" {
+	if opt.Out != "" && !dirty {
+		// Keep the previous build's record of when it was built.
+		c.Info.Built, c.Info.Duration = prev.info.Built, prev.info.Duration
+	}
+	if opt.Out != "" && dirty {
 		prev.close()
 		prev = nil
 		c.Info.Duration = time.Since(start)
@@ -299,7 +316,10 @@ func Build(opt Options) (*Catalog, *Report, error) {
 		t = phase("write", t)
 	}
 	rep.Total = time.Since(start)
-	c.Info.Duration = rep.Total
+	if dirty {
+		c.Info.Duration = rep.Total
+	}
+	rep.Wrote = opt.Out != "" && dirty
 	return c, rep, nil
 }
 

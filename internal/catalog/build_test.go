@@ -109,7 +109,7 @@ func TestBuildIncremental(t *testing.T) {
 
 	// Nothing changed: nothing is read, and the catalog is the same.
 	c, rep = build()
-	if rep.Full || rep.Read != 0 || rep.Reused != 5 {
+	if rep.Full || rep.Read != 0 || rep.Reused != 5 || rep.Wrote {
 		t.Fatalf("unchanged rebuild: %+v", rep)
 	}
 	if len(c.Rules) != 3 {
