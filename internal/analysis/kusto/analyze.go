@@ -205,9 +205,9 @@ func (an *analyzer) run(script *kql.Script) {
 // (so analysing a document twice does not keep stale query outputs).
 func isQueryOutputSource(s string) bool {
 	switch s {
-	case "project", "project-rename", "extend", "summarize", "parse", "parse-where", "parse-kv",
-		"distinct", "count", "make-series", "mv-expand", "mv-apply", "serialize", "print", "range",
-		"evaluate", "top-nested", "top-hitters", "scan", "extend (serialize)":
+	case "project", "project-rename", "project-by-names", "extend", "serialize", "summarize", "make-series",
+		"parse", "parse-where", "parse-kv", "distinct", "count", "mv-expand", "print", "range",
+		"datatable", "externaldata", "getschema":
 		return true
 	}
 	return false

@@ -15,9 +15,11 @@ func IsASIMParser(name string) bool {
 	switch {
 	case strings.HasPrefix(l, "_im_"), strings.HasPrefix(l, "_asim_"):
 		return true
-	case strings.HasPrefix(name, "im"), strings.HasPrefix(name, "vim"), strings.HasPrefix(name, "ASim"), strings.HasPrefix(name, "asim"):
-		i := strings.IndexFunc(name, func(r rune) bool { return r >= 'A' && r <= 'Z' })
-		return i > 0 && i <= 4 && len(name) > i+1
+	}
+	for _, prefix := range []string{"im", "vim", "ASim", "asim"} {
+		if rest, ok := strings.CutPrefix(name, prefix); ok && len(rest) > 1 && rest[0] >= 'A' && rest[0] <= 'Z' {
+			return true
+		}
 	}
 	return false
 }

@@ -66,6 +66,8 @@ var binaryOps = map[kql.Token]opKind{
 	kql.NOTLIKE:       {kind: rule.KindMatch, wildcard: "like", negated: true},
 	kql.NOTLIKECS:     {kind: rule.KindMatch, wildcard: "like", cased: true, negated: true},
 
+	kql.COLON: {kind: rule.KindMatch}, // search's Column:term
+
 	kql.GTR: {kind: rule.KindGt},
 	kql.GEQ: {kind: rule.KindGe},
 	kql.LSS: {kind: rule.KindLt},
