@@ -183,30 +183,60 @@ func (m *PatternMatch) Pos() source.Pos { return m.Lparen }
 // End returns the offset past the match's semicolon.
 func (m *PatternMatch) End() source.Pos { return m.EndPos }
 
-func (s *LetStmt) Pos() source.Pos     { return s.Let }
-func (s *QueryStmt) Pos() source.Pos   { return s.X.Pos() }
-func (s *SetStmt) Pos() source.Pos     { return s.Set }
+// Pos returns the offset of the first byte of the LetStmt.
+func (s *LetStmt) Pos() source.Pos { return s.Let }
+
+// Pos returns the offset of the first byte of the QueryStmt.
+func (s *QueryStmt) Pos() source.Pos { return s.X.Pos() }
+
+// Pos returns the offset of the first byte of the SetStmt.
+func (s *SetStmt) Pos() source.Pos { return s.Set }
+
+// Pos returns the offset of the first byte of the DeclareStmt.
 func (s *DeclareStmt) Pos() source.Pos { return s.Declare }
-func (s *AliasStmt) Pos() source.Pos   { return s.Alias }
+
+// Pos returns the offset of the first byte of the AliasStmt.
+func (s *AliasStmt) Pos() source.Pos { return s.Alias }
+
+// Pos returns the offset of the first byte of the PatternStmt.
 func (s *PatternStmt) Pos() source.Pos { return s.Declare }
+
+// Pos returns the offset of the first byte of the RestrictStmt.
 func (s *RestrictStmt) Pos() source.Pos {
 	return s.Restrict
 }
+
+// Pos returns the offset of the first byte of the BadStmt.
 func (s *BadStmt) Pos() source.Pos { return s.From }
 
-func (s *LetStmt) End() source.Pos   { return endOf(s.Value, s.Assign+1) }
+// End returns the offset just past the last byte of the LetStmt.
+func (s *LetStmt) End() source.Pos { return endOf(s.Value, s.Assign+1) }
+
+// End returns the offset just past the last byte of the QueryStmt.
 func (s *QueryStmt) End() source.Pos { return s.X.End() }
+
+// End returns the offset just past the last byte of the SetStmt.
 func (s *SetStmt) End() source.Pos {
 	if s.Value != nil {
 		return s.Value.End()
 	}
 	return s.Name.End()
 }
-func (s *DeclareStmt) End() source.Pos  { return s.EndPos }
-func (s *AliasStmt) End() source.Pos    { return endOf(s.Value, s.Assign+1) }
-func (s *PatternStmt) End() source.Pos  { return s.EndPos }
+
+// End returns the offset just past the last byte of the DeclareStmt.
+func (s *DeclareStmt) End() source.Pos { return s.EndPos }
+
+// End returns the offset just past the last byte of the AliasStmt.
+func (s *AliasStmt) End() source.Pos { return endOf(s.Value, s.Assign+1) }
+
+// End returns the offset just past the last byte of the PatternStmt.
+func (s *PatternStmt) End() source.Pos { return s.EndPos }
+
+// End returns the offset just past the last byte of the RestrictStmt.
 func (s *RestrictStmt) End() source.Pos { return s.EndPos }
-func (s *BadStmt) End() source.Pos      { return s.To }
+
+// End returns the offset just past the last byte of the BadStmt.
+func (s *BadStmt) End() source.Pos { return s.To }
 
 func (*LetStmt) stmtNode()      {}
 func (*QueryStmt) stmtNode()    {}
@@ -625,42 +655,97 @@ func (b *FuncBody) Pos() source.Pos { return b.Lbrace }
 // End returns the offset past the '}'.
 func (b *FuncBody) End() source.Pos { return b.EndPos }
 
-func (x *Ident) Pos() source.Pos      { return x.NamePos }
-func (x *BasicLit) Pos() source.Pos   { return x.ValuePos }
+// Pos returns the offset of the first byte of the Ident.
+func (x *Ident) Pos() source.Pos { return x.NamePos }
+
+// Pos returns the offset of the first byte of the BasicLit.
+func (x *BasicLit) Pos() source.Pos { return x.ValuePos }
+
+// Pos returns the offset of the first byte of the DynamicLit.
 func (x *DynamicLit) Pos() source.Pos { return x.Dynamic }
-func (x *JSONArray) Pos() source.Pos  { return x.Lbrack }
+
+// Pos returns the offset of the first byte of the JSONArray.
+func (x *JSONArray) Pos() source.Pos { return x.Lbrack }
+
+// Pos returns the offset of the first byte of the JSONObject.
 func (x *JSONObject) Pos() source.Pos { return x.Lbrace }
+
+// Pos returns the offset of the first byte of the BinaryExpr.
 func (x *BinaryExpr) Pos() source.Pos { return x.X.Pos() }
-func (x *UnaryExpr) Pos() source.Pos  { return x.OpPos }
-func (x *InExpr) Pos() source.Pos     { return x.X.Pos() }
+
+// Pos returns the offset of the first byte of the UnaryExpr.
+func (x *UnaryExpr) Pos() source.Pos { return x.OpPos }
+
+// Pos returns the offset of the first byte of the InExpr.
+func (x *InExpr) Pos() source.Pos { return x.X.Pos() }
+
+// Pos returns the offset of the first byte of the ListExpr.
 func (x *ListExpr) Pos() source.Pos {
 	if !x.Lparen.IsValid() && len(x.Elems) > 0 {
 		return x.Elems[0].Pos()
 	}
 	return x.Lparen
 }
-func (x *BetweenExpr) Pos() source.Pos  { return x.X.Pos() }
-func (x *CallExpr) Pos() source.Pos     { return x.Fun.Pos() }
-func (x *IndexExpr) Pos() source.Pos    { return x.X.Pos() }
+
+// Pos returns the offset of the first byte of the BetweenExpr.
+func (x *BetweenExpr) Pos() source.Pos { return x.X.Pos() }
+
+// Pos returns the offset of the first byte of the CallExpr.
+func (x *CallExpr) Pos() source.Pos { return x.Fun.Pos() }
+
+// Pos returns the offset of the first byte of the IndexExpr.
+func (x *IndexExpr) Pos() source.Pos { return x.X.Pos() }
+
+// Pos returns the offset of the first byte of the SelectorExpr.
 func (x *SelectorExpr) Pos() source.Pos { return x.X.Pos() }
-func (x *ParenExpr) Pos() source.Pos    { return x.Lparen }
-func (x *BracketExpr) Pos() source.Pos  { return x.Lbrack }
-func (x *StarExpr) Pos() source.Pos     { return x.Star }
-func (x *OrderedExpr) Pos() source.Pos  { return x.X.Pos() }
-func (x *TypeExpr) Pos() source.Pos     { return x.TypePos }
-func (x *TypeOfExpr) Pos() source.Pos   { return x.TypeOf }
+
+// Pos returns the offset of the first byte of the ParenExpr.
+func (x *ParenExpr) Pos() source.Pos { return x.Lparen }
+
+// Pos returns the offset of the first byte of the BracketExpr.
+func (x *BracketExpr) Pos() source.Pos { return x.Lbrack }
+
+// Pos returns the offset of the first byte of the StarExpr.
+func (x *StarExpr) Pos() source.Pos { return x.Star }
+
+// Pos returns the offset of the first byte of the OrderedExpr.
+func (x *OrderedExpr) Pos() source.Pos { return x.X.Pos() }
+
+// Pos returns the offset of the first byte of the TypeExpr.
+func (x *TypeExpr) Pos() source.Pos { return x.TypePos }
+
+// Pos returns the offset of the first byte of the TypeOfExpr.
+func (x *TypeOfExpr) Pos() source.Pos { return x.TypeOf }
+
+// Pos returns the offset of the first byte of the DataTableExpr.
 func (x *DataTableExpr) Pos() source.Pos {
 	return x.DataTable
 }
+
+// Pos returns the offset of the first byte of the ExternalDataExpr.
 func (x *ExternalDataExpr) Pos() source.Pos { return x.KwPos }
-func (x *ToScalarExpr) Pos() source.Pos     { return x.KwPos }
-func (x *MaterializeExpr) Pos() source.Pos  { return x.Materialize }
-func (x *BadExpr) Pos() source.Pos          { return x.From }
-func (x *DataScopeExpr) Pos() source.Pos    { return x.X.Pos() }
-func (x *EntityGroupExpr) Pos() source.Pos  { return x.EntityGroup }
+
+// Pos returns the offset of the first byte of the ToScalarExpr.
+func (x *ToScalarExpr) Pos() source.Pos { return x.KwPos }
+
+// Pos returns the offset of the first byte of the MaterializeExpr.
+func (x *MaterializeExpr) Pos() source.Pos { return x.Materialize }
+
+// Pos returns the offset of the first byte of the BadExpr.
+func (x *BadExpr) Pos() source.Pos { return x.From }
+
+// Pos returns the offset of the first byte of the DataScopeExpr.
+func (x *DataScopeExpr) Pos() source.Pos { return x.X.Pos() }
+
+// Pos returns the offset of the first byte of the EntityGroupExpr.
+func (x *EntityGroupExpr) Pos() source.Pos { return x.EntityGroup }
+
+// Pos returns the offset of the first byte of the ContextualDataTableExpr.
 func (x *ContextualDataTableExpr) Pos() source.Pos {
 	return x.KwPos
 }
+
+// Pos returns the offset of the first byte of the MaterializedViewCombineExpr.
 func (x *MaterializedViewCombineExpr) Pos() source.Pos { return x.KwPos }
 
 // Pos returns the offset of the key (or colon, or value when they are missing).
@@ -708,49 +793,116 @@ func (x *ToTypeExpr) Pos() source.Pos {
 	}
 	return x.To
 }
+
+// Pos returns the offset of the first byte of the DefaultExpr.
 func (x *DefaultExpr) Pos() source.Pos { return x.X.Pos() }
 
-func (x *Ident) End() source.Pos      { return x.EndPos }
-func (x *BasicLit) End() source.Pos   { return x.EndPos }
+// End returns the offset just past the last byte of the Ident.
+func (x *Ident) End() source.Pos { return x.EndPos }
+
+// End returns the offset just past the last byte of the BasicLit.
+func (x *BasicLit) End() source.Pos { return x.EndPos }
+
+// End returns the offset just past the last byte of the DynamicLit.
 func (x *DynamicLit) End() source.Pos { return x.Rparen + 1 }
-func (x *JSONArray) End() source.Pos  { return x.Rbrack + 1 }
+
+// End returns the offset just past the last byte of the JSONArray.
+func (x *JSONArray) End() source.Pos { return x.Rbrack + 1 }
+
+// End returns the offset just past the last byte of the JSONObject.
 func (x *JSONObject) End() source.Pos { return x.Rbrace + 1 }
-func (x *JSONPair) End() source.Pos   { return x.Value.End() }
+
+// End returns the offset just past the last byte of the JSONPair.
+func (x *JSONPair) End() source.Pos { return x.Value.End() }
+
+// End returns the offset just past the last byte of the BinaryExpr.
 func (x *BinaryExpr) End() source.Pos { return x.Y.End() }
-func (x *UnaryExpr) End() source.Pos  { return x.X.End() }
-func (x *InExpr) End() source.Pos     { return x.List.End() }
+
+// End returns the offset just past the last byte of the UnaryExpr.
+func (x *UnaryExpr) End() source.Pos { return x.X.End() }
+
+// End returns the offset just past the last byte of the InExpr.
+func (x *InExpr) End() source.Pos { return x.List.End() }
+
+// End returns the offset just past the last byte of the ListExpr.
 func (x *ListExpr) End() source.Pos {
 	if !x.Lparen.IsValid() && len(x.Elems) > 0 {
 		return x.Elems[len(x.Elems)-1].End()
 	}
 	return x.Rparen + 1
 }
-func (x *BetweenExpr) End() source.Pos  { return x.Rparen + 1 }
-func (x *CallExpr) End() source.Pos     { return x.Rparen + 1 }
-func (x *IndexExpr) End() source.Pos    { return x.Rbrack + 1 }
+
+// End returns the offset just past the last byte of the BetweenExpr.
+func (x *BetweenExpr) End() source.Pos { return x.Rparen + 1 }
+
+// End returns the offset just past the last byte of the CallExpr.
+func (x *CallExpr) End() source.Pos { return x.Rparen + 1 }
+
+// End returns the offset just past the last byte of the IndexExpr.
+func (x *IndexExpr) End() source.Pos { return x.Rbrack + 1 }
+
+// End returns the offset just past the last byte of the SelectorExpr.
 func (x *SelectorExpr) End() source.Pos { return x.Sel.End() }
-func (x *ParenExpr) End() source.Pos    { return x.Rparen + 1 }
-func (x *BracketExpr) End() source.Pos  { return x.Rbrack + 1 }
-func (x *NamedExpr) End() source.Pos    { return x.Value.End() }
-func (x *StarExpr) End() source.Pos     { return x.Star + 1 }
-func (x *OrderedExpr) End() source.Pos  { return x.EndPos }
-func (x *LambdaExpr) End() source.Pos   { return x.Body.End() }
-func (x *TypeExpr) End() source.Pos     { return x.EndPos }
-func (x *TypeOfExpr) End() source.Pos   { return x.Rparen + 1 }
+
+// End returns the offset just past the last byte of the ParenExpr.
+func (x *ParenExpr) End() source.Pos { return x.Rparen + 1 }
+
+// End returns the offset just past the last byte of the BracketExpr.
+func (x *BracketExpr) End() source.Pos { return x.Rbrack + 1 }
+
+// End returns the offset just past the last byte of the NamedExpr.
+func (x *NamedExpr) End() source.Pos { return x.Value.End() }
+
+// End returns the offset just past the last byte of the StarExpr.
+func (x *StarExpr) End() source.Pos { return x.Star + 1 }
+
+// End returns the offset just past the last byte of the OrderedExpr.
+func (x *OrderedExpr) End() source.Pos { return x.EndPos }
+
+// End returns the offset just past the last byte of the LambdaExpr.
+func (x *LambdaExpr) End() source.Pos { return x.Body.End() }
+
+// End returns the offset just past the last byte of the TypeExpr.
+func (x *TypeExpr) End() source.Pos { return x.EndPos }
+
+// End returns the offset just past the last byte of the TypeOfExpr.
+func (x *TypeOfExpr) End() source.Pos { return x.Rparen + 1 }
+
+// End returns the offset just past the last byte of the DataTableExpr.
 func (x *DataTableExpr) End() source.Pos {
 	return x.Rbrack + 1
 }
+
+// End returns the offset just past the last byte of the ExternalDataExpr.
 func (x *ExternalDataExpr) End() source.Pos { return x.EndPos }
-func (x *ToScalarExpr) End() source.Pos     { return x.Rparen + 1 }
-func (x *MaterializeExpr) End() source.Pos  { return x.Rparen + 1 }
-func (x *ToTypeExpr) End() source.Pos       { return x.Type.End() }
-func (x *DefaultExpr) End() source.Pos      { return x.Value.End() }
-func (x *BadExpr) End() source.Pos          { return x.To }
-func (x *DataScopeExpr) End() source.Pos    { return x.Value.End() }
-func (x *EntityGroupExpr) End() source.Pos  { return x.Rbrack + 1 }
+
+// End returns the offset just past the last byte of the ToScalarExpr.
+func (x *ToScalarExpr) End() source.Pos { return x.Rparen + 1 }
+
+// End returns the offset just past the last byte of the MaterializeExpr.
+func (x *MaterializeExpr) End() source.Pos { return x.Rparen + 1 }
+
+// End returns the offset just past the last byte of the ToTypeExpr.
+func (x *ToTypeExpr) End() source.Pos { return x.Type.End() }
+
+// End returns the offset just past the last byte of the DefaultExpr.
+func (x *DefaultExpr) End() source.Pos { return x.Value.End() }
+
+// End returns the offset just past the last byte of the BadExpr.
+func (x *BadExpr) End() source.Pos { return x.To }
+
+// End returns the offset just past the last byte of the DataScopeExpr.
+func (x *DataScopeExpr) End() source.Pos { return x.Value.End() }
+
+// End returns the offset just past the last byte of the EntityGroupExpr.
+func (x *EntityGroupExpr) End() source.Pos { return x.Rbrack + 1 }
+
+// End returns the offset just past the last byte of the ContextualDataTableExpr.
 func (x *ContextualDataTableExpr) End() source.Pos {
 	return x.Schema.End()
 }
+
+// End returns the offset just past the last byte of the MaterializedViewCombineExpr.
 func (x *MaterializedViewCombineExpr) End() source.Pos { return x.EndPos }
 
 // End returns the offset past the default value, the type or the name.

@@ -118,9 +118,16 @@ type (
 	}
 )
 
+// Pos returns the offset of the first byte of the GraphNode.
 func (x *GraphNode) Pos() source.Pos { return x.Lparen }
+
+// End returns the offset just past the last byte of the GraphNode.
 func (x *GraphNode) End() source.Pos { return x.EndPos }
+
+// Pos returns the offset of the first byte of the GraphEdge.
 func (x *GraphEdge) Pos() source.Pos { return x.From }
+
+// End returns the offset just past the last byte of the GraphEdge.
 func (x *GraphEdge) End() source.Pos { return x.EndPos }
 func (*GraphNode) exprNode()         {}
 func (*GraphEdge) exprNode()         {}

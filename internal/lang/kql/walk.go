@@ -435,6 +435,7 @@ func walkNamed(v Visitor, ps []*NamedParam) {
 
 type inspector func(Node) bool
 
+// Visit calls the function and continues while it returns true.
 func (f inspector) Visit(node Node) Visitor {
 	if node != nil && f(node) {
 		return f
