@@ -546,3 +546,36 @@ func (f visitorFunc) Visit(n Node) Visitor {
 	}
 	return nil
 }
+
+// TestParseConcurrent parses from several goroutines at once (pooled
+// parsers must not share state); run with -race.
+func TestParseConcurrent(t *testing.T) {
+	queries := []string{
+		"T | where x == 1 | summarize count() by y",
+		"let f = (a:string) { a }; print f('x') // c",
+		"T | join kind=inner (U | project a) on a | take 5",
+		"T | where (x",
+	}
+	want := make([]string, len(queries))
+	for i, q := range queries {
+		s, _ := Parse(q)
+		want[i] = stmtDump(s) + Print(s)
+	}
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			defer func() { done <- true }()
+			for i := 0; i < 200; i++ {
+				k := (g + i) % len(queries)
+				s, _ := Parse(queries[k])
+				if got := stmtDump(s) + Print(s); got != want[k] {
+					t.Errorf("goroutine %d: tree of %q changed", g, queries[k])
+					return
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+}
