@@ -65,8 +65,28 @@ type MatrixCell struct {
 	Subs  []MatrixCell `json:"subtechniques,omitempty"`
 }
 
+// key identifies a filter in the catalog's caches.
+func (f MatrixFilter) key() string {
+	l, s := slices.Clone(f.Languages), slices.Clone(f.Sources)
+	slices.Sort(l)
+	slices.Sort(s)
+	return strings.ToLower(strings.Join(l, ",") + "\x00" + strings.Join(s, ","))
+}
+
 // Matrix computes the matrix over the rules (feeds left out) that f keeps.
+// Results are cached per filter (the catalog never changes); callers must
+// not modify them.
 func (c *Catalog) Matrix(f MatrixFilter) *Matrix {
+	k := "matrix\x00" + f.key()
+	if m, ok := c.cache.Load(k); ok {
+		return m.(*Matrix)
+	}
+	m := c.matrix(f)
+	c.cache.Store(k, m)
+	return m
+}
+
+func (c *Catalog) matrix(f MatrixFilter) *Matrix {
 	type cellKey struct{ tactic, technique string }
 	counts := map[cellKey]int{}
 	tacticRules := map[string]int{}
@@ -382,8 +402,19 @@ type CoverageCell struct {
 	NativeKeys []string `json:"native_equivalents,omitempty"`
 }
 
-// Coverage computes event coverage per language (feeds left out).
+// Coverage computes event coverage per language (feeds left out), cached
+// per filter; callers must not modify the result.
 func (c *Catalog) Coverage(f MatrixFilter) *Coverage {
+	k := "coverage\x00" + f.key()
+	if v, ok := c.cache.Load(k); ok {
+		return v.(*Coverage)
+	}
+	v := c.coverage(f)
+	c.cache.Store(k, v)
+	return v
+}
+
+func (c *Catalog) coverage(f MatrixFilter) *Coverage {
 	cov := &Coverage{}
 	for _, l := range c.Languages {
 		if len(f.Languages) == 0 || containsFold(f.Languages, l) {

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"sync"
 	"time"
 
 	"github.com/detwiki/detwiki/internal/attack"
@@ -46,6 +47,8 @@ type Catalog struct {
 	techniqueByID   map[string]*TechniqueStat
 	preds           *predicateTable
 	search          *searchIndex
+	// cache keeps computed matrices and coverage per filter.
+	cache sync.Map
 }
 
 // Info describes a build.

@@ -119,6 +119,8 @@ type searchIndex struct {
 	// is rule i's position in the title order.
 	orders    map[string][]int32
 	titleRank []int32
+	// valueGrams indexes the indicator statistics' values by trigram.
+	valueGrams map[[3]byte][]int32
 }
 
 // dict is a sorted token dictionary with postings.
@@ -349,6 +351,7 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 	ix.tokens, ix.postings = all.tokens, all.postings
 	ix.titleDict, ix.descDict = newDict(titlePost), newDict(descPost)
 	ix.sortOrders(c)
+	ix.buildValueIndex(c.Indicators)
 	return ix
 }
 
@@ -650,13 +653,13 @@ func (c *Catalog) matchingFields(name string) []*FieldStat {
 
 // indicatorSet returns the rules with an indicator matching ic, and the
 // matching indicators.
-func (c *Catalog) indicatorSet(ic indicatorConstraint) (bitset, map[*IndicatorStat]bool) {
+func (c *Catalog) indicatorSet(ic indicatorConstraint) (bitset, map[IndicatorKey]bool) {
 	b := newBitset(len(c.Rules))
-	matched := map[*IndicatorStat]bool{}
+	matched := map[IndicatorKey]bool{}
 	try := func(st *IndicatorStat) {
 		if ic.matchStat(st) {
 			b.addAll(st.Rules)
-			matched[st] = true
+			matched[st.Key] = true
 		}
 	}
 	if ic.field != "" {
@@ -665,12 +668,93 @@ func (c *Catalog) indicatorSet(ic indicatorConstraint) (bitset, map[*IndicatorSt
 				try(st)
 			}
 		}
+	} else if cands, ok := c.search.valueCandidates(ic.value); ok {
+		for _, i := range cands {
+			try(c.Indicators[i])
+		}
 	} else {
 		for _, st := range c.Indicators {
 			try(st)
 		}
 	}
 	return b, matched
+}
+
+// trigrams calls fn for every distinct 3-byte substring of s.
+func trigrams(s string, fn func(t [3]byte)) {
+	var seen map[[3]byte]bool
+	if len(s) > 64 {
+		seen = map[[3]byte]bool{}
+	}
+	for i := 0; i+3 <= len(s); i++ {
+		t := [3]byte{s[i], s[i+1], s[i+2]}
+		if seen != nil {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+		}
+		fn(t)
+	}
+}
+
+// buildValueIndex indexes the normalised values of the indicator
+// statistics by trigram, so that value: terms need not scan them all.
+func (ix *searchIndex) buildValueIndex(stats []*IndicatorStat) {
+	ix.valueGrams = map[[3]byte][]int32{}
+	for i, st := range stats {
+		trigrams(st.Key.Value, func(t [3]byte) {
+			l := ix.valueGrams[t]
+			if len(l) == 0 || l[len(l)-1] != int32(i) {
+				ix.valueGrams[t] = append(l, int32(i))
+			}
+		})
+	}
+}
+
+// valueCandidates returns the indexes of the statistics whose value may
+// contain v (every trigram of v present), or false when v is too short to
+// use the index.
+func (ix *searchIndex) valueCandidates(v string) ([]int32, bool) {
+	if len(v) < 3 || ix.valueGrams == nil {
+		return nil, false
+	}
+	var lists [][]int32
+	missing := false
+	trigrams(v, func(t [3]byte) {
+		l, ok := ix.valueGrams[t]
+		if !ok {
+			missing = true
+		}
+		lists = append(lists, l)
+	})
+	if missing {
+		return []int32{}, true
+	}
+	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
+	out := slices.Clone(lists[0])
+	for _, l := range lists[1:] {
+		if len(out) == 0 {
+			break
+		}
+		out = intersectSorted(out, l)
+	}
+	return out, true
+}
+
+// intersectSorted keeps the members of sorted a that are in sorted b.
+func intersectSorted(a, b []int32) []int32 {
+	out := a[:0]
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // termSet returns the rules a (non indicator) term selects.
@@ -728,7 +812,7 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 		set.and(ix.wordSet(w))
 	}
 	var indTerms []Term
-	var matched map[*IndicatorStat]bool
+	var matched map[IndicatorKey]bool
 	for _, t := range q.Terms {
 		switch t.Key {
 		case "field", "kind", "value":
@@ -804,7 +888,7 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 }
 
 // matchedPredicates lists the rule's indicators that are in matched.
-func matchedPredicates(r *Rule, matched map[*IndicatorStat]bool) []Predicate {
+func matchedPredicates(r *Rule, matched map[IndicatorKey]bool) []Predicate {
 	var out []Predicate
 	for _, ind := range r.Analysis.Indicators {
 		for _, v := range ind.Values {
@@ -812,14 +896,8 @@ func matchedPredicates(r *Rule, matched map[*IndicatorStat]bool) []Predicate {
 				return out
 			}
 			k, ok := CountKey(r.Language, ind, v)
-			if !ok {
-				continue
-			}
-			for st := range matched {
-				if st.Key == k {
-					out = append(out, Predicate{Field: ind.Field, FieldKey: k.Field, Kind: ind.Kind, Value: v.Value})
-					break
-				}
+			if ok && matched[k] {
+				out = append(out, Predicate{Field: ind.Field, FieldKey: k.Field, Kind: ind.Kind, Value: v.Value})
 			}
 		}
 	}

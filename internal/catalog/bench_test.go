@@ -1,0 +1,128 @@
+package catalog_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/formats"
+)
+
+// corpusBytes is the size of the rule files of the corpus folders.
+func corpusBytes(tb testing.TB, sources []string) int64 {
+	var n int64
+	for _, s := range sources {
+		filepath.WalkDir(s, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if info, err := d.Info(); err == nil {
+					n += info.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return n
+}
+
+// BenchmarkBuildCorpus is the full build over ../shared/corpus: list, read
+// and analyse every file, compute the statistics and write the SQLite
+// catalog (target: under 15 s on 2 cores, peak memory under 1.5 GiB; see
+// docs/performance.md). The peak heap is reported as peak-heap-MiB.
+func BenchmarkBuildCorpus(b *testing.B) {
+	sources := corpusSources(b)
+	b.SetBytes(corpusBytes(b, sources))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		_, rep, err := catalog.Build(catalog.Options{Sources: sources, Out: dir, Full: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, p := range rep.Phases {
+			b.ReportMetric(p.Duration.Seconds(), p.Name+"-s")
+		}
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(m.Sys)/(1<<20), "sys-MiB")
+}
+
+// BenchmarkNewCorpus measures the corpus statistics and the search index
+// alone (Build's "analyze" phase) over documents read once.
+func BenchmarkNewCorpus(b *testing.B) {
+	res, err := formats.Read(corpusSources(b), formats.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		catalog.New(res.Documents, catalog.Info{}, nil)
+	}
+}
+
+// BenchmarkLoadCorpus measures loading a stored catalog (what
+// `detwiki serve --catalog` does at start).
+func BenchmarkLoadCorpus(b *testing.B) {
+	_, _, dir := corpusCatalog(b)
+	if st, err := os.Stat(filepath.Join(dir, catalog.DBName)); err == nil {
+		b.SetBytes(st.Size())
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := catalog.Load(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFind measures search and browse queries over the corpus
+// (target: well under 100 ms).
+func BenchmarkFind(b *testing.B) {
+	c, _, _ := corpusCatalog(b)
+	for _, bc := range []struct {
+		name string
+		f    catalog.Filter
+	}{
+		{"browse", catalog.Filter{}},
+		{"browse-filtered", catalog.Filter{Filters: map[string][]string{"lang": {"sigma"}, "tactic": {"TA0005"}}, Sort: "severity"}},
+		{"word", catalog.Filter{Q: "mmc.exe"}},
+		{"words", catalog.Filter{Q: "powershell encoded command"}},
+		{"common-word", catalog.Filter{Q: "windows"}},
+		{"structured", catalog.Filter{Q: "field:CommandLine kind:contains value:lsass lang:sigma"}},
+		{"value", catalog.Filter{Q: "value:lsass"}},
+		{"value-short-scan", catalog.Filter{Q: "value:ls"}},
+		{"technique-event", catalog.Filter{Q: "technique:T1003 event:sysmon/10"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := c.Find(bc.f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMatrixAndLayer measures the ATT&CK matrix and Navigator layer of
+// the whole corpus.
+func BenchmarkMatrixAndLayer(b *testing.B) {
+	c, _, _ := corpusCatalog(b)
+	b.Run("matrix", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			c.Matrix(catalog.MatrixFilter{})
+		}
+	})
+	b.Run("layer", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			c.Layer(catalog.LayerOptions{RuleURL: func(id string) string { return "https://wiki/rules/" + id }})
+		}
+	})
+}
