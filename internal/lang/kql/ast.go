@@ -457,6 +457,7 @@ type (
 		Rparen source.Pos
 		Assign source.Pos
 		Value  Expr
+		one    [1]*Ident // backing store of Names for the usual single name
 	}
 
 	// StarExpr is *: arg_max(t, *), distinct *, search *.
@@ -952,6 +953,14 @@ func (*DataScopeExpr) exprNode()               {}
 func (*EntityGroupExpr) exprNode()             {}
 func (*ContextualDataTableExpr) exprNode()     {}
 func (*MaterializedViewCombineExpr) exprNode() {}
+
+// newNamed returns name = value with Names stored inside the node.
+func newNamed(name *Ident, assign source.Pos, value Expr) *NamedExpr {
+	x := &NamedExpr{Lparen: source.NoPos, Rparen: source.NoPos, Assign: assign, Value: value}
+	x.one[0] = name
+	x.Names = x.one[:]
+	return x
+}
 
 // Name returns the first (usually only) declared name.
 func (x *NamedExpr) Name() *Ident { return x.Names[0] }

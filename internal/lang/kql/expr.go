@@ -49,11 +49,17 @@ func (p *parser) parsePipes(x Expr) Expr {
 		return x
 	}
 	pe := &PipeExpr{Source: x}
+	start := len(p.opStack)
 	for p.kind(0) == BAR {
 		bar := p.advance()
-		pe.Bars = append(pe.Bars, source.Pos(bar.pos))
-		pe.Ops = append(pe.Ops, p.parseRequiredOperator())
+		p.barStack = append(p.barStack, source.Pos(bar.pos))
+		op := p.parseRequiredOperator()
+		p.opStack = append(p.opStack, op)
 	}
+	pe.Ops = append([]Operator(nil), p.opStack[start:]...)
+	pe.Bars = append([]source.Pos(nil), p.barStack[start:]...)
+	clear(p.opStack[start:])
+	p.opStack, p.barStack = p.opStack[:start], p.barStack[:start]
 	return pe
 }
 
@@ -575,7 +581,7 @@ func (p *parser) parseNamedExpr() Expr {
 	if n := p.scanRenameName(0); n > 0 && p.kind(n) == ASSIGN {
 		name := p.parseRenameName()
 		t := p.advance()
-		return &NamedExpr{Lparen: source.NoPos, Rparen: source.NoPos, Names: []*Ident{name}, Assign: source.Pos(t.pos), Value: p.parseUnnamedOrMissing()}
+		return newNamed(name, source.Pos(t.pos), p.parseUnnamedOrMissing())
 	}
 	if n := p.scanDashedName(0); n > 0 && p.kind(n) == ASSIGN {
 		first, last := p.tok(0), p.tok(n-1)
@@ -583,7 +589,7 @@ func (p *parser) parseNamedExpr() Expr {
 		p.errAt(first.pos, last.end, "The name '"+name.Name+"' needs to be bracketed as "+bracketName(name.Name)+" to be used in this context.", codeBracket)
 		p.skip(n)
 		t := p.advance()
-		return &NamedExpr{Lparen: source.NoPos, Rparen: source.NoPos, Names: []*Ident{name}, Assign: source.Pos(t.pos), Value: p.parseUnnamedOrMissing()}
+		return newNamed(name, source.Pos(t.pos), p.parseUnnamedOrMissing())
 	}
 	if n := p.scanRenameList(0); n > 0 && p.kind(n) == ASSIGN {
 		lp := p.advance()

@@ -1219,10 +1219,8 @@ func (p *parser) parseScanStep() *ScanStep {
 			if name == nil {
 				return nil
 			}
-			x := &NamedExpr{Lparen: source.NoPos, Rparen: source.NoPos, Names: []*Ident{name}}
-			x.Assign = p.expect(ASSIGN)
-			x.Value = p.parseUnnamedOrMissing()
-			return x
+			assign := p.expect(ASSIGN)
+			return newNamed(name, assign, p.parseUnnamedOrMissing())
 		}), func() Expr { return p.missingName() }, p.atCommonEnd, true, false)
 	}
 	p.expect(SEMICOLON)

@@ -53,6 +53,11 @@ type parser struct {
 	// Slabs for the most frequent nodes: one allocation per 64 nodes.
 	idents []Ident
 	lits   []BasicLit
+
+	// Scratch stacks for building lists (see commaList and parsePipes).
+	scratch  []Expr
+	opStack  []Operator
+	barStack []source.Pos
 }
 
 const slabSize = 64
@@ -112,6 +117,7 @@ func (p *parser) parse(src string) (script *Script, errs []*Error) {
 	p.i = 0
 	p.depth = 0
 	p.errs = nil
+	p.scratch, p.opStack, p.barStack = p.scratch[:0], p.opStack[:0], p.barStack[:0]
 	script = &Script{EndPos: source.Pos(len(src))}
 	defer func() {
 		if r := recover(); r != nil {
@@ -327,7 +333,25 @@ func (p *parser) leave() { p.depth-- }
 // the list must end, which also lets adjacent elements without a comma be
 // parsed (with "Expected: ,").
 func commaList[T any](p *parser, elem func() (T, bool), missing func() T, atEnd func() bool, oneOrMore, trailingComma bool) []T {
-	var list []T
+	// Expression lists are built on a scratch stack shared by nested
+	// lists, then copied into a slice of the exact length: one allocation
+	// per list instead of one per doubling.
+	var local []T
+	buf, start := &local, 0
+	if sp, ok := any(&p.scratch).(*[]T); ok {
+		buf, start = sp, len(*sp)
+	}
+	list := (*buf)[start:start]
+	defer func() {
+		if buf != &local {
+			clear((*buf)[start:])
+			*buf = (*buf)[:start]
+		}
+	}()
+	add := func(x T) {
+		*buf = append(*buf, x)
+		list = (*buf)[start:]
+	}
 	var el T
 	ok := false
 	if atEnd == nil || !atEnd() {
@@ -340,17 +364,17 @@ func commaList[T any](p *parser, elem func() (T, bool), missing func() T, atEnd 
 		k := p.kind(0)
 		switch {
 		case k == EOF || (atEnd != nil && atEnd()):
-			list = append(list, el)
+			add(el)
 			ok = false
 		case k == COMMA:
 			p.advance()
-			list = append(list, el)
+			add(el)
 			ok = false
 			if atEnd == nil || !atEnd() {
 				el, ok = elem()
 			}
 			if !ok && !trailingComma && missing != nil {
-				list = append(list, missing())
+				add(missing())
 			}
 		case atEnd != nil:
 			save := len(p.errs)
@@ -363,17 +387,22 @@ func commaList[T any](p *parser, elem func() (T, bool), missing func() T, atEnd 
 				copy(p.errs[save+1:], p.errs[save:])
 				p.errs[save] = e
 			}
-			list = append(list, el)
+			add(el)
 			el, ok = next, nok
 		default:
-			list = append(list, el)
+			add(el)
 			ok = false
 		}
 	}
 	if oneOrMore && len(list) == 0 && missing != nil {
-		list = append(list, missing())
+		add(missing())
 	}
-	return list
+	if buf == &local || len(list) == 0 {
+		return local
+	}
+	out := make([]T, len(list))
+	copy(out, list)
+	return out
 }
 
 // atCommonEnd reports whether the current token ends a list: ) ] } | ; or
