@@ -10,9 +10,11 @@ import (
 	"github.com/detwiki/detwiki/internal/formats/falconfriday"
 	"github.com/detwiki/detwiki/internal/formats/kqlfile"
 	"github.com/detwiki/detwiki/internal/formats/markdown"
+	"github.com/detwiki/detwiki/internal/formats/panther"
 	"github.com/detwiki/detwiki/internal/formats/sentinel"
 	"github.com/detwiki/detwiki/internal/formats/sigma"
 	"github.com/detwiki/detwiki/internal/formats/splunk"
+	"github.com/detwiki/detwiki/internal/formats/sublime"
 	"github.com/detwiki/detwiki/internal/schema"
 )
 
@@ -35,6 +37,11 @@ func init() {
 		// Splunk: security_content detection YAML (top-level search and
 		// how_to_implement).
 		splunk.New(),
+		// Panther: panther-analysis YAML (top-level AnalysisType) with its
+		// Python, correlation rules and SQL queries.
+		panther.New(),
+		// Sublime: sublime-rules YAML (top-level name, type and source).
+		sublime.New(),
 		// Sigma: YAML with a top-level detection, correlation or filter key.
 		sigma.New(),
 	)

@@ -1,5 +1,7 @@
 package sql
 
+import "github.com/detwiki/detwiki/internal/source"
+
 // Inspect traverses an expression depth-first, calling f for each node;
 // when f returns false the node's children are skipped.
 func Inspect(e Expr, f func(Expr) bool) {
@@ -43,6 +45,15 @@ func Inspect(e Expr, f func(Expr) bool) {
 func Text(src string, e Expr) string {
 	s, t := int(e.Pos()), int(e.End())
 	if s < 0 || t > len(src) || t < s {
+		return ""
+	}
+	return src[s:t]
+}
+
+// TextSpan returns src[from:to], clamped to the source.
+func TextSpan(src string, from, to source.Pos) string {
+	s, t := max(int(from), 0), min(int(to), len(src))
+	if t < s {
 		return ""
 	}
 	return src[s:t]
