@@ -23,6 +23,10 @@ type FieldTable struct {
 	// Conflicts lists composed facts that a direct entry overrides with a
 	// different ECS name (kept for docs and review).
 	Conflicts []Conflict
+	// Derivations are the derived entries as written: how a schema names
+	// Sigma's fields in a context (Security 4688 calls Image
+	// NewProcessName), read from the backends.
+	Derivations []Derivation
 
 	byName         map[string]*FieldSchema
 	providerSchema map[string]string
@@ -71,6 +75,30 @@ type Conflict struct {
 	Schema, Context, Field string
 	Direct, Composed       string
 	Via                    string
+}
+
+// Derivation is one derived entry of fields.yaml: Sigma field names (of
+// SigmaContext, a Sigma category or "ecs"/"web") and the schema's field
+// each one is in Context.
+type Derivation struct {
+	Schema       string
+	Context      string
+	SigmaContext string
+	Source       string
+	// Map maps a Sigma field to the schema's field.
+	Map map[string]string
+}
+
+// Derivation returns the derived entry of schema, context and Sigma
+// context, or nil.
+func (t *FieldTable) Derivation(schema, context, sigmaContext string) *Derivation {
+	for i := range t.Derivations {
+		d := &t.Derivations[i]
+		if d.Schema == schema && d.Context == context && d.SigmaContext == sigmaContext {
+			return d
+		}
+	}
+	return nil
 }
 
 type fieldMap struct {
@@ -336,6 +364,7 @@ func ParseFields(data []byte) (*FieldTable, error) {
 		if !sources[d.Source] {
 			return nil, fmt.Errorf("derived %s/%s: unknown source %q", d.Schema, d.Context, d.Source)
 		}
+		t.Derivations = append(t.Derivations, Derivation{Schema: d.Schema, Context: d.Context, SigmaContext: d.SigmaContext, Source: d.Source, Map: d.Map})
 		target := &s.generic
 		if d.Context != "" {
 			target = s.contexts[d.Context]
