@@ -31,6 +31,20 @@ func explain(d *rule.Document, file *mql.Source) {
 		return
 	}
 	x := &explainer{d: d, src: d.Query, lt: source.NewLineTable("", d.Query)}
+	if lit, ok := mql.Unparen(file.Expr).(*mql.BasicLit); ok && lit.Kind == mql.LitBool {
+		// "source: false" disables a rule (sublime-rules does this for IOC
+		// rules with no active indicators).
+		st := rule.Stage{Kind: StageKind, Text: lit.Raw, Pipeline: "main", Line: x.lt.Position(lit.Pos()).Line}
+		if lit.Value == "false" {
+			st.Note = "the source is false: the rule never matches"
+			p := x.lt.Position(lit.Pos())
+			line, col := d.QueryOrigin.Map(p.Line, p.Column)
+			d.Diagnose(source.Diagnostic{Code: CodeNeverMatches, Severity: source.Warning, Line: line, Col: col,
+				Message: "the rule's source is false: it never matches"})
+		}
+		d.Analysis.Stages = append(d.Analysis.Stages, st)
+		return
+	}
 	for _, c := range conjuncts(file.Expr) {
 		st := rule.Stage{Kind: StageKind, Text: x.text(c), Pipeline: "main"}
 		st.Line = x.lt.Position(c.Pos()).Line
@@ -442,12 +456,17 @@ func (x *explainer) elem(depth int) string {
 		}
 		return c + "[]"
 	}
-	return strings.Repeat(".", depth)
+	// Outside any array function: keep the dots as written (.x, ..x).
+	return strings.Repeat(".", depth-1)
 }
 
 func (x *explainer) renderTo(b *strings.Builder, e mql.Expr) {
 	switch v := e.(type) {
 	case *mql.Elem:
+		if v.Depth > len(x.elems) {
+			b.WriteString(strings.Repeat(".", v.Depth))
+			return
+		}
 		b.WriteString(x.elem(v.Depth))
 	case *mql.Selector:
 		if el, ok := v.X.(*mql.Elem); ok {

@@ -33,7 +33,8 @@ const QueryLanguage = "mql"
 const (
 	CodeYAML     = "READ0010" // the file is not valid YAML or not a mapping
 	CodeNoSource = "MQL2001"  // the rule has no source
-	CodeField    = "MQL2002"  // a metadata field has the wrong type
+	// CodeNeverMatches marks a rule whose source is the constant false.
+	CodeNeverMatches = "MQL2003"
 )
 
 // Reader reads sublime-rules YAML.
