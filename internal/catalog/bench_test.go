@@ -126,3 +126,22 @@ func BenchmarkMatrixAndLayer(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRebuildUnchanged measures a rebuild over the stored corpus
+// catalog with nothing changed (no file is read; the documents come from
+// the database).
+func BenchmarkRebuildUnchanged(b *testing.B) {
+	_, _, dir := corpusCatalog(b)
+	sources := corpusSources(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, rep, err := catalog.Build(catalog.Options{Sources: sources, Out: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Read != 0 || rep.Wrote {
+			b.Fatalf("unchanged rebuild read %d files (wrote %v)", rep.Read, rep.Wrote)
+		}
+	}
+}
