@@ -56,4 +56,3 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 }
-
