@@ -551,14 +551,22 @@ func (p *parser) parseToScalar() Expr {
 	return x
 }
 
-// scanCallStart reports whether a function call starts at offset o.
+// scanCallStart reports whether a function call starts at offset o. A
+// braced name must be written without spaces ({name}); Microsoft's parser
+// crashes on { name }( instead.
 func (p *parser) scanCallStart(o int) bool {
 	n := p.scanName(o)
+	if n == 3 && p.kind(o) == LBRACE && p.scanBracedName(o) != 3 {
+		return false
+	}
 	return n > 0 && p.kind(o+n) == LPAREN
 }
 
 func (p *parser) parseCall() Expr {
 	fun := p.parseName(false)
+	if fun == nil {
+		fun = p.missingName()
+	}
 	c := &CallExpr{Fun: fun}
 	lp := p.advance()
 	c.Lparen = source.Pos(lp.pos)
