@@ -181,6 +181,34 @@ func (a *analyzer) eval(e python.Expr, sc *scope) sym {
 		return sym{}
 	case *python.Call:
 		return a.evalCall(x, sc)
+	case *python.Comp:
+		return a.evalComp(x, sc)
+	}
+	return sym{}
+}
+
+// evalComp reads [re.compile(p, re.I) for p in PATTERNS]: the compiled
+// patterns of a constant list.
+func (a *analyzer) evalComp(x *python.Comp, sc *scope) sym {
+	if len(x.Generators) != 1 || x.Key != nil {
+		return sym{}
+	}
+	g := x.Generators[0]
+	inner := newScope(sc)
+	a.bindLoop(g.Target, g.Iter, sc, inner)
+	n, ok := g.Target.(*python.Name)
+	if !ok || inner.vars[n.Name].kind != symEach || len(g.Ifs) > 0 {
+		return sym{}
+	}
+	each := inner.vars[n.Name]
+	if c, ok := x.Elt.(*python.Call); ok {
+		if at, ok := c.Func.(*python.Attribute); ok && at.Attr == "compile" && len(c.Args) >= 1 {
+			if base := a.eval(at.X, sc); base.kind == symStdlib && base.name == "re" {
+				if arg, ok := c.Args[0].(*python.Name); ok && arg.Name == n.Name {
+					return sym{kind: symRegex, values: each.values, icase: a.ignoreCase(c, 1, sc)}
+				}
+			}
+		}
 	}
 	return sym{}
 }
@@ -645,7 +673,11 @@ func (a *analyzer) callCond(x *python.Call, sc *scope, ctx pred) {
 			return
 		case base.kind == symRegex && (fn.Attr == "match" || fn.Attr == "search" || fn.Attr == "fullmatch" || fn.Attr == "findall") && len(x.Args) >= 1:
 			if f := a.eval(x.Args[0], sc); f.kind == symField {
-				a.add(ctx, rule.Predicate{Field: f.field, Kind: rule.KindRegex, Values: []string{base.pattern}, Transforms: cased(!f.folded && !base.icase)})
+				pats := base.values
+				if len(pats) == 0 {
+					pats = []string{base.pattern}
+				}
+				a.add(ctx, rule.Predicate{Field: f.field, Kind: rule.KindRegex, Values: pats, Transforms: cased(!f.folded && !base.icase)})
 			}
 			return
 		case base.kind == symFunc || base.kind == symModule:
@@ -728,6 +760,8 @@ func (a *analyzer) bindLoop(target, iter python.Expr, sc, into *scope) {
 		into.vars[n.Name] = sym{kind: symEach, values: v.values, str: v.str, name: v.name}
 	case symField:
 		into.vars[n.Name] = sym{kind: symField, field: v.field + "[]", folded: v.folded}
+	case symRegex:
+		into.vars[n.Name] = v
 	default:
 		into.vars[n.Name] = sym{}
 	}

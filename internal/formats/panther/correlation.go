@@ -76,7 +76,12 @@ func (rd *reading) correlation() {
 				if len(c.rules) == 0 {
 					sev = source.Info
 				}
-				rd.diag(CodeUnknownRule, sev, e.Line, "rule "+quote(rid)+" is not in this source")
+				line, col := e.Line, e.Column
+				if k := em.key("RuleID"); k != nil {
+					line, col = k.Line, k.Column
+				}
+				rd.d.Diagnose(source.Diagnostic{Code: CodeUnknownRule, Severity: sev, Line: line, Col: col,
+					Message: "rule " + quote(rid) + " is not in this source"})
 			}
 			d.Analysis.Bindings = append(d.Analysis.Bindings, rule.Binding{Name: firstNonEmpty(id, rid), Text: line, DerivedFrom: []string{target}})
 			if !slices.ContainsFunc(d.Links, func(l rule.Link) bool { return l.Target == target }) {

@@ -13,6 +13,7 @@ import (
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/lang/mql"
 	"github.com/detwiki/detwiki/internal/rule"
+	"github.com/detwiki/detwiki/internal/schema"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
 
@@ -284,7 +285,7 @@ func TestGolden(t *testing.T) {
 	env := &formats.Env{Attack: attack.Default()}
 	for _, rel := range goldenRules {
 		d := readCorpusFile(t, root, rel, env)
-		formats.Enrich(d)
+		schema.Enrich(d)
 		d.Body, d.Query = "", ""
 		got, err := json.MarshalIndent(d, "", "  ")
 		if err != nil {
@@ -330,7 +331,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 				continue
 			}
 			for _, d := range formats.ReadFile(r, f, env) {
-				formats.Enrich(d)
+				schema.Enrich(d)
 			}
 		}
 	}

@@ -197,7 +197,13 @@ func lex(src string, errs *ErrorList) []Token {
 			emit(ILLEGAL, start)
 		}
 	}
-	toks = append(toks, Token{Kind: EOF, Pos: source.Pos(len(src)), End: source.Pos(len(src))})
+	// The end of the query is reported where its text ends, not after the
+	// trailing newlines of a YAML block.
+	end := len(strings.TrimRight(src, " \t\r\n"))
+	if n := len(toks); n > 0 && int(toks[n-1].End) > end {
+		end = int(toks[n-1].End)
+	}
+	toks = append(toks, Token{Kind: EOF, Pos: source.Pos(end), End: source.Pos(end)})
 	return toks
 }
 
