@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/lang/kql"
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+// Diagnostic codes of the engine (the KQL front end's syntax errors keep
+// their KQL1xxx codes).
+const (
+	CodeUnknownColumn    = "KQL2001" // Failed to resolve scalar expression named 'X'
+	CodeUnknownFunction  = "KQL2002" // Unknown function: 'f'
+	CodeOperator         = "KQL2003" // an operator (or operator option) the engine does not run
+	CodeFunction         = "KQL2004" // a Kusto function the engine does not run (service-only, plugins)
+	CodeType             = "KQL2005" // argument count or types
+	CodeUnknownTable     = "KQL2006" // a table no adapter provides
+	CodeUnfilledColumn   = "KQL2007" // warning: a column the table declares but its source cannot fill
+	CodeRuntime          = "KQL2008" // an error while running
+	CodeTooBig           = "KQL2009" // a result over the row limit
+	CodeSemantic         = "KQL2010" // other semantic errors
+	CodeExternalData     = "KQL2011" // externaldata or a service table without a local source
+	CodeNoQuery          = "KQL2012" // the script has no query
+	defaultMaxRows       = 5_000_000
+	defaultMaxStringSize = 1 << 20
+)
+
+// Options configure Compile.
+type Options struct {
+	// Catalog resolves table names.
+	Catalog Catalog
+	// Now is the time now() and ago() are relative to (replay time); zero
+	// means the wall clock.
+	Now time.Time
+	// MaxRows bounds the rows any operator may produce (default 5,000,000).
+	MaxRows int
+}
+
+// Query is a checked query: its logical plan and the warnings the check
+// found.
+type Query struct {
+	Text     string
+	Plan     Node
+	Warnings source.Diagnostics
+	maxRows  int
+}
+
+// Result is the output of a query.
+type Result struct {
+	Schema Schema
+	Chunks []*Chunk
+}
+
+// Rows returns the number of rows.
+func (r *Result) Rows() int {
+	n := 0
+	for _, ch := range r.Chunks {
+		n += ch.N
+	}
+	return n
+}
+
+// Each calls fn with every row in order.
+func (r *Result) Each(fn func(row []Value)) {
+	for _, ch := range r.Chunks {
+		for i := 0; i < ch.N; i++ {
+			fn(ch.Row(i))
+		}
+	}
+}
+
+// Compile parses and checks a query script. A query with syntax or
+// semantic errors gives no Query and its diagnostics (line:col in text);
+// warnings come back on the Query.
+func Compile(text string, opt Options) (*Query, source.Diagnostics) {
+	script, errs := kql.Parse(text)
+	if len(errs) > 0 {
+		return nil, kql.Diagnostics(text, errs)
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	c := newChecker(text, opt)
+	plan, diag := c.checkScript(script)
+	if diag != nil {
+		return nil, append(c.warnings, *diag)
+	}
+	prune(plan, allTrue(len(plan.Schema())))
+	max := opt.MaxRows
+	if max <= 0 {
+		max = defaultMaxRows
+	}
+	return &Query{Text: text, Plan: plan, Warnings: c.warnings, maxRows: max}, nil
+}
+
+// Run executes the query. The error is a *RunError naming the failure.
+func (q *Query) Run() (res *Result, err error) {
+	ctx := &execCtx{maxRows: q.maxRows}
+	defer func() {
+		if p := recover(); p != nil {
+			if re, ok := p.(*runtimeError); ok {
+				err = re
+				return
+			}
+			err = fmt.Errorf("internal error (a detwiki bug): %v", p)
+		}
+	}()
+	chunks, err := ctx.run(q.Plan)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Schema: q.Plan.Schema(), Chunks: chunks}, nil
+}
+
+// Run compiles and runs a query in one step.
+func Run(text string, opt Options) (*Result, source.Diagnostics, error) {
+	q, diags := Compile(text, opt)
+	if q == nil {
+		return nil, diags, nil
+	}
+	res, err := q.Run()
+	return res, q.Warnings, err
+}
