@@ -579,3 +579,21 @@ func TestParseConcurrent(t *testing.T) {
 		<-done
 	}
 }
+
+func TestPrintComments(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"// head\nT // tail\n| where x // w\n| take 1", "// head\nT\n// tail\n| where x\n// w\n| take 1"},
+		{"print x = \"a\" // c\n \"b\"\n| take 1", "print x = \"a\" // c\n \"b\"\n| take 1"},
+		{"let a = 1; // one\nprint a // end", "let a = 1;\n// one\nprint a\n// end\n"},
+		{"print u = 'http://x//y'", "print u = 'http://x//y'"},
+	}
+	for _, tt := range tests {
+		s, errs := Parse(tt.src)
+		if len(errs) > 0 {
+			t.Fatalf("%q: %v", tt.src, errs)
+		}
+		if got := Print(s); got != tt.want {
+			t.Errorf("Print(%q) =\n%q\nwant\n%q", tt.src, got, tt.want)
+		}
+	}
+}

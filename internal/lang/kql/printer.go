@@ -14,7 +14,7 @@ import (
 func Print(node Node) string {
 	var p printer
 	if s, ok := node.(*Script); ok {
-		p.comments = s.Comments
+		p.comments = commentsOutsideLiterals(s)
 	}
 	p.node(node)
 	p.flushComments(-1)
@@ -25,6 +25,36 @@ func Print(node Node) string {
 func Fprint(w io.Writer, node Node) error {
 	_, err := io.WriteString(w, Print(node))
 	return err
+}
+
+// commentsOutsideLiterals returns the script's comments except those
+// between the parts of a compound string literal ("a" // c <newline> "b"),
+// which print with the literal.
+func commentsOutsideLiterals(s *Script) []*Comment {
+	var spans []Node
+	Inspect(s, func(n Node) bool {
+		if l, ok := n.(*BasicLit); ok && l.Kind == STRING && strings.Contains(l.Raw, "//") {
+			spans = append(spans, l)
+		}
+		return true
+	})
+	if len(spans) == 0 {
+		return s.Comments
+	}
+	var out []*Comment
+	for _, c := range s.Comments {
+		inside := false
+		for _, l := range spans {
+			if c.Slash > l.Pos() && c.Slash < l.End() {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 type printer struct {
