@@ -200,3 +200,23 @@ func countKeys(d *rule.Document) map[string]bool {
 	}
 	return keys
 }
+
+// BenchmarkReadBothCorpora reads and explains panther-analysis and
+// sublime-rules as a run does (files listed and read from disk, every
+// reader's Detect, the schema pass), with one worker. Target: under 1 s of
+// CPU per pass.
+func BenchmarkReadBothCorpora(b *testing.B) {
+	roots := []string{sharedtest.Corpus(b, "panther-analysis"), sharedtest.Corpus(b, "sublime-rules")}
+	b.ReportAllocs()
+	start := panther.CPUTime()
+	docs := 0
+	for b.Loop() {
+		res, err := formats.Read(roots, formats.Options{Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = len(res.Documents)
+	}
+	b.ReportMetric(float64(panther.CPUTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(docs), "docs")
+}

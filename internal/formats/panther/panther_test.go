@@ -483,6 +483,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	r := New()
+	start := cpuTime()
 	for b.Loop() {
 		env := &formats.Env{Attack: attack.Default()}
 		for _, f := range files {
@@ -494,4 +495,5 @@ func BenchmarkReadCorpus(b *testing.B) {
 			}
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }

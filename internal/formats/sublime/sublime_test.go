@@ -324,6 +324,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	r := New()
+	start := cpuTime()
 	for b.Loop() {
 		env := &formats.Env{Attack: attack.Default()}
 		for _, f := range files {
@@ -335,6 +336,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 			}
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkParseMQL(b *testing.B) {
@@ -352,9 +354,11 @@ func BenchmarkParseMQL(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
+	start := cpuTime()
 	for b.Loop() {
 		for _, s := range srcs {
 			mql.Parse(s)
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
