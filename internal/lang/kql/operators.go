@@ -43,6 +43,8 @@ func (p *parser) scanPossibleQueryOperator() bool {
 	case RENDER:
 		t := p.tok(1)
 		return chartTypes[p.text(t)] || t.kind == IDENT || t.kind.CanBeIdentifier()
+	case INLINE_EXTERNAL_TABLE:
+		return p.kind(1) == LPAREN || p.kind(1) == KIND
 	case FORK, LOOKUP, HIDDEN_PARTITIONBY:
 		return false
 	case AS, ASSERT_SCHEMA, CONSUME, COUNT, DISTINCT, HIDDEN_EXECUTEANDCACHE, EXTEND, FILTER, FIND,
@@ -279,6 +281,8 @@ func (p *parser) parsePipedOperator() Operator {
 		return p.parseTopNested()
 	case UNION:
 		return p.parseUnion()
+	case INLINE_EXTERNAL_TABLE:
+		return p.parseInlineExternalTable()
 	case MAKE_GRAPH, GRAPH_MATCH, GRAPH_SHORTEST_PATHS, GRAPH_TO_TABLE, GRAPH_MARK_COMPONENTS, GRAPH_WHERE_NODES, GRAPH_WHERE_EDGES:
 		return p.parseGraphOperator()
 	case ASSERT_SCHEMA:

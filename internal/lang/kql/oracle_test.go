@@ -145,9 +145,7 @@ func mutations(queries []string, perQuery int) []string {
 
 // liveDifferences are the edge cases on which we knowingly differ from
 // Microsoft's parser; docs/lang-kql.md explains each.
-var liveDifferences = map[string]string{
-	"T | inline_external_table(a:string) kind=storage dataformat=csv ('https://x')": "inline_external_table is not implemented (docs/lang-kql.md, known differences)",
-}
+var liveDifferences = map[string]string{}
 
 // TestOracleLive runs Microsoft's parser itself over hand-written edge
 // cases (every one must agree, or be a documented difference) and over

@@ -1001,6 +1001,42 @@ func (p *printer) operator(o Operator) {
 		}
 		p.inline--
 		p.str(")")
+	case *InlineExternalTableOp:
+		p.kw(o)
+		if o.Schema != nil {
+			p.schema(o.Schema)
+		}
+		p.str(" kind=")
+		p.ident(o.Kind)
+		if o.Partitions != nil {
+			p.str(" partition by (")
+			p.params(o.Partitions)
+			p.str(")")
+		}
+		if o.PathFormat != nil {
+			p.str(" pathformat=(")
+			for i, x := range o.PathFormat {
+				if i > 0 {
+					p.str(" ")
+				}
+				p.expr(x)
+			}
+			p.str(")")
+		}
+		if o.DataFormat != nil {
+			p.str(" dataformat=")
+			p.ident(o.DataFormat)
+		}
+		p.str(" (")
+		p.inline++
+		p.exprList(o.ConnectionStrings)
+		p.inline--
+		p.str(")")
+		if o.With != nil {
+			p.str(" with (")
+			p.namedList(o.With, ", ")
+			p.str(")")
+		}
 	case *MakeGraphOp:
 		p.kw(o)
 		p.str(" ")

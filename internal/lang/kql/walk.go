@@ -177,6 +177,16 @@ func Walk(v Visitor, node Node) {
 		for _, s := range n.Stmts {
 			Walk(v, s)
 		}
+	case *InlineExternalTableOp:
+		if n.Schema != nil {
+			Walk(v, n.Schema)
+		}
+		walkIdent(v, n.Kind)
+		walkParams(v, n.Partitions)
+		walkExprs(v, n.PathFormat)
+		walkIdent(v, n.DataFormat)
+		walkExprs(v, n.ConnectionStrings)
+		walkNamed(v, n.With)
 	case *MakeGraphOp:
 		walkNamed(v, n.Params)
 		walkExpr(v, n.Source)
