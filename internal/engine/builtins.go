@@ -1069,8 +1069,6 @@ func init() {
 	row("sqrt", realFn(math.Sqrt))
 	implementations["exp2"] = impl{row: realFn(math.Exp2)}
 	implementations["exp10"] = impl{row: realFn(func(x float64) float64 { return math.Pow(10, x) })}
-	signatures["exp2"].Impl, signatures["exp10"].Impl = "exp2", "exp10"
-	signatures["log10"].Impl, signatures["log2"].Impl = "log10", "log2"
 	row("pow", func(a []Value) Value {
 		x, ok1 := toF(a[0])
 		y, ok2 := toF(a[1])

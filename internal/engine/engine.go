@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/detwiki/detwiki/internal/lang/kql"
@@ -122,4 +123,74 @@ func Run(text string, opt Options) (*Result, source.Diagnostics, error) {
 	}
 	res, err := q.Run()
 	return res, q.Warnings, err
+}
+
+// CompileScalar checks a scalar expression over the columns of schema (for
+// table adapters that derive columns with KQL expressions).
+func CompileScalar(text string, schema Schema, now time.Time) (Expr, source.Diagnostics) {
+	x, errs := kql.ParseExpr(text)
+	if len(errs) > 0 {
+		return nil, kql.Diagnostics(text, errs)
+	}
+	c := newChecker(text, Options{Now: now})
+	var e Expr
+	var diag *source.Diagnostic
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				b, ok := p.(bailout)
+				if !ok {
+					panic(p)
+				}
+				diag = &b.d
+			}
+		}()
+		e = c.fold(c.expr(x, &scope{vars: map[string]*binding{}}, schema))
+	}()
+	if diag != nil {
+		return nil, source.Diagnostics{*diag}
+	}
+	return e, nil
+}
+
+// EvalScalar evaluates a compiled scalar expression over a chunk.
+func EvalScalar(e Expr, ch *Chunk) (col *Column, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if re, ok := p.(*runtimeError); ok {
+				err = re
+				return
+			}
+			panic(p)
+		}
+	}()
+	return e.eval(&execCtx{maxRows: defaultMaxRows}, ch)
+}
+
+// DictColumn returns a dictionary-encoded string column.
+func DictColumn(dict []string, codes []uint32) *Column {
+	return &Column{T: TypeString, N: len(codes), Dict: dict, Codes: codes}
+}
+
+// Clone returns a copy of the schema.
+func (s Schema) Clone() Schema { return s.clone() }
+
+// ConvertExpr converts e's result to type t.
+func ConvertExpr(e Expr, t Type) Expr {
+	return &callExpr{Name: "convert", Fn: func(a []Value) Value { return Convert(a[0], t) }, Args: []Expr{e}, T: t}
+}
+
+// SelectTrue returns the rows where a bool column is true.
+func SelectTrue(c *Column, n int) []int32 { return selectTrue(c, n) }
+
+// ReadsColumnPrefix reports whether e reads a column whose name starts with
+// prefix.
+func ReadsColumnPrefix(e Expr, prefix string) bool {
+	found := false
+	walkExpr(e, func(x Expr) {
+		if r, ok := x.(*colRef); ok && strings.HasPrefix(r.Name, prefix) {
+			found = true
+		}
+	})
+	return found
 }

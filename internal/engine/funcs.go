@@ -254,8 +254,9 @@ func init() {
 	def("abs", 1, 1, sameAs(0))
 	def("ceiling", 1, 1, sameAs(0))
 	def("sign", 1, 1, sameAs(0))
-	def("exp|exp2|exp10", 1, 1, T(TypeReal))
-	def("log|log10|log2", 1, 1, T(TypeReal))
+	for _, n := range []string{"exp", "exp2", "exp10", "log", "log10", "log2"} {
+		def(n, 1, 1, T(TypeReal))
+	}
 	def("pow", 2, 2, T(TypeReal))
 	def("sqrt", 1, 1, T(TypeReal))
 	def("isnan", 1, 1, T(TypeBool))

@@ -71,8 +71,8 @@ func (t Type) isIntLike() bool { return t == TypeInt || t == TypeLong }
 func (t Type) isNumeric() bool {
 	return t == TypeInt || t == TypeLong || t == TypeReal || t == TypeDecimal
 }
-func (t Type) isFloat() bool    { return t == TypeReal || t == TypeDecimal }
-func (t Type) isStringy() bool  { return t == TypeString || t == TypeGuid }
+func (t Type) isFloat() bool   { return t == TypeReal || t == TypeDecimal }
+func (t Type) isStringy() bool { return t == TypeString || t == TypeGuid }
 func (t Type) storesInt() bool {
 	return t == TypeBool || t == TypeInt || t == TypeLong || t == TypeDateTime || t == TypeTimeSpan
 }

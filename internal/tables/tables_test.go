@@ -1,0 +1,131 @@
+package tables
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/engine"
+	"github.com/detwiki/detwiki/internal/schema"
+	"github.com/detwiki/detwiki/internal/sharedtest"
+)
+
+func TestDefsParse(t *testing.T) {
+	for _, d := range Defs() {
+		if len(d.Schema()) < 10 {
+			t.Errorf("%s: %d columns", d.Name, len(d.Schema()))
+		}
+	}
+	// the Sysmon events come from the schema's event-equivalence table
+	want := map[string]string{
+		"DeviceProcessEvents": "1", "DeviceNetworkEvents": "3", "DeviceImageLoadEvents": "7",
+		"DeviceRegistryEvents": "12,13", "DeviceFileEvents": "11,23,26", "DeviceEvents": "6,8,10,17,18,19,20,21,22",
+	}
+	for _, d := range Defs() {
+		if w, ok := want[d.Name]; ok {
+			if got := strings.Join(d.Events(), ","); got != w {
+				t.Errorf("%s events %s, want %s", d.Name, got, w)
+			}
+		}
+	}
+}
+
+// TestColumnFacts checks plain copies of an event field against the
+// canonical-field facts of package schema: the Defender column and the
+// Sysmon field it copies name the same ECS field.
+func TestColumnFacts(t *testing.T) {
+	ft := schema.Fields()
+	def, win := ft.Schema("defender"), ft.Schema("windows")
+	checked := 0
+	for _, d := range Defs() {
+		if !strings.HasPrefix(d.Name, "Device") {
+			continue
+		}
+		for col, expr := range d.Derive {
+			if !isIdent(expr) || expr == col {
+				continue
+			}
+			a, ok1 := def.Lookup([]string{d.Name}, col)
+			b, ok2 := win.Lookup(nil, expr)
+			if !ok1 || !ok2 || a.ECS == "" || b.ECS == "" || strings.HasPrefix(b.ECS, "winlog.") {
+				continue
+			}
+			checked++
+			if known := knownDifferences[d.Name+"."+col]; known != "" {
+				continue
+			}
+			if a.ECS != b.ECS && !(col == "FolderPath" || strings.HasSuffix(col, "FolderPath")) {
+				t.Errorf("%s.%s = %s: schema says %s vs %s", d.Name, col, expr, a.ECS, b.ECS)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Errorf("only %d facts checked", checked)
+	}
+}
+
+// knownDifferences are plain copies whose ECS names differ, with why.
+var knownDifferences = map[string]string{
+	// pySigma-backend-kusto maps Sigma FileVersion to this column; ECS keeps
+	// file and product versions apart
+	"DeviceProcessEvents.ProcessVersionInfoProductVersion": "backend mapping",
+	// Defender reports DNS queries in DeviceEvents with the name in RemoteUrl
+	"DeviceEvents.RemoteUrl": "DnsQueryResponse",
+}
+
+func isIdent(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func TestEmptyCatalog(t *testing.T) {
+	cat := NewCatalog()
+	for _, name := range Names() {
+		tbl, ok := cat.Table(name)
+		if !ok || tbl.(*Table).Rows() != 0 {
+			t.Fatalf("%s", name)
+		}
+	}
+}
+
+func TestOTRFDataset(t *testing.T) {
+	root := sharedtest.Path(t, "datasets", "otrf", "datasets", "atomic", "windows", "defense_evasion", "host")
+	cat, err := Load([]string{filepath.Join(root, "psh_mavinject_dll_notepad.zip")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := cat.Latest()
+	for _, tc := range []struct {
+		query string
+		min   int
+	}{
+		{"SecurityEvent | where EventID == 4688 | project TimeGenerated, Account, NewProcessName, CommandLine, Activity", 1},
+		{"DeviceProcessEvents | where FileName =~ \"mavinject.exe\" | project Timestamp, FolderPath, ProcessCommandLine, InitiatingProcessFileName, ActionType", 1},
+		{"DeviceEvents | summarize count() by ActionType", 1},
+		{"Event | where EventLog == \"Microsoft-Windows-Sysmon/Operational\" | extend x = parse_xml(EventData) | take 3", 1},
+		{"WindowsEvent | where EventData.Image endswith \"notepad.exe\" | take 5", 1},
+		{"DeviceProcessEvents | where Timestamp > ago(1d) | count", 1},
+	} {
+		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
+		if res == nil || err != nil {
+			t.Errorf("%s: %v %v", tc.query, diags, err)
+			continue
+		}
+		if res.Rows() < tc.min {
+			t.Errorf("%s: %d rows", tc.query, res.Rows())
+		}
+		if testing.Verbose() {
+			n := 0
+			res.Each(func(row []engine.Value) {
+				if n < 2 {
+					t.Logf("%s\n  %v", tc.query, row)
+				}
+				n++
+			})
+		}
+	}
+}
