@@ -17,10 +17,10 @@ import (
 const (
 	// CodeInternal: the analysis failed on this query (a detwiki bug); what
 	// was filled before the failure is kept.
-	CodeInternal = "KQL2001"
+	CodeInternal = "KQL3001"
 	// CodeTooDeep: a filter nests deeper than the analysis follows; the
 	// predicates below that depth are left out.
-	CodeTooDeep = "KQL2002"
+	CodeTooDeep = "KQL3002"
 )
 
 // maxExprDepth bounds how deep the analysis follows an expression (the
@@ -41,7 +41,7 @@ const MainPipeline = "main"
 // d.TimeWindow when the reader left them empty; d.ThirdPartyFeed. It
 // replaces parameters, bindings, stages, indicators and exclusions, and
 // keeps the reader's tables, events and diagnostics. It never panics: an
-// internal error becomes a KQL2001 diagnostic.
+// internal error becomes a KQL3001 diagnostic.
 func Analyze(d *rule.Document, script *kql.Script) {
 	if d == nil || script == nil {
 		return
@@ -523,6 +523,27 @@ func (an *analyzer) pipeline(name string, x kql.Expr, depth int) (*colState, []r
 	return p.cols, append(p.own, p.after...)
 }
 
+// barBefore returns the offset of the '|' before an operator at pos: the
+// parser's bar when it is that one, else the '|' found by skipping back
+// over white space, else pos (an operator without a bar: a pipeline's
+// source, or a comment between the bar and the operator).
+func (an *analyzer) barBefore(pos, bar source.Pos) source.Pos {
+	if !pos.IsValid() || int(pos) > len(an.src) {
+		return pos
+	}
+	if bar.IsValid() && bar < pos && an.src[bar] == '|' && strings.TrimSpace(an.src[bar+1:pos]) == "" {
+		return bar
+	}
+	i := int(pos) - 1
+	for i >= 0 && (an.src[i] == ' ' || an.src[i] == '\t' || an.src[i] == '\n' || an.src[i] == '\r') {
+		i--
+	}
+	if i >= 0 && an.src[i] == '|' {
+		return source.Pos(i)
+	}
+	return pos
+}
+
 // addStage appends a stage spanning [from, to) of the query.
 func (an *analyzer) addStage(p *pipe, kind string, from, to source.Pos) *rule.Stage {
 	p.own = append(p.own, rule.Stage{Kind: kind, Steps: 1, Text: an.text(from, to), Pipeline: p.name, Line: an.line(from)})
@@ -622,10 +643,7 @@ func (an *analyzer) operator(p *pipe, r opRef, i, depth int) {
 	if o == nil {
 		return
 	}
-	from := r.bar
-	if !from.IsValid() {
-		from = o.Pos()
-	}
+	from := an.barBefore(o.Pos(), r.bar)
 	kind := o.Name()
 	if kind == "" {
 		return // a missing operator (reported by the parser)

@@ -128,6 +128,16 @@ func TestStages(t *testing.T) {
 	if got := strings.Join(d.Analysis.Tables, ","); got != "T,U,V,W,X" {
 		t.Errorf("tables %q", got)
 	}
+	// Stage texts start at their own bar, whatever the sub-queries inside
+	// an operator.
+	d = analyze(t, "T\n| where A in~ ((U | project A))\n| where B == 1\n| extend C = 1")
+	var texts []string
+	for _, st := range d.Analysis.Stages {
+		texts = append(texts, fmt.Sprintf("%s:%d:%s", st.Pipeline, st.Line, st.Text))
+	}
+	if got, want := strings.Join(texts, "\n"), "main:1:T\nmain:2:| where A in~ ((U | project A))\nmain:3:| where B == 1\nmain:4:| extend C = 1\nmain/in:2:U\nmain/in:2:| project A"; got != want {
+		t.Errorf("stage texts\n%s\nwant\n%s", got, want)
+	}
 	// A parenthesized pipeline at the source continues the same pipeline.
 	d = analyze(t, `(T | where A == 1) | where B == 2`)
 	if got := stageKinds(d, "main"); got != "source where where" {
