@@ -1,0 +1,442 @@
+package ruletest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/events"
+	"github.com/detwiki/detwiki/internal/sigmaeval"
+)
+
+// RunOptions configure a run.
+type RunOptions struct {
+	// Events are event files or folders; every event file under them is a
+	// data set every runnable rule runs on.
+	Events []string
+	// Now is the replay time for rules that read the clock (default: the
+	// latest event of the data).
+	Now time.Time
+	// Workers evaluate that many data sets at once (default GOMAXPROCS).
+	Workers int
+	// Samples is how many matching events to keep per rule and data set
+	// (default 3; negative keeps none).
+	Samples int
+	// SkipPositive leaves out the rules' own sample events.
+	SkipPositive bool
+	// Router routes Sigma logsources (nil: the default).
+	Router *sigmaeval.Router
+	// Progress is called after each event file with the files done and the
+	// total.
+	Progress func(done, total int)
+}
+
+// Result is one rule run on one data set.
+type Result struct {
+	// Rule is the rule document's id; Title, Language and Path (repo/path
+	// of its file) say which rule it is.
+	Rule     string `json:"rule"`
+	Title    string `json:"title"`
+	Language string `json:"language"`
+	Path     string `json:"path"`
+	// Dataset names the event file: relative to the --events path given,
+	// or to the rule's source root for its own sample events.
+	Dataset string `json:"dataset"`
+	// Hits is how many events matched (alerts, for correlation rules and
+	// aggregations).
+	Hits int `json:"hits"`
+	// Expected is "match" for a positive test (the rule's own sample
+	// events), "" when nothing is expected.
+	Expected string `json:"expected"`
+	// OK is false when a positive test does not fire, or the events could
+	// not be read.
+	OK          bool     `json:"ok"`
+	Diagnostics []string `json:"diagnostics"`
+	// Samples are the first matching events (fields in event order).
+	Samples []Sample `json:"samples,omitempty"`
+}
+
+// Positive reports whether the result is a positive test.
+func (r *Result) Positive() bool { return r.Expected == "match" }
+
+// Sample is one matching event (or, for correlations, one alert).
+type Sample struct {
+	Fields []SampleField `json:"fields"`
+}
+
+// SampleField is one field of a sample.
+type SampleField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Report is what a run found.
+type Report struct {
+	Results []Result
+	// Datasets are the data sets given with --events, in order.
+	Datasets []string
+	// Rules is the number of rule documents; NotRunnable those that cannot
+	// run, with why.
+	Rules       int
+	NotRunnable []NotRun
+	// Errors are event paths that could not be read.
+	Errors []string
+	// Duration of the run.
+	Duration time.Duration
+}
+
+// NotRun is a rule that cannot run.
+type NotRun struct {
+	Rule string `json:"rule"`
+	Path string `json:"path"`
+	Why  string `json:"why"`
+}
+
+// Failed returns the positive tests that failed.
+func (r *Report) Failed() []Result {
+	var out []Result
+	for _, res := range r.Results {
+		if res.Positive() && !res.OK {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// dataset is one event file.
+type dataset struct {
+	Name string
+	Path string
+}
+
+// job is one event file with the rules to run on it.
+type job struct {
+	ds       dataset
+	rules    []*Rule
+	expected string
+}
+
+// Run runs the set: each rule with sample events on them, and (with
+// opt.Events) every runnable rule on every data set.
+func (s *Set) Run(opt *RunOptions) (*Report, error) {
+	if opt == nil {
+		opt = &RunOptions{}
+	}
+	start := time.Now()
+	rep := &Report{Rules: len(s.Rules)}
+	runnable := s.Runnable()
+	for _, r := range s.Rules {
+		if !r.Runnable() {
+			rep.NotRunnable = append(rep.NotRunnable, NotRun{Rule: r.Doc.ID, Path: docPath(r), Why: r.Why})
+		}
+	}
+	var jobs []job
+	if !opt.SkipPositive {
+		// positive tests, grouped by event file
+		byFile := map[string]*job{}
+		var order []string
+		for _, r := range s.Rules {
+			for _, ds := range r.positiveTests() {
+				j := byFile[ds.Path]
+				if j == nil {
+					j = &job{ds: ds, expected: "match"}
+					byFile[ds.Path] = j
+					order = append(order, ds.Path)
+				}
+				j.rules = append(j.rules, r)
+			}
+		}
+		for _, p := range order {
+			jobs = append(jobs, *byFile[p])
+		}
+	}
+	for _, p := range opt.Events {
+		files, err := events.Files([]string{p})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			name := filepath.Base(f)
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				if rel, err := filepath.Rel(p, f); err == nil {
+					name = filepath.ToSlash(rel)
+				}
+			}
+			rep.Datasets = append(rep.Datasets, name)
+			jobs = append(jobs, job{ds: dataset{Name: name, Path: f}, rules: runnable})
+		}
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([][]Result, len(jobs))
+	errs := make([]string, len(jobs))
+	var mu sync.Mutex
+	done := 0
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = runJob(jobs[i], opt)
+				if opt.Progress != nil {
+					mu.Lock()
+					done++
+					opt.Progress(done, len(jobs))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i := range jobs {
+		rep.Results = append(rep.Results, results[i]...)
+		if errs[i] != "" {
+			rep.Errors = append(rep.Errors, errs[i])
+		}
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+func docPath(r *Rule) string {
+	if r.Doc.Source.Repo == "" {
+		return r.Doc.Source.Path
+	}
+	return r.Doc.Source.Repo + "/" + r.Doc.Source.Path
+}
+
+// cell accumulates one rule's results on one event file.
+type cell struct {
+	hits    int
+	samples []Sample
+}
+
+// runJob evaluates the job's rules on its event file.
+func runJob(j job, opt *RunOptions) ([]Result, string) {
+	limit := opt.Samples
+	if limit == 0 {
+		limit = 3
+	}
+	var sigmaRules []*sigmaeval.Rule
+	var sigmaIdx []int
+	var corrs []*sigmaeval.Correlation
+	var corrIdx []int
+	cells := make([]cell, len(j.rules))
+	for i, r := range j.rules {
+		if !r.Runnable() {
+			continue
+		}
+		switch {
+		case r.Sigma != nil:
+			sigmaRules = append(sigmaRules, r.Sigma)
+			sigmaIdx = append(sigmaIdx, i)
+		case r.Correlation != nil:
+			corrs = append(corrs, r.Correlation)
+			corrIdx = append(corrIdx, i)
+		}
+	}
+	// A correlation needs its referenced rules' matches even when they are
+	// not in the job (a positive test of the correlation alone).
+	extra := map[*sigmaeval.Rule]bool{}
+	for _, r := range sigmaRules {
+		extra[r] = true
+	}
+	var observedOnly []*sigmaeval.Rule
+	for _, c := range corrs {
+		rs, _ := c.Referenced()
+		for _, r := range rs {
+			if r != nil && !extra[r] {
+				extra[r] = true
+				observedOnly = append(observedOnly, r)
+			}
+		}
+	}
+	run := sigmaeval.NewRun(corrs)
+	var buf []int32
+	err := events.ReadFile(j.ds.Path, func(b *events.Block) error {
+		blk := sigmaeval.NewBlock(b, opt.Router)
+		for k, r := range sigmaRules {
+			buf = blk.Match(r, buf)
+			if len(buf) == 0 {
+				continue
+			}
+			if run.Wants(r) {
+				run.Observe(blk, r, buf)
+			}
+			if r.Aggregated() {
+				continue
+			}
+			c := &cells[sigmaIdx[k]]
+			c.hits += len(buf)
+			for _, row := range buf {
+				if len(c.samples) >= limit {
+					break
+				}
+				c.samples = append(c.samples, eventSample(b, int(row)))
+			}
+		}
+		for _, r := range observedOnly {
+			buf = blk.Match(r, buf)
+			run.Observe(blk, r, buf)
+		}
+		return nil
+	})
+	errText := ""
+	if err != nil {
+		errText = err.Error()
+	}
+	corrAlerts, aggAlerts := run.Finish()
+	for k, r := range sigmaRules {
+		if !r.Aggregated() {
+			continue
+		}
+		c := &cells[sigmaIdx[k]]
+		c.hits = len(aggAlerts[r])
+		c.samples = alertSamples(aggAlerts[r], limit)
+	}
+	for k, co := range corrs {
+		c := &cells[corrIdx[k]]
+		c.hits = len(corrAlerts[co])
+		c.samples = alertSamples(corrAlerts[co], limit)
+	}
+	out := make([]Result, 0, len(j.rules))
+	for i, r := range j.rules {
+		res := Result{Rule: r.Doc.ID, Title: r.Doc.Title, Language: r.Doc.Language, Path: docPath(r), Dataset: j.ds.Name,
+			Hits: cells[i].hits, Expected: j.expected, OK: true, Diagnostics: diagnosticTexts(r)}
+		if limit > 0 {
+			res.Samples = cells[i].samples
+		}
+		switch {
+		case errText != "":
+			res.OK = false
+			res.Diagnostics = append(res.Diagnostics, "events: "+errText)
+		case !r.Runnable():
+			res.OK = false
+			res.Diagnostics = append(res.Diagnostics, r.Why)
+		case j.expected == "match" && res.Hits == 0:
+			res.OK = false
+		}
+		out = append(out, res)
+	}
+	return out, errText
+}
+
+// diagnosticTexts lists a rule's compile problems as text.
+func diagnosticTexts(r *Rule) []string {
+	out := []string{}
+	for _, d := range r.Diagnostics {
+		out = append(out, fmt.Sprintf("%d:%d: %s [%s]", d.Line, d.Col, d.Message, d.Code))
+	}
+	return out
+}
+
+// maxSampleValue bounds one value of a sample.
+const maxSampleValue = 1000
+
+// maxSampleFields bounds the fields of a sample.
+const maxSampleFields = 64
+
+// eventSample renders one event of a block.
+func eventSample(b *events.Block, row int) Sample {
+	var s Sample
+	for _, nv := range b.Row(row) {
+		if len(s.Fields) >= maxSampleFields {
+			s.Fields = append(s.Fields, SampleField{Name: "…", Value: "more fields left out"})
+			break
+		}
+		v := nv.Value.Text
+		if len(v) > maxSampleValue {
+			v = v[:maxSampleValue] + "…"
+		}
+		s.Fields = append(s.Fields, SampleField{Name: nv.Name, Value: v})
+	}
+	return s
+}
+
+// alertSamples renders alerts as samples.
+func alertSamples(alerts []sigmaeval.Alert, limit int) []Sample {
+	var out []Sample
+	for _, a := range alerts {
+		if len(out) >= limit {
+			break
+		}
+		out = append(out, Sample{Fields: []SampleField{
+			{"group", strings.Join(a.Group, ", ")},
+			{"start", a.Start.Format(time.RFC3339Nano)},
+			{"end", a.End.Format(time.RFC3339Nano)},
+			{"events", strconv.Itoa(a.Events)},
+			{"value", strconv.FormatFloat(a.Value, 'f', -1, 64)},
+		}})
+	}
+	return out
+}
+
+// RuleSummary is what a run found for one rule, for its catalog page.
+type RuleSummary struct {
+	// Datasets the rule fires on, with their hit counts, most hits first.
+	Datasets []DatasetHits `json:"datasets"`
+	// Tests are the rule's positive tests.
+	Tests []Result `json:"tests,omitempty"`
+	// Samples are matching events from the data sets (a few per set).
+	Samples []DatasetSample `json:"samples,omitempty"`
+	// Tested is true when the rule ran on any events.
+	Tested bool `json:"tested"`
+}
+
+// DatasetHits is a data set and how often a rule fired on it.
+type DatasetHits struct {
+	Dataset string `json:"dataset"`
+	Hits    int    `json:"hits"`
+}
+
+// DatasetSample is a sample matching event and its data set.
+type DatasetSample struct {
+	Dataset string `json:"dataset"`
+	Sample  Sample `json:"sample"`
+}
+
+// ByRule summarises the report per rule document id.
+func (r *Report) ByRule() map[string]*RuleSummary {
+	out := map[string]*RuleSummary{}
+	for i := range r.Results {
+		res := &r.Results[i]
+		s := out[res.Rule]
+		if s == nil {
+			s = &RuleSummary{}
+			out[res.Rule] = s
+		}
+		s.Tested = true
+		if res.Positive() {
+			s.Tests = append(s.Tests, *res)
+		}
+		if res.Hits > 0 {
+			s.Datasets = append(s.Datasets, DatasetHits{Dataset: res.Dataset, Hits: res.Hits})
+			for _, sm := range res.Samples {
+				s.Samples = append(s.Samples, DatasetSample{Dataset: res.Dataset, Sample: sm})
+			}
+		}
+	}
+	for _, s := range out {
+		sort.SliceStable(s.Datasets, func(i, j int) bool {
+			if s.Datasets[i].Hits != s.Datasets[j].Hits {
+				return s.Datasets[i].Hits > s.Datasets[j].Hits
+			}
+			return s.Datasets[i].Dataset < s.Datasets[j].Dataset
+		})
+	}
+	return out
+}
