@@ -1,6 +1,7 @@
 package panther_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,6 +47,11 @@ func TestCorpus(t *testing.T) {
 		}
 		if len(d.Analysis.Events) > 0 {
 			withEvents++
+		}
+		for _, tc := range d.Tests {
+			if tc.Event != "" && !json.Valid([]byte(tc.Event)) {
+				t.Errorf("%s: test %q: event is not valid JSON: %.200s", d.Source.Path, tc.Name, tc.Event)
+			}
 		}
 		if py, ok := d.Extra["python_file"].(string); ok {
 			referenced[py] = true

@@ -306,9 +306,9 @@ func (rd *reading) tests() {
 			logNode = tm.get("RuleOutputs")
 		}
 		if logNode != nil {
-			if b, err := json.Marshal(decode(logNode)); err == nil {
-				test.Event = string(b)
-			}
+			var b strings.Builder
+			nodeJSON(&b, logNode, 0)
+			test.Event = b.String()
 		}
 		rd.d.Tests = append(rd.d.Tests, test)
 	}

@@ -84,3 +84,20 @@ func checkSpans(t testing.TB, src string, f *Source) {
 		return true
 	})
 }
+
+func BenchmarkParseCorpus(b *testing.B) {
+	srcs := corpusSources(b)
+	var size int64
+	for _, s := range srcs {
+		size += int64(len(s))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		for _, s := range srcs {
+			Parse(s)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}

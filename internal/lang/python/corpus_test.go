@@ -76,3 +76,20 @@ func checkSpans(t testing.TB, name, src string, mod *Module) {
 		return true
 	})
 }
+
+func BenchmarkParseCorpus(b *testing.B) {
+	files := corpusFiles(b)
+	var size int64
+	for _, src := range files {
+		size += int64(len(src))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		for _, src := range files {
+			Parse(src)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
