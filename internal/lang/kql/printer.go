@@ -390,6 +390,10 @@ func (p *printer) expr(x Expr) {
 		p.str(")")
 	case *CallExpr:
 		p.ident(x.Fun)
+		if x.Fun != nil && !x.Fun.Quoted && gooKind(Lookup(x.Fun.Name)) != 0 {
+			// guid(...) and bool(...) written together are typed literals.
+			p.str(" ")
+		}
 		p.inline++
 		p.str("(")
 		p.exprList(x.Args)
