@@ -98,7 +98,8 @@ func (c *checker) aggregate(call *kql.CallExpr, s Schema, sc *scope) *aggCall {
 	}
 	switch kind {
 	case "count":
-		a.OutCols = Schema{{Name: "count_", Type: TypeLong}}
+		a.OutCols = Schema{{Name: "count_" + argName, Type: TypeLong}}
+		a.Args = nil
 		a.new = func() aggState { return &countAgg{} }
 	case "countif":
 		need(1)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/lang/kql"
@@ -103,8 +104,15 @@ func (c *checker) expr(x kql.Expr, sc *scope, s Schema) Expr {
 	case *kql.BadExpr:
 		c.fail(v, CodeSemantic, "missing expression")
 	}
-	c.fail(x, CodeOperator, "this expression is not supported by detwiki's engine")
+	c.fail(x, CodeOperator, "expression '%s' (%s) is not supported by detwiki's engine", shorten(kql.Text(c.text, x)), strings.TrimPrefix(fmt.Sprintf("%T", x), "*kql."))
 	return nil
+}
+
+func shorten(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
 }
 
 func (c *checker) wantBool(n kql.Node, e Expr) {
@@ -515,6 +523,9 @@ func indexValue(base, idx Value) Value {
 // binary checks and binds a binary operator.
 func (c *checker) binary(at kql.Node, op kql.Token, l, r Expr) Expr {
 	lt, rt := l.Type(), r.Type()
+	if fast := fastIntCompare(op, l, r); fast != nil {
+		return fast
+	}
 	fn, t, err := binaryOp(op, lt, rt)
 	if err != "" {
 		c.fail(at, CodeType, "%s", err)

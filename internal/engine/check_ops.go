@@ -515,7 +515,7 @@ func (c *checker) print(v *kql.PrintOp, sc *scope) Node {
 	var exprs []Expr
 	var out Schema
 	for _, it := range v.Exprs {
-		name, x := nameOf(it), it
+		name, x := "", it
 		if ne, ok := it.(*kql.NamedExpr); ok {
 			name, x = ne.Names[0].Name, ne.Value
 		}

@@ -19,8 +19,10 @@ func binaryOp(op kql.Token, lt, rt Type) (rowFunc, Type, string) {
 	case kql.ADD, kql.SUB, kql.MUL, kql.QUO, kql.REM:
 		return arithOp(op, lt, rt)
 	case kql.EQL, kql.NEQ, kql.LSS, kql.LEQ, kql.GTR, kql.GEQ, kql.LSSGTR:
+		// a string compared with a number or a timespan converts (rules
+		// compare EventID == "4688"); other mixes are errors
 		if ct := commonType(lt, rt); ct == TypeUnknown && lt != TypeUnknown && rt != TypeUnknown &&
-			!(lt == TypeDateTime && rt.isStringy() || rt == TypeDateTime && lt.isStringy()) {
+			!(lt.isStringy() && rt != TypeBool || rt.isStringy() && lt != TypeBool) {
 			return nil, 0, "cannot compare " + lt.String() + " with " + rt.String()
 		}
 		if op == kql.LSSGTR {
@@ -334,6 +336,14 @@ func compareValues(x, y Value) (int, bool) {
 		if t, ok := ParseDateTime(x.S); ok {
 			return cmpInt(t, y.I), true
 		}
+	case x.T == TypeString && y.T != TypeString:
+		if c := Convert(x, y.T); !c.Null {
+			return compareValues(c, y)
+		}
+	case y.T == TypeString && x.T != TypeString:
+		if c := Convert(y, x.T); !c.Null {
+			return compareValues(x, c)
+		}
 	case x.T == TypeBool && y.T.isNumeric() || y.T == TypeBool && x.T.isNumeric():
 		return cmpFloat(numF(x), numF(y)), true
 	}
@@ -598,3 +608,45 @@ func hasAnyAll(x Value, terms []Value, all bool) Value {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// fastIntCompare returns a vectorized comparison of an int-stored column
+// (int, long, datetime, timespan) with a constant of the same kind, or nil.
+func fastIntCompare(op kql.Token, l, r Expr) Expr {
+	lt, rt := l.Type(), r.Type()
+	same := lt == rt && (lt == TypeDateTime || lt == TypeTimeSpan) || lt.isIntLike() && rt.isIntLike()
+	if !same {
+		return nil
+	}
+	var cmp func(a, b int64) bool
+	switch op {
+	case kql.EQL:
+		cmp = func(a, b int64) bool { return a == b }
+	case kql.NEQ, kql.LSSGTR:
+		cmp = func(a, b int64) bool { return a != b }
+	case kql.LSS:
+		cmp = func(a, b int64) bool { return a < b }
+	case kql.LEQ:
+		cmp = func(a, b int64) bool { return a <= b }
+	case kql.GTR:
+		cmp = func(a, b int64) bool { return a > b }
+	case kql.GEQ:
+		cmp = func(a, b int64) bool { return a >= b }
+	default:
+		return nil
+	}
+	slow := compareOp(op)
+	return &vecExpr{Name: op.String(), Args: []Expr{l, r}, T: TypeBool, Fn: func(ctx *execCtx, a []*Column, n int) (*Column, error) {
+		x, y := a[0], a[1]
+		if x.I == nil || y.Const == nil || y.Const.Null || x.Null != nil {
+			return applyRow(slow, a, n, TypeBool), nil
+		}
+		k := y.Const.I
+		out := make([]int64, n)
+		for i, v := range x.I {
+			if cmp(v, k) {
+				out[i] = 1
+			}
+		}
+		return &Column{T: TypeBool, N: n, I: out}, nil
+	}}
+}
