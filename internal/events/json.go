@@ -28,10 +28,10 @@ type jsonReader struct {
 	line   int // line of pos (for errors), counted lazily
 	// pending events from a top-level array: the array's bytes and where
 	// the next element starts.
-	arr    []byte
-	arrPos int
+	arr     []byte
+	arrPos  int
 	scratch []byte
-	err    error
+	err     error
 }
 
 func newJSONReader(r io.Reader, source string) *jsonReader {

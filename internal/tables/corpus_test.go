@@ -124,9 +124,9 @@ func TestCorpusRulesRun(t *testing.T) {
 }
 
 type datasetMeta struct {
-	ID      string `yaml:"id"`
-	Title   string `yaml:"title"`
-	Attack  []struct {
+	ID     string `yaml:"id"`
+	Title  string `yaml:"title"`
+	Attack []struct {
 		Technique    string `yaml:"technique"`
 		SubTechnique any    `yaml:"sub-technique"`
 	} `yaml:"attack_mappings"`
