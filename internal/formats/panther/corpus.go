@@ -54,7 +54,9 @@ type dataModel struct {
 
 // corpusFor returns the shared state of the source f belongs to.
 func corpusFor(env *formats.Env, f *formats.File) *corpus {
-	root := findRoot(f)
+	// The root is found once per folder (a few stats up the tree).
+	dir := filepath.Dir(f.Abs)
+	root := env.Shared("panther:root:"+f.Root+"\x00"+dir, func() any { return findRoot(f) }).(string)
 	return env.Shared("panther:"+root, func() any { return buildCorpus(root) }).(*corpus)
 }
 

@@ -183,6 +183,7 @@ func TestDiagnostics(t *testing.T) {
 		{"name: x\ntype: rule\nsource: \"\"\n", "1:1: the rule has no MQL source [MQL2001]"},
 		{"name: x\ntype: rule\nsource: [\n", "invalid YAML"},
 		{"name: x\ntype: rule\nsource: |\n  false\n", "4:3: warning: the rule's source is false: it never matches [MQL2003]"},
+		{"name: x\ntype: rule\ntags:\n  a: b\nsource: |\n  type.inbound\n", "3:1: warning: tags: expected a list of strings; the field is ignored [READ0010]"},
 	} {
 		d := read(t, "t.yml", tt.text)
 		var all []string

@@ -30,7 +30,7 @@ type lexer struct {
 
 // lex scans src into tokens, ending with an EOF token, and comments.
 func lex(src string, errs *ErrorList) ([]Token, []*Comment) {
-	lx := &lexer{src: src, errs: errs, tokens: make([]Token, 0, len(src)/5+8)}
+	lx := &lexer{src: src, errs: errs, tokens: make([]Token, 0, len(src)/8+8)}
 	if strings.HasPrefix(src, "\uFEFF") {
 		lx.off = 3
 	}

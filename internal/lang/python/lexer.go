@@ -41,7 +41,7 @@ type lexer struct {
 // lex scans a whole module.
 func lex(src string, errs *ErrorList) ([]Token, []*Comment) {
 	lx := &lexer{src: src, errs: errs, indents: []int{0}, atBOL: true,
-		tokens: make([]Token, 0, len(src)/4+16)}
+		tokens: make([]Token, 0, len(src)/6+16)}
 	if strings.HasPrefix(src, "\uFEFF") {
 		lx.off = 3
 	}
