@@ -73,6 +73,12 @@ func meta(d *rule.Document, y *ruleYAML, p string, env *formats.Env) {
 		}
 	}
 	add(own)
+	// A tag that is an ATT&CK technique id counts too (and stays a tag).
+	for _, t := range y.Tags {
+		if attack.NormalizeTechniqueID(strings.TrimSpace(t)) != "" {
+			techniques = append(techniques, strings.TrimSpace(t))
+		}
+	}
 	d.Tags = tags
 	if len(techniques)+len(tactics) > 0 {
 		atk, problems := env.Attack.Map(techniques, tactics)

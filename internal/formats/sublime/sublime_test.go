@@ -212,6 +212,7 @@ source: |
   type.inbound
 tags:
   - "Attack surface reduction"
+  - "T1204.002"
 attack_types:
   - "Credential Phishing"
 tactics_and_techniques:
@@ -226,14 +227,14 @@ id: "3bc152f2"
 	if d.Kind != "discovery" || d.Author != "@vector_sec, Jane Doe" || d.Severity != "high" {
 		t.Errorf("kind %q author %q severity %q", d.Kind, d.Author, d.Severity)
 	}
-	if got := strings.Join(d.Tags, ","); got != "Attack surface reduction,Credential Phishing,Evasion" {
+	if got := strings.Join(d.Tags, ","); got != "Attack surface reduction,T1204.002,Credential Phishing,Evasion" {
 		t.Errorf("tags %s", got)
 	}
 	var ids []string
 	for _, a := range d.Attack {
 		ids = append(ids, a.TechniqueID)
 	}
-	if !slices.Contains(ids, "T1566.002") || !slices.Contains(ids, "T1566.001") {
+	if !slices.Contains(ids, "T1566.002") || !slices.Contains(ids, "T1566.001") || !slices.Contains(ids, "T1204.002") {
 		t.Errorf("attack %+v", d.Attack)
 	}
 	if d.Extra["id"] != "3bc152f2" || len(d.FalsePositives) != 1 || len(d.References) != 1 {
