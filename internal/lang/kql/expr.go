@@ -49,7 +49,9 @@ func (p *parser) parsePipes(x Expr) Expr {
 		return x
 	}
 	pe := &PipeExpr{Source: x}
-	start := len(p.opStack)
+	// The two stacks grow apart while an operator is parsed (its bar is
+	// pushed first), so each keeps its own mark.
+	start, barStart := len(p.opStack), len(p.barStack)
 	for p.kind(0) == BAR {
 		bar := p.advance()
 		p.barStack = append(p.barStack, source.Pos(bar.pos))
@@ -57,9 +59,9 @@ func (p *parser) parsePipes(x Expr) Expr {
 		p.opStack = append(p.opStack, op)
 	}
 	pe.Ops = append([]Operator(nil), p.opStack[start:]...)
-	pe.Bars = append([]source.Pos(nil), p.barStack[start:]...)
+	pe.Bars = append([]source.Pos(nil), p.barStack[barStart:]...)
 	clear(p.opStack[start:])
-	p.opStack, p.barStack = p.opStack[:start], p.barStack[:start]
+	p.opStack, p.barStack = p.opStack[:start], p.barStack[:barStart]
 	return pe
 }
 
