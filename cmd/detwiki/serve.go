@@ -26,6 +26,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
 	baseURL := fs.String("base-url", "", "public URL of the wiki, for the rule links of Navigator layers (default: from each request)")
 	quiet := fs.Bool("quiet", false, "no progress bar and no build summary")
+	warm := fs.Bool("warm", true, "render every rule page into the page cache in the background after start")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: detwiki serve [--addr 127.0.0.1:8080] [--catalog DIR | SOURCE...]")
 		fmt.Fprintln(stderr, "Serves the wiki and the JSON API (docs/api.md). Without --catalog or SOURCE: the repositories")
@@ -78,7 +79,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			printSummary(stderr, c, rep)
 		}
 	}
-	srv := web.New(c, web.Options{BaseURL: *baseURL, Notes: notes, Logger: log.New(os.Stderr, "detwiki: ", log.LstdFlags)})
+	limitMemory()
+	srv := web.New(c, web.Options{BaseURL: *baseURL, Notes: notes, Warm: *warm, Logger: log.New(os.Stderr, "detwiki: ", log.LstdFlags)})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return errorf(stderr, "%v", err)

@@ -159,6 +159,7 @@ type stageView struct {
 	LineHref   string
 	Code       template.HTML
 	Predicates []predView
+	PredsHTML  template.HTML
 }
 
 type pipelineView struct {
@@ -176,6 +177,10 @@ type codeBlock struct {
 	Lang   string
 	Prefix string // anchor prefix of its lines: Q (query) or L (file)
 	Lines  []codeLine
+	// HTML is the block's lines, numbered and anchored, ready to insert:
+	// built here rather than in the template because it is the bulk of a
+	// page (the highlighter escapes every byte of the text).
+	HTML template.HTML
 }
 
 type diagView struct {
@@ -185,6 +190,7 @@ type diagView struct {
 type relatedView struct {
 	Title, Href, Language, ID string
 	Diff                      []predView
+	DiffHTML                  template.HTML
 }
 
 type sectionView struct {
@@ -219,6 +225,8 @@ type view struct {
 	SourceHref string
 	SourceText string
 	Meta       []metaRow
+	MetaHTML   template.HTML
+	EventsHTML template.HTML
 	Summary    summary
 	Desc       template.HTML
 	Attack     []attackRow
@@ -232,22 +240,25 @@ type view struct {
 	Pipelines  []pipelineView
 	Indicators []indicatorRow
 	Exclusions []indicatorRow
-	Outputs    []rule.Output
-	Narrower   []relatedView
-	Broader    []relatedView
-	Same       []relatedView
-	NarrowerN  int
-	BroaderN   int
-	SameN      int
-	SameAction []relatedView
-	SameActN   int
-	InCatalog  bool
-	FalsePos   []string
-	Sections   []sectionView
-	Links      []Link
-	Tests      []testView
-	Variants   []variantView
-	Diags      []diagView
+	// IndicatorsHTML and ExclusionsHTML are the tables, rendered.
+	IndicatorsHTML template.HTML
+	ExclusionsHTML template.HTML
+	Outputs        []rule.Output
+	Narrower       []relatedView
+	Broader        []relatedView
+	Same           []relatedView
+	NarrowerN      int
+	BroaderN       int
+	SameN          int
+	SameAction     []relatedView
+	SameActN       int
+	InCatalog      bool
+	FalsePos       []string
+	Sections       []sectionView
+	Links          []Link
+	Tests          []testView
+	Variants       []variantView
+	Diags          []diagView
 }
 
 // summary is the "at a glance" box.
@@ -306,6 +317,8 @@ func (p *Page) view() *view {
 		v.References = append(v.References, Link{Text: r, Href: safeHref(r)})
 	}
 	v.events()
+	v.MetaHTML = metaHTML(v.Meta)
+	v.EventsHTML = eventsHTML(v.Events)
 	v.code()
 	v.analysis()
 	v.related()
@@ -455,9 +468,20 @@ func marked(diags []source.Diagnostic) map[int]bool {
 
 func block(text, lang, prefix string, mark map[int]bool) *codeBlock {
 	b := &codeBlock{Lang: lang, Prefix: prefix}
+	var sb strings.Builder
+	sb.Grow(len(text) * 2)
 	for i, l := range highlight.Lines(strings.TrimRight(text, "\n"), lang) {
+		n := strconv.Itoa(i + 1)
 		b.Lines = append(b.Lines, codeLine{N: i + 1, HTML: l, Marked: mark[i+1]})
+		sb.WriteString(`<span class="line`)
+		if mark[i+1] {
+			sb.WriteString(" marked")
+		}
+		sb.WriteString(`" id="` + prefix + n + `"><a class="ln" href="#` + prefix + n + `" aria-hidden="true">` + n + `</a>`)
+		sb.WriteString(string(l))
+		sb.WriteString("</span>\n")
 	}
+	b.HTML = template.HTML(sb.String())
 	return b
 }
 
@@ -579,11 +603,14 @@ func (v *view) analysis() {
 			sv.Predicates = append(sv.Predicates, predView{Field: p.Field, FieldHref: fieldHref(p.Field), Kind: p.Kind,
 				KindPhrase: KindPhrase(p.Kind), Values: p.Values, Transforms: p.Transforms, Negated: p.Negated})
 		}
+		sv.PredsHTML = predsHTML(sv.Predicates)
 		pv := &v.Pipelines[len(v.Pipelines)-1]
 		pv.Stages = append(pv.Stages, sv)
 	}
 	v.Indicators = v.indicatorRows(a.Indicators, true)
 	v.Exclusions = v.indicatorRows(a.Exclusions, false)
+	v.IndicatorsHTML = indicatorsHTML(v.Indicators)
+	v.ExclusionsHTML = indicatorsHTML(v.Exclusions)
 	v.Outputs = a.Outputs
 }
 
@@ -598,6 +625,7 @@ func (v *view) relatedList(list []catalog.Related) []relatedView {
 			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.link("fields/" + catalog.PageKey(p.FieldKey)), Kind: p.Kind,
 				KindPhrase: KindPhrase(p.Kind), Values: []string{p.Value}, Negated: p.Negated})
 		}
+		rv.DiffHTML = predsHTML(rv.Diff)
 		out = append(out, rv)
 	}
 	return out

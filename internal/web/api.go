@@ -58,7 +58,7 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiInfo(w http.ResponseWriter, r *http.Request) {
 	c := s.site.cat
 	writeJSON(w, http.StatusOK, map[string]any{"info": c.Info, "languages": c.Languages, "indicators": len(c.Indicators),
-		"fields": len(c.Fields), "events": len(c.Events), "patterns": len(c.Patterns)})
+		"fields": len(c.Fields), "events": len(c.Events), "patterns": len(c.Patterns), "cache": s.CacheStats()})
 }
 
 // ruleSummary is a rule in lists.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"container/list"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/detwiki/detwiki/internal/catalog"
@@ -40,9 +42,13 @@ type Options struct {
 	Notes []string
 	// Logger receives one line per failed request (nil: none).
 	Logger *log.Logger
-	// CacheBytes bounds the memory of rendered rule pages kept for reuse
-	// (default 128 MiB; negative: no cache).
+	// CacheBytes bounds the memory of rendered pages kept for reuse, stored
+	// gzip-compressed (default 256 MiB, about 30,000 rule pages; negative: no
+	// cache).
 	CacheBytes int
+	// Warm renders every rule page into the cache in the background, on one
+	// core, so that first visits are as fast as later ones.
+	Warm bool
 }
 
 // Server is the wiki over one catalog: HTML pages, JSON API and static
@@ -53,20 +59,43 @@ type Server struct {
 	mux   *http.ServeMux
 	css   []byte
 	cache *pageCache
+	// etag identifies the catalog: pages are the same for one catalog.
+	etag string
+	// warmed is set once the background warm-up has rendered every rule.
+	warmed atomic.Bool
 }
 
 // New returns the server of a catalog.
 func New(c *catalog.Catalog, opt Options) *Server {
 	if opt.CacheBytes == 0 {
-		opt.CacheBytes = 128 << 20
+		opt.CacheBytes = 256 << 20
 	}
 	s := &Server{site: newSite(c, opt.Notes), opt: opt, mux: http.NewServeMux()}
 	s.css = []byte(stylesheet())
 	if opt.CacheBytes > 0 {
 		s.cache = newPageCache(opt.CacheBytes)
 	}
+	s.etag = fmt.Sprintf(`"dw-%x"`, c.Info.Built.UnixNano())
 	s.routes()
+	if opt.Warm && s.cache != nil {
+		go s.warm()
+	}
 	return s
+}
+
+// warm renders every rule page into the cache, one at a time.
+func (s *Server) warm() {
+	defer s.warmed.Store(true)
+	for _, r := range s.site.cat.Rules {
+		key := "/rules/" + r.ID
+		if _, ok := s.cache.get(key); ok {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := s.site.rulePage(&buf, rulepage.Server, false, r); err == nil {
+			s.cache.put(key, buf.Bytes())
+		}
+	}
 }
 
 // stylesheet is the wiki's CSS: the rule page's plus the frame's.
@@ -191,25 +220,69 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 
 func (s *Server) base() Base { return Base{URLs: rulepage.Server, Cat: s.site.cat} }
 
-// page renders a content template in the layout.
-func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, title, query, content string, data any) {
+// page renders a content template in the layout (through the cache).
+// data is called only when the page is not cached.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, title, query, content string, data func() any) {
+	s.cached(w, r, func(buf *bytes.Buffer) error {
+		return s.site.render(buf, rulepage.Server, false, nav, title, query, content, data())
+	})
+}
+
+// cached answers from the page cache, or renders the page, caches it and
+// answers. Pages depend only on the catalog and the URL.
+func (s *Server) cached(w http.ResponseWriter, r *http.Request, render func(*bytes.Buffer) error) {
+	h := w.Header()
+	h.Set("ETag", s.etag)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Cache-Control", "no-cache")
+	if match := r.Header.Get("If-None-Match"); match != "" && match == s.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	key := r.URL.Path
+	if r.URL.RawQuery != "" {
+		key += "?" + r.URL.RawQuery
+	}
+	if e, ok := s.cache.entry(key); ok {
+		writeCached(w, r, e)
+		return
+	}
 	var buf bytes.Buffer
-	if err := s.site.render(&buf, rulepage.Server, false, nav, title, query, content, data); err != nil {
+	if err := render(&buf); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	if e := s.cache.put(key, buf.Bytes()); e != nil && acceptsGzip(r) {
+		writeCached(w, r, e)
 		return
 	}
 	writeHTML(w, buf.Bytes())
 }
 
-func writeHTML(w http.ResponseWriter, b []byte) {
+func acceptsGzip(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")
+}
+
+// writeCached sends a cached page, compressed when the client accepts it.
+func writeCached(w http.ResponseWriter, r *http.Request, e *cacheEntry) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.Write(b)
+	if acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(e.gz)))
+		w.Write(e.gz)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(e.gz))
+	if err != nil {
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(e.size))
+	io.Copy(w, zr)
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, "home", "Detection rules", "", "home", s.site.home(s.base()))
+	s.page(w, r, "home", "Detection rules", "", "home", func() any { return s.site.home(s.base()) })
 }
 
 func (s *Server) handleList(search bool) http.HandlerFunc {
@@ -219,15 +292,14 @@ func (s *Server) handleList(search bool) http.HandlerFunc {
 			s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("query too long (at most %d bytes)", catalog.MaxQueryLen))
 			return
 		}
-		d := s.site.list(s.base(), q, search)
-		title, nav := "Rules", "rules"
+		title, nav, text := "Rules", "rules", q.Get("q")
 		if search {
 			title, nav = "Search", "search"
-			if d.Q != "" {
-				title = d.Q + " · search"
+			if text != "" {
+				title = text + " · search"
 			}
 		}
-		s.page(w, r, nav, title, d.Q, "list", d)
+		s.page(w, r, nav, title, text, "list", func() any { return s.site.list(s.base(), q, search) })
 	}
 }
 
@@ -256,22 +328,12 @@ func (s *Server) handleRule(w http.ResponseWriter, r *http.Request) {
 		w.Write(buf.Bytes())
 		return
 	}
-	if b, ok := s.cache.get(rl.ID); ok {
-		writeHTML(w, b)
-		return
-	}
-	var buf bytes.Buffer
-	if err := s.site.rulePage(&buf, rulepage.Server, false, rl); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, err.Error())
-		return
-	}
-	s.cache.put(rl.ID, buf.Bytes())
-	writeHTML(w, buf.Bytes())
+	s.cached(w, r, func(buf *bytes.Buffer) error { return s.site.rulePage(buf, rulepage.Server, false, rl) })
 }
 
 func (s *Server) handleMatrix(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	s.page(w, r, "attack", "ATT&CK matrix", "", "matrix", s.site.matrix(s.base(), q.Get("lang"), q.Get("source")))
+	s.page(w, r, "attack", "ATT&CK matrix", "", "matrix", func() any { return s.site.matrix(s.base(), q.Get("lang"), q.Get("source")) })
 }
 
 func (s *Server) handleTechnique(w http.ResponseWriter, r *http.Request) {
@@ -280,11 +342,11 @@ func (s *Server) handleTechnique(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "no ATT&CK technique "+r.PathValue("id"))
 		return
 	}
-	s.page(w, r, "attack", d.ID+" "+d.Name, "", "technique", d)
+	s.page(w, r, "attack", d.ID+" "+d.Name, "", "technique", func() any { return d })
 }
 
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, "events", "Events", "", "events", &eventsData{Base: s.base(), Providers: s.site.cat.Providers})
+	s.page(w, r, "events", "Events", "", "events", func() any { return &eventsData{Base: s.base(), Providers: s.site.cat.Providers} })
 }
 
 func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
@@ -293,7 +355,7 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "no event provider "+r.PathValue("provider"))
 		return
 	}
-	s.page(w, r, "events", p.Name, "", "provider", &providerData{Base: s.base(), Provider: p})
+	s.page(w, r, "events", p.Name, "", "provider", func() any { return &providerData{Base: s.base(), Provider: p} })
 }
 
 func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
@@ -302,11 +364,11 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "no event "+r.PathValue("provider")+"/"+r.PathValue("event"))
 		return
 	}
-	s.page(w, r, "events", e.Provider+" "+e.Event, "", "event", s.site.event(s.base(), e))
+	s.page(w, r, "events", e.Provider+" "+e.Event, "", "event", func() any { return s.site.event(s.base(), e) })
 }
 
 func (s *Server) handleFields(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, "fields", "Fields", "", "fields", &fieldsData{Base: s.base(), Fields: s.site.cat.Fields})
+	s.page(w, r, "fields", "Fields", "", "fields", func() any { return &fieldsData{Base: s.base(), Fields: s.site.cat.Fields} })
 }
 
 func (s *Server) handleField(w http.ResponseWriter, r *http.Request) {
@@ -315,7 +377,7 @@ func (s *Server) handleField(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "no field "+r.PathValue("field"))
 		return
 	}
-	s.page(w, r, "fields", f.Name, "", "field", s.site.field(s.base(), f))
+	s.page(w, r, "fields", f.Name, "", "field", func() any { return s.site.field(s.base(), f) })
 }
 
 // maxIndicatorList is the number of indicators the indicators page lists.
@@ -327,7 +389,7 @@ func (s *Server) handleIndicators(w http.ResponseWriter, r *http.Request) {
 	if len(list) > maxIndicatorList {
 		list = list[:maxIndicatorList]
 	}
-	s.page(w, r, "indicators", "Indicators", "", "indicators", &indicatorsData{Base: s.base(), Indicators: list, Total: len(c.Indicators)})
+	s.page(w, r, "indicators", "Indicators", "", "indicators", func() any { return &indicatorsData{Base: s.base(), Indicators: list, Total: len(c.Indicators)} })
 }
 
 func (s *Server) handleIndicator(w http.ResponseWriter, r *http.Request) {
@@ -337,7 +399,7 @@ func (s *Server) handleIndicator(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "no indicator "+slug)
 		return
 	}
-	s.page(w, r, "indicators", st.Field+" "+st.Kind+" "+st.Value, "", "indicator", s.site.indicator(s.base(), st))
+	s.page(w, r, "indicators", st.Field+" "+st.Kind+" "+st.Value, "", "indicator", func() any { return s.site.indicator(s.base(), st) })
 }
 
 // maxPatternList is the number of patterns the patterns page lists.
@@ -349,7 +411,7 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) {
 	if len(list) > maxPatternList {
 		list = list[:maxPatternList]
 	}
-	s.page(w, r, "patterns", "Detection patterns", "", "patterns", &patternsData{Base: s.base(), Patterns: list, Total: len(c.Patterns)})
+	s.page(w, r, "patterns", "Detection patterns", "", "patterns", func() any { return &patternsData{Base: s.base(), Patterns: list, Total: len(c.Patterns)} })
 }
 
 func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) {
@@ -358,7 +420,7 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "no detection pattern "+r.PathValue("slug"))
 		return
 	}
-	s.page(w, r, "patterns", "Detection pattern", "", "pattern", &patternData{Base: s.base(), Pattern: p, Rules: s.site.cat.RulesAt(p.Rules)})
+	s.page(w, r, "patterns", "Detection pattern", "", "pattern", func() any { return &patternData{Base: s.base(), Pattern: p, Rules: s.site.cat.RulesAt(p.Rules)} })
 }
 
 func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
@@ -366,7 +428,7 @@ func (s *Server) handleCoverage(w http.ResponseWriter, r *http.Request) {
 	if l := r.URL.Query().Get("lang"); l != "" {
 		f.Languages = []string{l}
 	}
-	s.page(w, r, "coverage", "Coverage per language", "", "coverage", &coverageData{Base: s.base(), Coverage: s.site.cat.Coverage(f)})
+	s.page(w, r, "coverage", "Coverage per language", "", "coverage", func() any { return &coverageData{Base: s.base(), Coverage: s.site.cat.Coverage(f)} })
 }
 
 // assetTypes are the static files the server has.
@@ -390,8 +452,8 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, name, startTime, bytes.NewReader(data))
 }
 
-// pageCache keeps rendered pages up to a byte budget, dropping the least
-// recently used.
+// pageCache keeps rendered pages, gzip-compressed, up to a byte budget,
+// dropping the least recently used.
 type pageCache struct {
 	mu    sync.Mutex
 	max   int
@@ -402,14 +464,20 @@ type pageCache struct {
 
 type cacheEntry struct {
 	key  string
-	data []byte
+	gz   []byte // the page, gzip-compressed
+	size int    // its uncompressed size
 }
 
 func newPageCache(max int) *pageCache {
 	return &pageCache{max: max, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *pageCache) get(key string) ([]byte, bool) {
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return w
+}}
+
+func (c *pageCache) entry(key string) (*cacheEntry, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -417,29 +485,56 @@ func (c *pageCache) get(key string) ([]byte, bool) {
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {
 		c.order.MoveToFront(e)
-		return e.Value.(*cacheEntry).data, true
+		return e.Value.(*cacheEntry), true
 	}
 	return nil, false
 }
 
-func (c *pageCache) put(key string, data []byte) {
-	if c == nil || len(data) > c.max/4 {
-		return
+// get returns a cached page, uncompressed.
+func (c *pageCache) get(key string) ([]byte, bool) {
+	e, ok := c.entry(key)
+	if !ok {
+		return nil, false
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(e.gz))
+	if err != nil {
+		return nil, false
+	}
+	b, err := io.ReadAll(zr)
+	return b, err == nil
+}
+
+// put compresses and caches a page and returns its entry (nil without a
+// cache).
+func (c *pageCache) put(key string, data []byte) *cacheEntry {
+	if c == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
+	zw.Write(data)
+	zw.Close()
+	gzipWriters.Put(zw)
+	e := &cacheEntry{key: key, gz: buf.Bytes(), size: len(data)}
+	if len(e.gz) > c.max/4 {
+		return e
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.items[key]; ok {
-		return
+	if old, ok := c.items[key]; ok {
+		return old.Value.(*cacheEntry)
 	}
-	c.items[key] = c.order.PushFront(&cacheEntry{key, data})
-	c.size += len(data)
+	c.items[key] = c.order.PushFront(e)
+	c.size += len(e.gz)
 	for c.size > c.max {
-		e := c.order.Back()
-		ce := e.Value.(*cacheEntry)
-		c.order.Remove(e)
+		last := c.order.Back()
+		ce := last.Value.(*cacheEntry)
+		c.order.Remove(last)
 		delete(c.items, ce.key)
-		c.size -= len(ce.data)
+		c.size -= len(ce.gz)
 	}
+	return e
 }
 
 // HTTPServer returns an http.Server for the wiki with timeouts and limits
@@ -462,4 +557,30 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+func writeHTML(w http.ResponseWriter, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+}
+
+// CacheStats says how many pages the cache holds and whether the warm-up
+// is done.
+type CacheStats struct {
+	Pages  int  `json:"pages"`
+	Bytes  int  `json:"bytes"`
+	Warmed bool `json:"warmed"`
+}
+
+// CacheStats returns the state of the page cache.
+func (s *Server) CacheStats() CacheStats {
+	st := CacheStats{Warmed: s.warmed.Load()}
+	if c := s.cache; c != nil {
+		c.mu.Lock()
+		st.Pages, st.Bytes = len(c.items), c.size
+		c.mu.Unlock()
+	}
+	return st
 }

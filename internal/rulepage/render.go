@@ -1,0 +1,208 @@
+package rulepage
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+
+	"github.com/detwiki/detwiki/internal/highlight"
+)
+
+// The repetitive parts of a page (indicator tables, predicate lists) are
+// written here rather than in the templates: a rule can have hundreds of
+// values, and html/template's per-value reflection dominates the page's
+// cost. Every piece of rule text goes through esc; links are the catalog's
+// own paths or http(s) URLs checked by safeHref, and are escaped as
+// attribute values.
+
+// htmlBuilder writes escaped HTML.
+type htmlBuilder struct{ strings.Builder }
+
+func (b *htmlBuilder) raw(s string) { b.WriteString(s) }
+func (b *htmlBuilder) esc(s string) { highlight.Escape(&b.Builder, s) }
+
+// open writes <tag attr="value" ...> with escaped attribute values (empty
+// values are left out).
+func (b *htmlBuilder) open(tag string, attrs ...string) {
+	b.raw("<" + tag)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		if attrs[i+1] == "" {
+			continue
+		}
+		b.raw(" " + attrs[i] + `="`)
+		b.esc(attrs[i+1])
+		b.raw(`"`)
+	}
+	b.raw(">")
+}
+
+// code writes <code>text</code>, linked when href is set.
+func (b *htmlBuilder) code(text, href, title string) {
+	if href != "" {
+		b.open("a", "href", href, "title", title)
+	}
+	b.raw("<code>")
+	b.esc(text)
+	b.raw("</code>")
+	if href != "" {
+		b.raw("</a>")
+	}
+}
+
+func (b *htmlBuilder) transforms(ts []string) {
+	for _, t := range ts {
+		b.open("span", "class", "tf", "title", "transform "+t)
+		b.esc(TransformLabel(t))
+		b.raw("</span>")
+	}
+}
+
+func (b *htmlBuilder) corpus(c valueCell) {
+	if !c.HasCorpus {
+		return
+	}
+	n := strconv.Itoa(c.Count)
+	if c.Count <= 1 {
+		b.raw(`<span class="corpus unique" data-corpus="` + n + `" title="rules of the catalog that look for the same value">unique to this rule</span>`)
+		return
+	}
+	b.raw(`<span class="corpus" data-corpus="` + n + `" title="rules of the catalog that look for the same value">corpus ` + n)
+	if len(c.ByLanguage) > 0 {
+		b.raw(" (")
+		for i, l := range c.ByLanguage {
+			if i > 0 {
+				b.raw(", ")
+			}
+			b.esc(l.Language)
+			b.raw(" " + strconv.Itoa(l.Count))
+		}
+		b.raw(")")
+	}
+	b.raw("</span>")
+}
+
+// indicatorsHTML renders an indicator (or exclusion) table.
+func indicatorsHTML(rows []indicatorRow) template.HTML {
+	var b htmlBuilder
+	b.raw(`<div class="table-wrap"><table class="indicators"><thead><tr><th>Field</th><th>Kind</th><th>Values</th></tr></thead><tbody>` + "\n")
+	for _, r := range rows {
+		b.raw(`<tr class="indicator"><td class="field">`)
+		b.code(r.Field, r.FieldHref, "")
+		if r.Canonical != "" {
+			b.raw(`<div class="canonical" title="canonical field">= `)
+			b.esc(r.Canonical)
+			b.raw("</div>")
+		}
+		b.raw(`</td><td class="kind">`)
+		b.open("abbr", "title", r.KindPhrase)
+		b.esc(r.Kind)
+		b.raw(`</abbr></td><td><ul class="values">`)
+		for _, v := range r.Values {
+			b.raw(`<li class="value">`)
+			switch {
+			case v.Href != "":
+				b.code(v.Value, v.Href, "")
+			case v.FieldRef != "":
+				b.code(v.Value, v.FieldRef, "another column")
+			case v.Value != "":
+				b.code(v.Value, "", "")
+			}
+			b.raw(" ")
+			b.transforms(v.Transforms)
+			b.raw(" ")
+			b.corpus(v)
+			b.raw("</li>\n")
+		}
+		b.raw("</ul></td></tr>\n")
+	}
+	b.raw("</tbody></table></div>\n")
+	return template.HTML(b.String())
+}
+
+// predsHTML renders predicates as list items.
+func predsHTML(preds []predView) template.HTML {
+	var b htmlBuilder
+	for _, p := range preds {
+		b.raw(`<li class="pred">`)
+		if p.Negated {
+			b.raw(`<span class="not">not</span> `)
+		}
+		b.code(p.Field, p.FieldHref, "")
+		b.raw(" ")
+		b.open("abbr", "class", "kind", "title", p.KindPhrase)
+		b.esc(p.Kind)
+		b.raw("</abbr>")
+		for i, v := range p.Values {
+			if i > 0 {
+				b.raw(",")
+			}
+			b.raw(" ")
+			b.code(v, "", "")
+		}
+		b.raw(" ")
+		b.transforms(p.Transforms)
+		b.raw("</li>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// link writes text linked to href when href is set.
+func (b *htmlBuilder) link(text, href string) {
+	if href == "" {
+		b.esc(text)
+		return
+	}
+	b.open("a", "href", href)
+	b.esc(text)
+	b.raw("</a>")
+}
+
+// eventsHTML renders the rows of the event coverage table.
+func eventsHTML(rows []eventRow) template.HTML {
+	var b htmlBuilder
+	for _, e := range rows {
+		if e.Equivalent {
+			b.raw(`<tr class="equivalent"><td>`)
+		} else {
+			b.raw(`<tr class="direct"><td>`)
+		}
+		b.link(e.Provider, e.ProviderHref)
+		b.raw("</td><td>")
+		b.code(e.Event, e.Href, "")
+		b.raw("</td><td>")
+		b.esc(e.Title)
+		b.raw("</td><td>")
+		b.esc(e.Class)
+		if e.Equivalent {
+			b.raw(`</td><td><span class="via-eq">≈ equivalent</span></td></tr>` + "\n")
+		} else {
+			b.raw(`</td><td><span class="via-rule">the rule</span></td></tr>` + "\n")
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// metaHTML renders the metadata list's entries.
+func metaHTML(rows []metaRow) template.HTML {
+	var b htmlBuilder
+	for _, m := range rows {
+		b.raw("<dt>")
+		b.esc(m.Label)
+		b.raw("</dt><dd>")
+		switch {
+		case len(m.Links) > 0:
+			for i, l := range m.Links {
+				if i > 0 {
+					b.raw(", ")
+				}
+				b.link(l.Text, l.Href)
+			}
+		case m.Code:
+			b.code(m.Text, "", "")
+		default:
+			b.esc(m.Text)
+		}
+		b.raw("</dd>\n")
+	}
+	return template.HTML(b.String())
+}

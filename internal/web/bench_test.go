@@ -1,0 +1,75 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/web"
+)
+
+// serve runs one request against the handler and fails on a non-200.
+func serve(b *testing.B, h http.Handler, path string) int {
+	req := httptest.NewRequest("GET", path, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		b.Fatalf("GET %s: %d", path, rec.Code)
+	}
+	return rec.Body.Len()
+}
+
+// BenchmarkRulePage renders rule pages of the corpus without the page
+// cache (the cost of a first visit), cycling through every rule.
+func BenchmarkRulePage(b *testing.B) {
+	c := corpusCatalog(b)
+	h := web.New(c, web.Options{CacheBytes: -1})
+	b.ReportAllocs()
+	b.ResetTimer()
+	var bytes int64
+	for i := 0; i < b.N; i++ {
+		r := c.Rules[(i*7919)%len(c.Rules)]
+		bytes += int64(serve(b, h, "/rules/"+r.ID))
+	}
+	b.ReportMetric(float64(bytes)/float64(b.N), "page-bytes")
+}
+
+// BenchmarkRulePageCached serves rule pages from the page cache.
+func BenchmarkRulePageCached(b *testing.B) {
+	c := corpusCatalog(b)
+	h := web.New(c, web.Options{CacheBytes: 1 << 30})
+	for _, r := range c.Rules[:500] {
+		serve(b, h, "/rules/"+r.ID)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		serve(b, h, "/rules/"+c.Rules[i%500].ID)
+	}
+}
+
+// BenchmarkPages measures the other pages of the wiki over the corpus.
+func BenchmarkPages(b *testing.B) {
+	c := corpusCatalog(b)
+	h := web.New(c, web.Options{})
+	for _, bc := range []struct{ name, path string }{
+		{"home", "/"},
+		{"browse", "/rules/"},
+		{"browse-filtered", "/rules/?lang=sigma&tactic=TA0005&sort=severity"},
+		{"search-word", "/search?q=mmc.exe"},
+		{"search-structured", "/search?q=" + url.QueryEscape("field:CommandLine kind:contains value:lsass lang:sigma")},
+		{"api-search", "/api/search?q=powershell+encoded"},
+		{"matrix", "/attack/"},
+		{"technique", "/attack/T1059.001"},
+		{"event", "/events/Sysmon/1"},
+		{"indicator", "/indicators/process.name/eq/powershell.exe"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				serve(b, h, bc.path)
+			}
+		})
+	}
+}
