@@ -103,6 +103,8 @@ type item struct {
 	exists bool // itemExists: the wanted presence
 	// itemFieldRef: how to compare with the referenced fields
 	refCompare sigma.Compare
+	// kw finds keyword values in one pass (keywords of plain ASCII text)
+	kw *keywordSet
 }
 
 // valueTest is one value of an item.
@@ -507,6 +509,9 @@ func (c *compiler) compileItem(it *sigma.Item) *item {
 			return never(CodePlaceholder, "placeholder %s has no value (give it one in the placeholder options)", placeholderList(v.Str))
 		}
 		ci.values = append(ci.values, vt)
+	}
+	if it.IsKeyword() {
+		ci.kw = newKeywordSet(ci.values, it.Cased)
 	}
 	return ci
 }

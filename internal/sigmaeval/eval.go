@@ -27,6 +27,7 @@ type Block struct {
 	lanes    map[string][]int32 // lane key -> rows
 	generic  []int32            // rows without a channel
 	allCols  []*column          // for keyword searches (built on first use)
+	kwMemo   map[*keywordSet][][]uint64
 	times    []time.Time        // per dictionary code of the time field (lazily)
 	timeOK   []uint8            // 0 unknown, 1 parsed, 2 unparsable
 	timeCol  *events.Field
@@ -698,6 +699,9 @@ func timePart(t time.Time, part string) int {
 // filterKeywords keeps the rows where the keyword values appear in some
 // field of the event (each value, with |all).
 func (e *evaluator) filterKeywords(it *item, rows []int32) []int32 {
+	if it.kw != nil {
+		return e.filterKeywordSet(it, rows)
+	}
 	blk := e.blk
 	cols := blk.keywordColumns()
 	if it.all {

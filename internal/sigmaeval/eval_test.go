@@ -587,3 +587,46 @@ detection:
 	fmt.Println(NewBlock(b, nil).Match(r, nil))
 	// Output: [0]
 }
+
+func TestKeywordSet(t *testing.T) {
+	words := []string{"mimikatz", "sekurlsa::", "kat", "a", "::logon"}
+	mk := func(cased bool) *keywordSet {
+		var vals []valueTest
+		for _, w := range words {
+			vals = append(vals, valueTest{pats: []strPattern{compilePattern(sigma.Plain(w).Wrap(true, true), cased)}})
+		}
+		return newKeywordSet(vals, cased)
+	}
+	texts := []string{"", "MIMIKATZ sekurlsa::LogonPasswords", "xx", "mimikaTz", "b", "sekurlsa:", "Ünïcödé KAT"}
+	for _, cased := range []bool{false, true} {
+		ks := mk(cased)
+		if ks == nil {
+			t.Fatal("no automaton")
+		}
+		for _, text := range texts {
+			var want uint64
+			for i, w := range words {
+				hay := text
+				if !cased {
+					hay = fold(text)
+				}
+				if strings.Contains(hay, w) {
+					want |= 1 << uint(i)
+				}
+			}
+			if got := ks.scan(text, false); got != want {
+				t.Errorf("cased=%v %q: %b, want %b", cased, text, got, want)
+			}
+			if got := ks.scan(text, true); (got != 0) != (want != 0) {
+				t.Errorf("cased=%v %q any: %b, want some of %b", cased, text, got, want)
+			}
+		}
+	}
+	// not for wildcards inside, nor non-ASCII keywords
+	if newKeywordSet([]valueTest{{pats: []strPattern{compilePattern(sigma.ParseString("*a*b*", false), false)}}}, false) != nil {
+		t.Error("automaton for a glob")
+	}
+	if newKeywordSet([]valueTest{{pats: []strPattern{compilePattern(sigma.Plain("ä").Wrap(true, true), false)}}}, false) != nil {
+		t.Error("automaton for a non-ASCII keyword")
+	}
+}
