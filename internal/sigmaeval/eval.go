@@ -28,8 +28,8 @@ type Block struct {
 	generic  []int32            // rows without a channel
 	allCols  []*column          // for keyword searches (built on first use)
 	kwMemo   map[*keywordSet][][]uint64
-	times    []time.Time        // per dictionary code of the time field (lazily)
-	timeOK   []uint8            // 0 unknown, 1 parsed, 2 unparsable
+	times    []time.Time // per dictionary code of the time field (lazily)
+	timeOK   []uint8     // 0 unknown, 1 parsed, 2 unparsable
 	timeCol  *events.Field
 
 	stamp uint32
