@@ -80,6 +80,10 @@ type Document struct {
 	// Variants are alternative queries of the same detection (Defender XDR vs
 	// Sentinel versions of one markdown rule, an ES|QL and an EQL version).
 	Variants []Variant `json:"variants,omitempty"`
+	// Runs is what running the rule on events found (detwiki test, detwiki
+	// build --events): the event data sets it fired on, its positive tests,
+	// a few matching events. Nil when the rule was not run.
+	Runs *Runs `json:"runs,omitempty"`
 	// Extra keeps format-specific metadata that has no field of its own
 	// (entityMappings, risk scores, threshold settings, ...), as decoded.
 	Extra map[string]any `json:"extra,omitempty"`

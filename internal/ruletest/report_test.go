@@ -74,8 +74,11 @@ func TestFixtureResults(t *testing.T) {
 	}
 	by := rep.ByRule()
 	s := by["sigma/proc_creation_win_fixture_whoami"]
-	if s == nil || !s.Tested || len(s.Datasets) != 2 || len(s.Tests) != 1 || len(s.Samples) != 2 {
+	if s == nil || !s.Fires() || s.Of != 1 || len(s.Datasets) != 1 || len(s.Tests) != 1 || !s.Tests[0].OK || len(s.Samples) != 1 {
 		t.Fatalf("summary %+v", s)
+	}
+	if n := by["sigma/proc_creation_win_fixture_never"]; n.Fires() || len(n.Tests) != 1 || n.Tests[0].OK {
+		t.Errorf("never: %+v", n)
 	}
 	if by["sigma/proc_creation_win_fixture_never"].Datasets != nil {
 		t.Errorf("never fires, yet %v", by["sigma/proc_creation_win_fixture_never"].Datasets)

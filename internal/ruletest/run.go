@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/detwiki/detwiki/internal/events"
+	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sigmaeval"
 )
 
@@ -67,13 +68,7 @@ func (r *Result) Positive() bool { return r.Expected == "match" }
 
 // Sample is one matching event (or, for correlations, one alert).
 type Sample struct {
-	Fields []SampleField `json:"fields"`
-}
-
-// SampleField is one field of a sample.
-type SampleField struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Fields []rule.SampleField `json:"fields"`
 }
 
 // Report is what a run found.
@@ -355,14 +350,14 @@ func eventSample(b *events.Block, row int) Sample {
 	var s Sample
 	for _, nv := range b.Row(row) {
 		if len(s.Fields) >= maxSampleFields {
-			s.Fields = append(s.Fields, SampleField{Name: "…", Value: "more fields left out"})
+			s.Fields = append(s.Fields, rule.SampleField{Name: "…", Value: "more fields left out"})
 			break
 		}
 		v := nv.Value.Text
 		if len(v) > maxSampleValue {
 			v = v[:maxSampleValue] + "…"
 		}
-		s.Fields = append(s.Fields, SampleField{Name: nv.Name, Value: v})
+		s.Fields = append(s.Fields, rule.SampleField{Name: nv.Name, Value: v})
 	}
 	return s
 }
@@ -374,59 +369,42 @@ func alertSamples(alerts []sigmaeval.Alert, limit int) []Sample {
 		if len(out) >= limit {
 			break
 		}
-		out = append(out, Sample{Fields: []SampleField{
-			{"group", strings.Join(a.Group, ", ")},
-			{"start", a.Start.Format(time.RFC3339Nano)},
-			{"end", a.End.Format(time.RFC3339Nano)},
-			{"events", strconv.Itoa(a.Events)},
-			{"value", strconv.FormatFloat(a.Value, 'f', -1, 64)},
+		out = append(out, Sample{Fields: []rule.SampleField{
+			{Name: "group", Value: strings.Join(a.Group, ", ")},
+			{Name: "start", Value: a.Start.Format(time.RFC3339Nano)},
+			{Name: "end", Value: a.End.Format(time.RFC3339Nano)},
+			{Name: "events", Value: strconv.Itoa(a.Events)},
+			{Name: "value", Value: strconv.FormatFloat(a.Value, 'f', -1, 64)},
 		}})
 	}
 	return out
 }
 
-// RuleSummary is what a run found for one rule, for its catalog page.
-type RuleSummary struct {
-	// Datasets the rule fires on, with their hit counts, most hits first.
-	Datasets []DatasetHits `json:"datasets"`
-	// Tests are the rule's positive tests.
-	Tests []Result `json:"tests,omitempty"`
-	// Samples are matching events from the data sets (a few per set).
-	Samples []DatasetSample `json:"samples,omitempty"`
-	// Tested is true when the rule ran on any events.
-	Tested bool `json:"tested"`
-}
-
-// DatasetHits is a data set and how often a rule fired on it.
-type DatasetHits struct {
-	Dataset string `json:"dataset"`
-	Hits    int    `json:"hits"`
-}
-
-// DatasetSample is a sample matching event and its data set.
-type DatasetSample struct {
-	Dataset string `json:"dataset"`
-	Sample  Sample `json:"sample"`
-}
-
-// ByRule summarises the report per rule document id.
-func (r *Report) ByRule() map[string]*RuleSummary {
-	out := map[string]*RuleSummary{}
+// ByRule summarises the report per rule document id, as the rule
+// documents carry it (rule.Runs): the data sets each rule fired on, its
+// positive tests and a few matching events per data set.
+func (r *Report) ByRule() map[string]*rule.Runs {
+	out := map[string]*rule.Runs{}
 	for i := range r.Results {
 		res := &r.Results[i]
 		s := out[res.Rule]
 		if s == nil {
-			s = &RuleSummary{}
+			s = &rule.Runs{}
 			out[res.Rule] = s
 		}
-		s.Tested = true
 		if res.Positive() {
-			s.Tests = append(s.Tests, *res)
+			t := rule.TestRun{Dataset: res.Dataset, Hits: res.Hits, OK: res.OK}
+			if !res.OK && res.Hits == 0 && len(res.Diagnostics) > 0 {
+				t.Problem = res.Diagnostics[len(res.Diagnostics)-1]
+			}
+			s.Tests = append(s.Tests, t)
+			continue
 		}
+		s.Of++
 		if res.Hits > 0 {
-			s.Datasets = append(s.Datasets, DatasetHits{Dataset: res.Dataset, Hits: res.Hits})
+			s.Datasets = append(s.Datasets, rule.DatasetHits{Dataset: res.Dataset, Hits: res.Hits})
 			for _, sm := range res.Samples {
-				s.Samples = append(s.Samples, DatasetSample{Dataset: res.Dataset, Sample: sm})
+				s.Samples = append(s.Samples, rule.RunSample{Dataset: res.Dataset, Fields: sm.Fields})
 			}
 		}
 	}
@@ -439,4 +417,13 @@ func (r *Report) ByRule() map[string]*RuleSummary {
 		})
 	}
 	return out
+}
+
+// Apply stores the report's results in the rule documents of the set
+// (Document.Runs): every rule that ran gets its runs, the others nil.
+func (r *Report) Apply(set *Set) {
+	by := r.ByRule()
+	for _, ru := range set.Rules {
+		ru.Doc.Runs = by[ru.Doc.ID]
+	}
 }
