@@ -38,6 +38,12 @@ type Options struct {
 	Progress func(done, total int)
 	// Version is the detwiki version recorded in the catalog.
 	Version string
+	// Events are event files or folders: every rule that can run runs on
+	// them and on its own sample events (package ruletest), and its page
+	// shows where it fired. Empty: rules are not run.
+	Events []string
+	// EventsProgress is called as event files are done.
+	EventsProgress func(done, total int)
 }
 
 // Report says what a build did.
@@ -299,6 +305,23 @@ func Build(opt Options) (*Catalog, *Report, error) {
 	}
 	info := Info{Built: time.Now().UTC(), Detwiki: opt.Version, Attack: ac.Version, Files: len(files), Reread: rep.Read}
 	info.Sources = summarizeSources(sources, files, records, docs, listDiags)
+
+	// Run the rules on events (or drop the runs of a previous build).
+	if len(opt.Events) > 0 {
+		rootOf := func(d *rule.Document) string { return places[d].root }
+		if err := runEvents(docs, rootOf, opt.Events, opt.EventsProgress); err != nil {
+			return nil, nil, fmt.Errorf("running rules on events: %w", err)
+		}
+		dirty = true
+		t = phase("events", t)
+	} else {
+		for _, d := range docs {
+			if d.Runs != nil {
+				d.Runs = nil
+				dirty = true
+			}
+		}
+	}
 
 	c := New(docs, info, ac)
 	t = phase("analyze", t)

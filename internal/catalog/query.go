@@ -36,7 +36,10 @@ var ErrQueryTooLong = errors.New("query too long")
 //	event            provider/event (sysmon/1), a provider, or an event class
 //	source (repo)    the rule folder
 //	severity, status, platform, format, author, tag, id
-//	is               feed, deprecated, error (rules with error diagnostics)
+//	tested           fires, failing or silent: what running the rule on
+//	                 events found (catalogs built with --events)
+//	is               feed, deprecated, error (rules with error diagnostics),
+//	                 tested (rules that ran on events)
 //
 // field:, kind: and value: in one query apply to the same indicator.
 // Unknown keys are searched as words ("c:\windows" is a word).
@@ -67,6 +70,7 @@ var queryKeys = map[string]string{
 	"status":   "status",
 	"platform": "platform", "os": "platform",
 	"format": "format",
+	"tested": "tested",
 	"author": "author",
 	"tag":    "tag",
 	"id":     "id",

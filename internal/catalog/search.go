@@ -26,14 +26,17 @@ const (
 	FilterTable     = "table"
 	FilterEvent     = "event"
 	FilterFormat    = "format"
+	// FilterTested: fires, failing, silent (rules run on events; see
+	// rule.Document.Runs).
+	FilterTested = "tested"
 )
 
 // FilterKeys lists the browse filters in the order pages show them.
 var FilterKeys = []string{FilterLanguage, FilterSource, FilterPlatform, FilterTactic, FilterTechnique,
-	FilterSeverity, FilterStatus, FilterTable, FilterEvent, FilterFormat}
+	FilterSeverity, FilterStatus, FilterTable, FilterEvent, FilterFormat, FilterTested}
 
 // facetKeys are the filters whose value counts a result lists.
-var facetKeys = []string{FilterLanguage, FilterSource, FilterSeverity, FilterStatus, FilterPlatform, FilterTactic, FilterFormat}
+var facetKeys = []string{FilterLanguage, FilterSource, FilterSeverity, FilterStatus, FilterPlatform, FilterTactic, FilterFormat, FilterTested}
 
 // Sort orders of results.
 var SortKeys = []string{"relevance", "title", "id", "language", "source", "severity", "status", "modified"}
@@ -315,6 +318,9 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 		facet(FilterSeverity, r.Severity, r.Severity)
 		facet(FilterStatus, r.Status, r.Status)
 		facet(FilterFormat, r.Format, r.Format)
+		if v := testedValue(r.Document); v != "" {
+			facet(FilterTested, v, v)
+		}
 		for _, p := range r.Platforms {
 			facet(FilterPlatform, p, p)
 		}
@@ -769,6 +775,15 @@ func (c *Catalog) termSet(t Term) bitset {
 			return ix.deprec
 		case "error", "errors":
 			return ix.errs
+		case "tested":
+			// rules that ran on events, whatever they found
+			b := newBitset(ix.n)
+			for _, r := range c.Rules {
+				if r.Runs != nil {
+					b.set(r.Index)
+				}
+			}
+			return b
 		}
 		return newBitset(ix.n)
 	case "id":
