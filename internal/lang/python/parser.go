@@ -544,7 +544,7 @@ func (p *parser) name(context string) *Name {
 	t := p.tok()
 	if t.Kind != NAME || keywords[t.Text] {
 		p.errorf(t, "expected "+context+", found "+t.describe())
-		return &Name{NamePos: t.Pos, Name: "_"}
+		return &Name{NamePos: t.Pos} // an empty name: nothing was there
 	}
 	p.advance()
 	return &Name{NamePos: t.Pos, Name: t.Text}
@@ -703,7 +703,7 @@ func (p *parser) params(end string, annotations bool) []*Param {
 		default:
 			n := p.name("a parameter name")
 			prm.NamePos, prm.Name = n.NamePos, n.Name
-			if n.Name == "_" && t.Kind != NAME {
+			if n.Name == "" {
 				// Not a parameter at all: skip to the end of the list.
 				for !p.isOp(end) && p.tok().Kind != EOF && p.tok().Kind != NEWLINE && !p.isOp(":") {
 					p.advance()

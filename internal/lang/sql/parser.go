@@ -409,7 +409,7 @@ func (p *parser) columns() []Column {
 			text := p.src[start:last.End]
 			col := Column{Text: text}
 			// A trailing "AS alias" or "expr alias".
-			if i := strings.LastIndex(strings.ToLower(text), " as "); i >= 0 && !strings.ContainsAny(text[i+4:], "()") {
+			if i := strings.LastIndex(asciiLower(text), " as "); i >= 0 && !strings.ContainsAny(text[i+4:], "()") {
 				col.Alias = strings.TrimSpace(text[i+4:])
 			}
 			cols = append(cols, col)
@@ -501,4 +501,16 @@ func identName(t Token) string {
 		return strings.Trim(t.Text, `"`)
 	}
 	return t.Text
+}
+
+// asciiLower lower-cases ASCII letters only, so offsets in the result are
+// offsets in s (strings.ToLower changes the length of invalid UTF-8).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
