@@ -24,8 +24,10 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	full := fs.Bool("full", false, "read every file again instead of reusing the previous build")
 	baseURL := fs.String("base-url", "", "public URL of the static site, for the rule links of Navigator layers")
 	quiet := fs.Bool("quiet", false, "no progress bar and no summary")
+	var eventPaths stringList
+	fs.Var(&eventPaths, "events", "event file or folder (repeatable): run every rule that can run on it and on its own sample events; rule pages show where each fired")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: detwiki build [--out DIR] [--site DIR] [--attack FILE] [--full] SOURCE...")
+		fmt.Fprintln(stderr, "Usage: detwiki build [--out DIR] [--site DIR] [--attack FILE] [--full] [--events PATH]... SOURCE...")
 		fmt.Fprintln(stderr, "Reads rule folders (any mix of formats), analyses every rule, computes the corpus statistics and")
 		fmt.Fprintln(stderr, "writes the catalog. Without SOURCE: the repositories `detwiki sync` keeps, else the example rules.")
 		fs.PrintDefaults()
@@ -42,7 +44,11 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return errorf(stderr, "%v", err)
 	}
-	c, rep, err := buildCatalog(catalog.Options{Sources: choice.Sources, Out: *out, Full: *full, Attack: ac}, stderr, *quiet)
+	copt := catalog.Options{Sources: choice.Sources, Out: *out, Full: *full, Attack: ac, Events: eventPaths}
+	if !*quiet && len(eventPaths) > 0 {
+		copt.EventsProgress = progress.New(stderr, "running rules on events").Update
+	}
+	c, rep, err := buildCatalog(copt, stderr, *quiet)
 	if err != nil {
 		return errorf(stderr, "%v", err)
 	}
