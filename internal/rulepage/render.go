@@ -15,14 +15,36 @@ import (
 // own paths or http(s) URLs checked by safeHref, and are escaped as
 // attribute values.
 
-// htmlBuilder writes escaped HTML.
-type htmlBuilder struct{ strings.Builder }
+// Builder writes HTML: markup with Raw, text (escaped) with Esc, tags with
+// escaped attribute values with Open, and links and code with Link and
+// Code. The wiki uses it for its long lists as rule pages do.
+type Builder struct{ strings.Builder }
 
-func (b *htmlBuilder) raw(s string) { b.WriteString(s) }
-func (b *htmlBuilder) esc(s string) { highlight.Escape(&b.Builder, s) }
+// Raw writes markup as it is; never pass it rule text.
+func (b *Builder) Raw(s string) { b.WriteString(s) }
 
-// open writes <tag attr="value" ...> with escaped attribute values (empty
-// values are left out).
+// Esc writes text, escaped.
+func (b *Builder) Esc(s string) { highlight.Escape(&b.Builder, s) }
+
+// HTML returns what was written.
+func (b *Builder) HTML() template.HTML { return template.HTML(b.String()) }
+
+type htmlBuilder = Builder
+
+func (b *Builder) raw(s string) { b.Raw(s) }
+func (b *Builder) esc(s string) { b.Esc(s) }
+
+// Open writes <tag attr="value" ...> with escaped attribute values (empty
+// values are left out). Attribute values that are URLs must be the
+// catalog's own paths or checked http(s) URLs.
+func (b *Builder) Open(tag string, attrs ...string) { b.open(tag, attrs...) }
+
+// Code writes <code>text</code>, linked to href when it is set.
+func (b *Builder) Code(text, href string) { b.code(text, href, "") }
+
+// Link writes text linked to href (plain text when href is empty).
+func (b *Builder) Link(text, href string) { b.link(text, href) }
+
 func (b *htmlBuilder) open(tag string, attrs ...string) {
 	b.raw("<" + tag)
 	for i := 0; i+1 < len(attrs); i += 2 {

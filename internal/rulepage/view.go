@@ -257,8 +257,11 @@ type view struct {
 	Sections       []sectionView
 	Links          []Link
 	Tests          []testView
-	Variants       []variantView
-	Diags          []diagView
+	// Runs is what running the rule on events found (nil when it did not
+	// run); sample values are untrusted text, escaped by the template.
+	Runs     *rule.Runs
+	Variants []variantView
+	Diags    []diagView
 }
 
 // summary is the "at a glance" box.
@@ -667,6 +670,7 @@ func (v *view) extras() {
 	for _, t := range d.Tests {
 		v.Tests = append(v.Tests, testView{Name: t.Name, Expect: t.Expect, Path: t.Path, Event: t.Event})
 	}
+	v.Runs = d.Runs
 	for _, va := range d.Variants {
 		ql := va.QueryLanguage
 		if ql == "" {

@@ -49,10 +49,11 @@ func BenchmarkRulePageCached(b *testing.B) {
 	}
 }
 
-// BenchmarkPages measures the other pages of the wiki over the corpus.
+// BenchmarkPages measures rendering the other pages of the wiki over the
+// corpus (without the page cache).
 func BenchmarkPages(b *testing.B) {
 	c := corpusCatalog(b)
-	h := web.New(c, web.Options{})
+	h := web.New(c, web.Options{CacheBytes: -1})
 	for _, bc := range []struct{ name, path string }{
 		{"home", "/"},
 		{"browse", "/rules/"},

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"fmt"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -86,7 +87,11 @@ type listData struct {
 	Prev    string
 	Next    string
 	Took    string
-	all     map[string]catalog.Facet
+	// Rows are the result rows, rendered.
+	Rows template.HTML
+	// Opts are the choices of each filter select.
+	Opts map[string][]option
+	all  map[string]catalog.Facet
 }
 
 type pageLink struct {
@@ -119,6 +124,11 @@ func (s *site) list(b Base, q url.Values, search bool) *listData {
 	for _, fc := range res.Facets {
 		d.Facets[fc.Key] = fc
 	}
+	d.Opts = map[string][]option{}
+	for _, k := range []string{"lang", "source", "platform", "tactic", "severity", "status", "format"} {
+		d.Opts[k] = d.Options(k)
+	}
+	d.Rows = resultRows(b.URLs, d.Hits)
 	link := func(n int) string {
 		v := cloneValues(q)
 		if n <= 1 {
@@ -239,6 +249,7 @@ type activeFilter struct {
 type matrixData struct {
 	Base
 	Matrix    *catalog.Matrix
+	Cells     template.HTML
 	Languages []string
 	Sources   []string
 	Lang      string
@@ -257,6 +268,7 @@ func (s *site) matrix(b Base, lang, source string) *matrixData {
 	}
 	d := &matrixData{Base: b, Matrix: s.cat.Matrix(f), Languages: s.cat.Languages, Lang: lang, Source: source, AttackVer: s.cat.Attack.Version}
 	d.Sources = s.cat.Repos()
+	d.Cells = matrixCells(b, d.Matrix)
 	if b.Static {
 		d.LayerHref = b.URLs.Base + "attack/" + staticLayerName(lang, source)
 	} else {
@@ -364,10 +376,11 @@ type eventData struct {
 	Direct     []*catalog.Rule
 	Equivalent []*catalog.Rule
 	ByLanguage []langCount
+	BrowseHref string
 }
 
 func (s *site) event(b Base, e *catalog.EventStat) *eventData {
-	d := &eventData{Base: b, Event: e}
+	d := &eventData{Base: b, Event: e, BrowseHref: b.URLs.Browse(url.Values{"event": {e.Provider + "/" + e.Event}})}
 	d.Direct, d.Equivalent = s.cat.EventRules(e)
 	d.ByLanguage = sortedCounts(e.ByLanguage)
 	return d
@@ -424,6 +437,7 @@ type indicatorData struct {
 	Base
 	Stat       *catalog.IndicatorStat
 	Rules      []indicatorUse
+	Rows       template.HTML
 	ByLanguage []langCount
 	FieldSlug  string
 }
@@ -455,7 +469,76 @@ func (s *site) indicator(b Base, st *catalog.IndicatorStat) *indicatorData {
 	slices.SortStableFunc(d.Rules, func(a, b indicatorUse) int {
 		return cmp.Or(strings.Compare(a.Rule.Language, b.Rule.Language), strings.Compare(strings.ToLower(a.Rule.Title), strings.ToLower(b.Rule.Title)))
 	})
+	var rb rulepage.Builder
+	for _, use := range d.Rules {
+		r := use.Rule
+		rb.Raw("<tr><td>")
+		rb.Open("a", "class", "rule-link", "href", b.URLs.Rule(r.ID))
+		rb.Esc(r.Title)
+		rb.Raw("</a></td><td>")
+		rb.Open("span", "class", "lang lang-"+r.Language)
+		rb.Esc(rulepage.LanguageName(r.Language))
+		rb.Raw("</span></td><td>")
+		rb.Code(use.Field, "")
+		rb.Raw(" ")
+		rb.Esc(use.Kind)
+		rb.Raw(" ")
+		rb.Code(use.Value, "")
+		for _, t := range use.Tf {
+			rb.Raw(` <span class="tf">`)
+			rb.Esc(rulepage.TransformLabel(t))
+			rb.Raw("</span>")
+		}
+		rb.Raw("</td><td>")
+		rb.Esc(r.Source.Repo)
+		rb.Raw("</td></tr>\n")
+	}
+	d.Rows = rb.HTML()
 	return d
+}
+
+// matrixCells renders the columns of the ATT&CK matrix.
+func matrixCells(b Base, m *catalog.Matrix) template.HTML {
+	var rb rulepage.Builder
+	cell := func(tactic string, c catalog.MatrixCell, sub bool) {
+		n := strconv.Itoa(c.Count)
+		rb.Open("li", "class", "cell "+heatClass(c.Count, m.Max), "data-cell", tactic+"/"+c.ID, "data-count", n)
+		title := c.ID
+		if !sub {
+			title += " " + c.Name + ": " + n + " rules"
+		}
+		rb.Open("a", "href", b.URLs.Technique(c.ID), "title", title)
+		if sub {
+			rb.Esc(c.Name)
+		} else {
+			rb.Raw(`<span class="tname">`)
+			rb.Esc(c.Name)
+			rb.Raw("</span>")
+		}
+		rb.Raw(` <span class="tcount">` + n + "</span></a>")
+	}
+	for _, t := range m.Tactics {
+		rb.Open("section", "class", "tactic", "data-tactic", t.ID)
+		rb.Raw("<h2>")
+		rb.Link(t.Name, b.Browse("tactic", t.ID))
+		rb.Raw(" ")
+		rb.Open("span", "class", "muted count", "data-tactic-count", t.ID)
+		rb.Raw(strconv.Itoa(t.Rules) + "</span></h2>\n<ol>")
+		for _, c := range t.Techniques {
+			cell(t.ID, c, false)
+			if len(c.Subs) > 0 {
+				rb.Raw("<details><summary>" + strconv.Itoa(len(c.Subs)) + ` sub-techniques</summary><ol class="subs">`)
+				for _, sc := range c.Subs {
+					cell(t.ID, sc, true)
+					rb.Raw("</li>")
+				}
+				rb.Raw("</ol></details>")
+			}
+			rb.Raw("</li>\n")
+		}
+		rb.Raw("</ol>\n</section>\n")
+	}
+	return rb.HTML()
 }
 
 // patternsData lists detection patterns.
@@ -537,8 +620,109 @@ func (d *listData) Options(key string) []option {
 	return out
 }
 
+// maxRuleList is the number of rules a list on a page shows; the rest are
+// a link to the rule list with the matching filter.
+const maxRuleList = 300
+
 // ruleListData is a list of rules (template "rulelist").
 type ruleListData struct {
 	Base
-	Rules []*catalog.Rule
+	Rules    []*catalog.Rule
+	Rows     template.HTML
+	More     int
+	MoreHref string
+}
+
+func newRuleList(b Base, rules []*catalog.Rule, moreHref string) ruleListData {
+	d := ruleListData{Base: b, Rules: rules, MoreHref: moreHref}
+	if len(rules) > maxRuleList {
+		d.More = len(rules) - maxRuleList
+		rules = rules[:maxRuleList]
+	}
+	var rb rulepage.Builder
+	for _, r := range rules {
+		rb.Raw("<tr><td>")
+		rb.Open("a", "class", "rule-link", "href", b.URLs.Rule(r.ID))
+		rb.Esc(r.Title)
+		rb.Raw("</a></td><td>")
+		rb.Open("span", "class", "lang lang-"+r.Language)
+		rb.Esc(rulepage.LanguageName(r.Language))
+		rb.Raw("</span></td><td>")
+		rb.Esc(r.Source.Repo)
+		rb.Raw("</td><td>")
+		if sev := strings.ToLower(r.Severity); sev != "" {
+			rb.Open("span", "class", "sev sev-"+sev)
+			rb.Esc(sev)
+			rb.Raw("</span>")
+		}
+		rb.Raw("</td></tr>\n")
+	}
+	d.Rows = rb.HTML()
+	return d
+}
+
+// resultRows renders the rows of a result table (a list can show hundreds
+// of rules; see rulepage.Builder).
+func resultRows(u rulepage.URLs, hits []catalog.Hit) template.HTML {
+	var b rulepage.Builder
+	for _, h := range hits {
+		r := h.Rule
+		b.Raw(`<tr class="hit"><td class="title-cell">`)
+		b.Open("a", "class", "rule-link", "href", u.Rule(r.ID))
+		b.Esc(r.Title)
+		b.Raw("</a>")
+		if r.ThirdPartyFeed {
+			b.Raw(` <span class="badge feed">feed</span>`)
+		}
+		if r.Deprecated {
+			b.Raw(` <span class="badge deprecated">deprecated</span>`)
+		}
+		if len(h.Matched) > 0 {
+			b.Raw(`<div class="matched">`)
+			for _, m := range h.Matched {
+				b.Code(m.Field, "")
+				b.Raw(" ")
+				b.Esc(m.Kind)
+				b.Raw(" ")
+				b.Code(m.Value, "")
+				b.Raw("; ")
+			}
+			b.Raw("</div>")
+		}
+		if h.Snippet != "" {
+			b.Raw(`<div class="snippet">`)
+			b.Esc(h.Snippet)
+			b.Raw("</div>")
+		}
+		b.Raw("</td><td>")
+		b.Open("span", "class", "lang lang-"+r.Language)
+		b.Esc(rulepage.LanguageName(r.Language))
+		b.Raw("</span></td><td>")
+		b.Esc(r.Source.Repo)
+		b.Raw("</td><td>")
+		if sev := strings.ToLower(r.Severity); sev != "" {
+			b.Open("span", "class", "sev sev-"+sev)
+			b.Esc(sev)
+			b.Raw("</span>")
+		}
+		b.Raw(`</td><td class="techs">`)
+		for i, t := range r.Techniques {
+			if i == 4 {
+				b.Raw("…")
+				break
+			}
+			b.Link(t, u.Technique(t))
+			b.Raw(" ")
+		}
+		b.Raw(`</td><td class="reads">`)
+		for i, t := range r.Analysis.Tables {
+			if i == 3 {
+				break
+			}
+			b.Code(t, "")
+			b.Raw(" ")
+		}
+		b.Raw("</td></tr>\n")
+	}
+	return b.HTML()
 }

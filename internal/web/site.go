@@ -57,7 +57,7 @@ func newSite(c *catalog.Catalog, notes []string) *site {
 	}
 	funcs["join"] = strings.Join
 	funcs["list"] = func(s ...string) []string { return s }
-	funcs["rules"] = func(b Base, rs []*catalog.Rule) ruleListData { return ruleListData{b, rs} }
+	funcs["rules"] = newRuleList
 	funcs["lower"] = strings.ToLower
 	funcs["sortedCounts"] = sortedCounts
 	funcs["pageKey"] = catalog.PageKey
