@@ -11,12 +11,12 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/catalog"
 	"github.com/detwiki/detwiki/internal/examples"
+	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/progress"
 	"github.com/detwiki/detwiki/internal/rulepage"
 	"github.com/detwiki/detwiki/internal/rulesync"
@@ -155,26 +155,24 @@ func printSummary(w io.Writer, c *catalog.Catalog, rep *catalog.Report) {
 	} else {
 		fmt.Fprintf(w, " (read %d changed files, reused %d)\n", rep.Read, rep.Reused)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "language\trules\t")
 	langs := make([]string, 0, len(c.Info.ByLanguage))
 	for l := range c.Info.ByLanguage {
 		langs = append(langs, l)
 	}
 	sort.Strings(langs)
+	rows := [][]string{{"language", "rules"}}
 	for _, l := range langs {
-		fmt.Fprintf(tw, "%s\t%d\t\n", rulepage.LanguageName(l), c.Info.ByLanguage[l])
+		rows = append(rows, []string{rulepage.LanguageName(l), fmt.Sprint(c.Info.ByLanguage[l])})
 	}
 	if c.Info.Feeds > 0 {
-		fmt.Fprintf(tw, "(third-party feeds)\t%d\t\n", c.Info.Feeds)
+		rows = append(rows, []string{"(third-party feeds)", fmt.Sprint(c.Info.Feeds)})
 	}
-	tw.Flush()
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "source\tfiles\trules\tnot rules\terrors\twarnings\t")
+	printTable(w, rows)
+	rows = [][]string{{"source", "files", "rules", "not rules", "errors", "warnings"}}
 	for _, s := range c.Info.Sources {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", s.Name, s.Files, s.Rules, s.Skipped, s.Errors, s.Warnings)
+		rows = append(rows, []string{s.Name, fmt.Sprint(s.Files), fmt.Sprint(s.Rules), fmt.Sprint(s.Skipped), fmt.Sprint(s.Errors), fmt.Sprint(s.Warnings)})
 	}
-	tw.Flush()
+	printTable(w, rows)
 	for _, s := range c.Info.Sources {
 		for i, d := range s.Diagnostics {
 			if i == 5 {
@@ -190,17 +188,36 @@ func printSummary(w io.Writer, c *catalog.Catalog, rep *catalog.Report) {
 	}
 	fmt.Fprintf(w, "time: %s\n", strings.Join(phases, ", "))
 	if c.Info.Rules == 0 {
-		fmt.Fprintln(w, "detwiki: no rule was read; are these rule folders? (formats: "+strings.Join(knownFormats(), ", ")+")")
+		fmt.Fprintln(w, "detwiki: no rule was read; are these rule folders? (formats read: "+strings.Join(formats.FormatNames(), ", ")+")")
 	}
 }
 
-func knownFormats() []string {
-	var out []string
-	for _, k := range catalog.KnownRepos {
-		out = append(out, k.Name)
+// printTable writes rows as a table: the first column left-aligned, the
+// others (numbers) right-aligned, indented by two spaces.
+func printTable(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], len(c))
+		}
 	}
-	return out
+	for _, r := range rows {
+		var b strings.Builder
+		b.WriteString("  ")
+		for i, c := range r {
+			if i == 0 {
+				b.WriteString(c + strings.Repeat(" ", widths[0]-len(c)))
+				continue
+			}
+			b.WriteString("  " + strings.Repeat(" ", widths[i]-len(c)) + c)
+		}
+		fmt.Fprintln(w, b.String())
+	}
 }
+
 
 // errorf prints an error the way every command does.
 func errorf(w io.Writer, format string, args ...any) int {

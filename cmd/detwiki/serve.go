@@ -17,6 +17,9 @@ func init() {
 	register(&command{name: "serve", summary: "serve the wiki and its JSON API over a catalog or rule folders", run: runServe})
 }
 
+// serveFunc serves the wiki until it fails (tests replace it).
+var serveFunc = func(srv *web.Server, ln net.Listener) error { return srv.Serve(ln) }
+
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -86,7 +89,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return errorf(stderr, "%v", err)
 	}
 	fmt.Fprintf(stderr, "detwiki: serving %d rules on http://%s/ (Ctrl-C to stop)\n", len(c.Rules), ln.Addr())
-	if err := srv.Serve(ln); err != nil {
+	if err := serveFunc(srv, ln); err != nil {
 		return errorf(stderr, "%v", err)
 	}
 	return 0

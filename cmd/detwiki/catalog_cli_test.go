@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/examples"
+	"github.com/detwiki/detwiki/internal/web"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestBuildServeLayerOverExamples(t *testing.T) {
+	t.Setenv("DETWIKI_CACHE", t.TempDir())
+	srcs, err := examples.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, site := t.TempDir(), t.TempDir()
+	code, _, stderr := runCLI(t, append([]string{"build", "--out", out, "--site", site}, srcs...)...)
+	if code != 0 {
+		t.Fatalf("build: %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"  language", "example-sigma", "catalog: " + out, "site: " + site} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("build summary lacks %q:\n%s", want, stderr)
+		}
+	}
+	for _, f := range []string{filepath.Join(out, catalog.DBName), filepath.Join(site, "index.html"), filepath.Join(site, "attack", "layer.json")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Error(err)
+		}
+	}
+	// A rebuild with nothing changed reads nothing.
+	code, _, stderr = runCLI(t, append([]string{"build", "--out", out}, srcs...)...)
+	if code != 0 || !strings.Contains(stderr, "read 0 changed files") {
+		t.Errorf("rebuild: %d\n%s", code, stderr)
+	}
+
+	code, stdout, stderr := runCLI(t, "attack", "layer", "--catalog", out, "--lang", "sigma", "--base-url", "https://wiki.example")
+	if code != 0 {
+		t.Fatalf("attack layer: %d %s", code, stderr)
+	}
+	var layer catalog.Layer
+	if err := json.Unmarshal([]byte(stdout), &layer); err != nil || layer.Versions.Layer != "4.5" || len(layer.Techniques) == 0 {
+		t.Fatalf("layer: %v %s", err, stdout)
+	}
+	if l := layer.Techniques[0].Links; len(l) == 0 || !strings.HasPrefix(l[0].URL, "https://wiki.example/rules/sigma/") {
+		t.Errorf("layer links = %+v", l)
+	}
+
+	// serve --catalog answers; the test stops it after a few requests.
+	old := serveFunc
+	defer func() { serveFunc = old }()
+	serveFunc = func(srv *web.Server, ln net.Listener) error {
+		go srv.Serve(ln)
+		defer ln.Close()
+		for _, p := range []string{"/", "/rules/", "/search?q=mmc.exe", "/api/info"} {
+			resp, err := http.Get("http://" + ln.Addr().String() + p)
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("GET %s: %d", p, resp.StatusCode)
+			}
+		}
+		return nil
+	}
+	if code, _, stderr := runCLI(t, "serve", "--catalog", out, "--addr", "127.0.0.1:0", "--warm=false"); code != 0 || !strings.Contains(stderr, "serving") {
+		t.Errorf("serve --catalog: %d %s", code, stderr)
+	}
+	// serve without arguments: the built-in examples, and how to point it at
+	// rule folders.
+	code, _, stderr = runCLI(t, "serve", "--addr", "127.0.0.1:0", "--quiet", "--warm=false")
+	if code != 0 || !strings.Contains(stderr, "built-in example rules") || !strings.Contains(stderr, "detwiki serve path/to/sigma") {
+		t.Errorf("serve without arguments: %d %s", code, stderr)
+	}
+}
+
+func TestAnalyzeRulePages(t *testing.T) {
+	srcs, err := examples.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sigma string
+	for _, s := range srcs {
+		if strings.HasSuffix(s, "example-sigma") {
+			sigma = s
+		}
+	}
+	code, stdout, stderr := runCLI(t, "analyze", "--format", "md", sigma)
+	if code != 0 || !strings.HasPrefix(stdout, "# MMC Spawning a Script Host") || !strings.Contains(stdout, "## Indicators") {
+		t.Errorf("analyze --format md: %d %s\n%s", code, stderr, stdout)
+	}
+	code, stdout, _ = runCLI(t, "analyze", "--format", "html", sigma)
+	if code != 0 || !strings.HasPrefix(stdout, "<!doctype html>") || !strings.Contains(stdout, "<style>") {
+		t.Errorf("analyze --format html: %d %.200s", code, stdout)
+	}
+	// Several rules: one document, corpus counts among them.
+	code, stdout, _ = runCLI(t, append([]string{"analyze", "--format", "html"}, srcs...)...)
+	if code != 0 || strings.Count(stdout, "<article") < 7 || !strings.Contains(stdout, "data-corpus") {
+		t.Errorf("analyze --format html over all examples: %d, %d articles", code, strings.Count(stdout, "<article"))
+	}
+	code, stdout, _ = runCLI(t, append([]string{"analyze", "--format", "md"}, srcs...)...)
+	if code != 0 || !strings.Contains(stdout, "\n---\n") || !strings.Contains(stdout, "corpus ") {
+		t.Errorf("analyze --format md over all examples: %d", code)
+	}
+}
+
+func TestSyncList(t *testing.T) {
+	t.Setenv("DETWIKI_CACHE", t.TempDir())
+	code, stdout, _ := runCLI(t, "sync", "--list")
+	if code != 0 || !strings.Contains(stdout, "https://github.com/SigmaHQ/sigma.git") || strings.Count(stdout, "\n") < 9 {
+		t.Errorf("sync --list: %d\n%s", code, stdout)
+	}
+	if code, _, stderr := runCLI(t, "sync", "--only", "nope"); code != 2 || !strings.Contains(stderr, "unknown repository") {
+		t.Errorf("sync --only nope: %d %s", code, stderr)
+	}
+}
