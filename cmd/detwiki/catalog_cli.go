@@ -218,7 +218,6 @@ func printTable(w io.Writer, rows [][]string) {
 	}
 }
 
-
 // errorf prints an error the way every command does.
 func errorf(w io.Writer, format string, args ...any) int {
 	fmt.Fprintf(w, "detwiki: "+format+"\n", args...)
