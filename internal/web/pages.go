@@ -125,7 +125,7 @@ func (s *site) list(b Base, q url.Values, search bool) *listData {
 		d.Facets[fc.Key] = fc
 	}
 	d.Opts = map[string][]option{}
-	for _, k := range []string{"lang", "source", "platform", "tactic", "severity", "status", "format"} {
+	for _, k := range []string{"lang", "source", "platform", "tactic", "severity", "status", "format", "tested"} {
 		d.Opts[k] = d.Options(k)
 	}
 	d.Rows = resultRows(b.URLs, d.Hits)
