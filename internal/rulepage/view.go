@@ -482,7 +482,7 @@ func block(text, lang, prefix string, mark map[int]bool) *codeBlock {
 		}
 		sb.WriteString(`" id="` + prefix + n + `"><a class="ln" href="#` + prefix + n + `" aria-hidden="true">` + n + `</a>`)
 		sb.WriteString(string(l))
-		sb.WriteString("</span>\n")
+		sb.WriteString("\n</span>")
 	}
 	b.HTML = template.HTML(sb.String())
 	return b
