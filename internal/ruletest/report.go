@@ -104,7 +104,15 @@ func (r *Report) WriteText(w io.Writer) error {
 			return keys[i] < keys[j]
 		})
 		fmt.Fprintf(tw, "\n%d of %d rules cannot run:\n", len(r.NotRunnable), r.Rules)
-		for _, k := range keys {
+		for i, k := range keys {
+			if i == maxReasons {
+				rest := 0
+				for _, k := range keys[i:] {
+					rest += why[k]
+				}
+				fmt.Fprintf(tw, "  %d\t(%d other reasons; --format json lists every rule)\n", rest, len(keys)-i)
+				break
+			}
 			fmt.Fprintf(tw, "  %d\t%s\n", why[k], k)
 		}
 	}
@@ -114,24 +122,32 @@ func (r *Report) WriteText(w io.Writer) error {
 	return tw.Flush()
 }
 
-// shortWhy groups reasons: quoted parts (conditions, names) become "…".
+// shortWhy groups reasons: quoted parts (conditions, table and function
+// names) become "…".
 func shortWhy(s string) string {
 	var b strings.Builder
-	in := false
-	for _, r := range s {
-		if r == '"' {
-			if !in {
-				b.WriteString(`"…"`)
+	var quote rune
+	for i, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
 			}
-			in = !in
+			continue
+		case r == '"' || r == '\'' && (i == 0 || s[i-1] == ' ' || s[i-1] == '('):
+			quote = r
+			b.WriteRune(r)
+			b.WriteString("…")
+			b.WriteRune(r)
 			continue
 		}
-		if !in {
-			b.WriteRune(r)
-		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }
+
+// maxReasons bounds the reasons the text report lists.
+const maxReasons = 20
 
 // JUnit XML (the schema CI systems read: testsuites > testsuite > testcase
 // with failure and system-out).

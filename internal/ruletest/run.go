@@ -1,6 +1,7 @@
 package ruletest
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +12,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/detwiki/detwiki/internal/engine"
 	"github.com/detwiki/detwiki/internal/events"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sigmaeval"
+	"github.com/detwiki/detwiki/internal/tables"
 )
 
 // RunOptions configure a run.
@@ -230,12 +233,15 @@ func runJob(j job, opt *RunOptions) ([]Result, string) {
 	var sigmaIdx []int
 	var corrs []*sigmaeval.Correlation
 	var corrIdx []int
+	var kustoIdx []int
 	cells := make([]cell, len(j.rules))
 	for i, r := range j.rules {
 		if !r.Runnable() {
 			continue
 		}
 		switch {
+		case r.Kusto != nil:
+			kustoIdx = append(kustoIdx, i)
 		case r.Sigma != nil:
 			sigmaRules = append(sigmaRules, r.Sigma)
 			sigmaIdx = append(sigmaIdx, i)
@@ -261,8 +267,15 @@ func runJob(j job, opt *RunOptions) ([]Result, string) {
 		}
 	}
 	run := sigmaeval.NewRun(corrs)
+	var kustoTables *tables.Catalog
+	if len(kustoIdx) > 0 {
+		kustoTables = tables.NewCatalog()
+	}
 	var buf []int32
 	err := events.ReadFile(j.ds.Path, func(b *events.Block) error {
+		if kustoTables != nil {
+			kustoTables.Add(b)
+		}
 		blk := sigmaeval.NewBlock(b, opt.Router)
 		for k, r := range sigmaRules {
 			buf = blk.Match(r, buf)
@@ -308,6 +321,20 @@ func runJob(j job, opt *RunOptions) ([]Result, string) {
 		c.hits = len(corrAlerts[co])
 		c.samples = alertSamples(corrAlerts[co], limit)
 	}
+	kustoProblems := map[int]string{}
+	if kustoTables != nil && err == nil {
+		now := opt.Now
+		if now.IsZero() {
+			now, _ = kustoTables.Latest()
+		}
+		for _, i := range kustoIdx {
+			hits, samples, problem := runKusto(j.rules[i], kustoTables, now, limit)
+			cells[i].hits, cells[i].samples = hits, samples
+			if problem != "" {
+				kustoProblems[i] = problem
+			}
+		}
+	}
 	out := make([]Result, 0, len(j.rules))
 	for i, r := range j.rules {
 		res := Result{Rule: r.Doc.ID, Title: r.Doc.Title, Language: r.Doc.Language, Path: docPath(r), Dataset: j.ds.Name,
@@ -322,6 +349,9 @@ func runJob(j job, opt *RunOptions) ([]Result, string) {
 		case !r.Runnable():
 			res.OK = false
 			res.Diagnostics = append(res.Diagnostics, r.Why)
+		case kustoProblems[i] != "":
+			res.OK = false
+			res.Diagnostics = append(res.Diagnostics, kustoProblems[i])
 		case j.expected == "match" && res.Hits == 0:
 			res.OK = false
 		}
@@ -329,6 +359,64 @@ func runJob(j job, opt *RunOptions) ([]Result, string) {
 	}
 	return out, errText
 }
+
+// runKusto runs a Kusto rule on a data set's adapted tables at replay time
+// now: its hits are the rows the query returns.
+func runKusto(r *Rule, cat *tables.Catalog, now time.Time, limit int) (int, []Sample, string) {
+	var res *engine.Result
+	err := errNoRunOn
+	if q, ok := any(r.Kusto).(runOnQuery); ok {
+		res, err = q.RunOn(cat, now)
+	}
+	if err != nil {
+		// no RunOn, or a table whose columns differ from the check's:
+		// check the query again on the data's own tables
+		q, diags := engine.Compile(r.Doc.Query, engine.Options{Catalog: cat, Now: now})
+		if q == nil {
+			if len(diags) > 0 {
+				return 0, nil, "the query cannot run: " + diags[len(diags)-1].Message
+			}
+			return 0, nil, "the query cannot run: " + err.Error()
+		}
+		if res, err = q.Run(); err != nil {
+			return 0, nil, "the query failed: " + err.Error()
+		}
+	}
+	var samples []Sample
+	names := res.Schema.Names()
+	n := 0
+	res.Each(func(row []engine.Value) {
+		n++
+		if len(samples) >= limit {
+			return
+		}
+		var s Sample
+		for k, v := range row {
+			if k >= len(names) || v.IsNull() || v.IsEmpty() {
+				continue
+			}
+			if len(s.Fields) >= maxSampleFields {
+				break
+			}
+			text := v.String()
+			if len(text) > maxSampleValue {
+				text = text[:maxSampleValue] + "…"
+			}
+			s.Fields = append(s.Fields, rule.SampleField{Name: names[k], Value: text})
+		}
+		samples = append(samples, s)
+	})
+	return n, samples, ""
+}
+
+// runOnQuery is a checked query that runs on another catalog at another
+// replay time (engine.Query.RunOn): one check per rule, one run per data
+// set. Without it each data set checks the query again.
+type runOnQuery interface {
+	RunOn(cat engine.Catalog, now time.Time) (*engine.Result, error)
+}
+
+var errNoRunOn = errors.New("the engine cannot run a checked query on other tables")
 
 // diagnosticTexts lists a rule's compile problems as text.
 func diagnosticTexts(r *Rule) []string {

@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
+	"time"
 
+	"github.com/detwiki/detwiki/internal/engine"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/lang/sigma"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sigmaeval"
 	"github.com/detwiki/detwiki/internal/source"
+	"github.com/detwiki/detwiki/internal/tables"
 )
 
 // Rule is one rule document of a Set with what runs it.
@@ -22,6 +26,9 @@ type Rule struct {
 	// correlation rule (Sigma documents only).
 	Sigma       *sigmaeval.Rule
 	Correlation *sigmaeval.Correlation
+	// Kusto is the checked query of a Kusto rule (package engine), run on
+	// each data set's adapted tables (package tables).
+	Kusto *engine.Query
 	// Why says why the rule cannot run ("" when it can).
 	Why string
 	// Diagnostics are the problems compiling it.
@@ -87,6 +94,10 @@ func NewSet(docs []*rule.Document, rootOf func(*rule.Document) string, opt *SetO
 	for _, d := range docs {
 		r := &Rule{Doc: d, Root: rootOf(d)}
 		set.Rules = append(set.Rules, r)
+		if d.Language == rule.LangKusto {
+			compileKusto(r)
+			continue
+		}
 		if d.Language != rule.LangSigma {
 			r.Why = fmt.Sprintf("%s rules do not run on events yet", d.Language)
 			continue
@@ -179,6 +190,35 @@ func NewSet(docs []*rule.Document, rootOf func(*rule.Document) string, opt *SetO
 		}
 	}
 	return set
+}
+
+// emptyTables is the catalog Kusto queries are checked against: the
+// adapted tables (SecurityEvent, Event, the Defender XDR tables, ...) with no
+// rows; a checked query then runs on each data set's tables (RunOn).
+var emptyTables = tables.NewCatalog()
+
+// kustoCheckTime is the replay time of the check (runs use the data's).
+var kustoCheckTime = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// compileKusto checks a Kusto rule's query against the adapted tables.
+func compileKusto(r *Rule) {
+	if strings.TrimSpace(r.Doc.Query) == "" {
+		r.Why = "the rule has no query"
+		return
+	}
+	q, diags := engine.Compile(r.Doc.Query, engine.Options{Catalog: emptyTables, Now: kustoCheckTime})
+	if q == nil {
+		msg := "the query does not compile"
+		if len(diags) > 0 {
+			d := diags[len(diags)-1]
+			msg = fmt.Sprintf("the query cannot run: %s [%s]", d.Message, d.Code)
+		}
+		r.Why = msg
+		r.Diagnostics = diags
+		return
+	}
+	r.Kusto = q
+	r.Diagnostics = q.Warnings
 }
 
 func addRef(byRef map[string]any, sr *sigma.Rule, r *sigmaeval.Rule) {
