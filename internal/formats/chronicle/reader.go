@@ -56,7 +56,7 @@ func (r Reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	}
 	src := string(f.Data)
 	file, errs := yaral.Parse(src)
-	diags := append(errs.Diagnostics(src, source.Error), yaral.Check(file).Diagnostics(src, source.Warning)...)
+	diags := append(errs.Diagnostics(src), yaral.Check(file).DiagnosticsAs(src, source.Warning)...)
 	if len(file.Rules) == 0 {
 		d := formats.StubDocument(r, f, "")
 		d.QueryLanguage = QueryLanguage

@@ -89,7 +89,7 @@ func (rd *reading) ruleDoc() {
 	}
 	d.Extra["python_file"] = rel
 	mod := newModule(strings.TrimSuffix(path.Base(rel), ".py"), rel, src)
-	for _, diag := range mod.errs.Diagnostics(src, source.Error) {
+	for _, diag := range mod.errs.Diagnostics(src) {
 		diag.Path = rel
 		d.Diagnose(diag)
 	}

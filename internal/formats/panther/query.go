@@ -42,7 +42,7 @@ func (rd *reading) query() {
 	if q.Template {
 		sev = source.Info
 	}
-	for _, diag := range errs.Diagnostics(d.Query, sev) {
+	for _, diag := range errs.DiagnosticsAs(d.Query, sev) {
 		d.Diagnose(diag.Relocate(rd.f.Path, d.QueryOrigin))
 	}
 	x := &sqlExplainer{d: d, src: d.Query, c: c, lt: source.NewLineTable("", d.Query), ctes: q.CTEs}

@@ -114,7 +114,7 @@ func (r Reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	d.Query = y.Source
 	d.QueryOrigin = origin(srcNode, f.Data)
 	file, errs := mql.Parse(d.Query)
-	for _, diag := range errs.Diagnostics(d.Query, source.Error) {
+	for _, diag := range errs.Diagnostics(d.Query) {
 		d.Diagnose(diag.Relocate(f.Path, d.QueryOrigin))
 	}
 	explain(d, file)

@@ -41,7 +41,7 @@ func Parse(src string) (q *Query, errs ErrorList) {
 		if q == nil {
 			q = &Query{Body: &BadBody{From: 0, To: source.Pos(len(src))}}
 		}
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.init()
@@ -68,7 +68,7 @@ func ParseExpr(src string) (x Expr, errs ErrorList) {
 		if x == nil {
 			x = &BadExpr{From: 0, To: source.Pos(len(src))}
 		}
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.init()

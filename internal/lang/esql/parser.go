@@ -40,7 +40,7 @@ func Parse(src string) (q *Query, errs ErrorList) {
 		if q == nil {
 			q = &Query{}
 		}
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.sc = scanner{src: src, err: func(pos, end source.Pos, code, msg string) { p.errorAt(pos, end, code, msg) }}
@@ -62,7 +62,7 @@ func ParseExpr(src string) (x Expr, errs ErrorList) {
 		if x == nil {
 			x = &BadExpr{From: 0, To: source.Pos(len(src))}
 		}
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.sc = scanner{src: src, err: func(pos, end source.Pos, code, msg string) { p.errorAt(pos, end, code, msg) }}

@@ -41,7 +41,7 @@ func Parse(src string) (x Expr, errs ErrorList) {
 				x = &BadExpr{From: 0, To: source.Pos(len(src))}
 			}
 		}
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.skipSpace()

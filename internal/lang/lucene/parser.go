@@ -77,7 +77,7 @@ func Parse(src string) (q *Query, errs ErrorList) {
 		if q == nil {
 			q = &Query{}
 		}
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.scan()

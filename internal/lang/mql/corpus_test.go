@@ -52,7 +52,7 @@ func TestCorpusParses(t *testing.T) {
 		if len(errs) > 0 {
 			failed++
 			if failed <= 10 {
-				t.Errorf("%s: %v\n%s", path, errs, errs.Diagnostics(src, "error")[0])
+				t.Errorf("%s: %v\n%s", path, errs, errs.Diagnostics(src)[0])
 			}
 			continue
 		}

@@ -48,7 +48,7 @@ func (lx *lexer) emit(k Kind, start int) {
 }
 
 func (lx *lexer) error(pos int, msg string) {
-	lx.errs.AddCode(source.Pos(pos), source.Pos(lx.off), CodeLexical, msg)
+	lx.errs.Add(source.Pos(pos), source.Pos(lx.off), CodeLexical, msg)
 }
 
 // next scans one token or comment; it returns false after EOF.

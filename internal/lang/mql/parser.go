@@ -74,7 +74,7 @@ func (p *parser) isWord(w string) bool {
 }
 
 func (p *parser) errorf(t Token, msg string) {
-	p.errs.Add(t.Pos, t.End, msg)
+	p.errs.Add(t.Pos, t.End, CodeSyntax, msg)
 }
 
 // expect consumes a token of kind k, or reports one missing.
@@ -198,7 +198,7 @@ func (p *parser) expr(minBP int) Expr {
 	p.depth++
 	if p.depth > MaxDepth {
 		t := p.tok()
-		p.errs.AddCode(t.Pos, t.End, CodeTooDeep, "expression nested deeper than "+strconv.Itoa(MaxDepth)+" levels")
+		p.errs.Add(t.Pos, t.End, CodeTooDeep, "expression nested deeper than "+strconv.Itoa(MaxDepth)+" levels")
 		panic(bailout{})
 	}
 	defer func() { p.depth-- }()
@@ -266,7 +266,7 @@ func (p *parser) primary() Expr {
 			// Unterminated (reported by the lexer): keep what is there.
 			v = t.Text[1:]
 		case t.Kind == STRING:
-			p.errs.AddCode(t.Pos, t.End, CodeLexical, "invalid escape sequence in string")
+			p.errs.Add(t.Pos, t.End, CodeLexical, "invalid escape sequence in string")
 		}
 		return &BasicLit{ValuePos: t.Pos, Kind: LitString, Raw: t.Text, Value: v}
 	case LIST:

@@ -166,7 +166,7 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%s: no error", tt.in)
 			continue
 		}
-		d := errs.Diagnostics(tt.in, "error")[0]
+		d := errs.Diagnostics(tt.in)[0]
 		got := strings.TrimSuffix(strings.TrimPrefix(d.String(), ""), " ["+d.Code+"]")
 		if got != tt.want {
 			t.Errorf("%s: first error %q, want %q", tt.in, got, tt.want)

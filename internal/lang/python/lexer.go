@@ -72,7 +72,7 @@ func (lx *lexer) emitAt(k Kind, at int) {
 }
 
 func (lx *lexer) error(start, end int, code, msg string) {
-	lx.errs.AddCode(source.Pos(lx.base+start), source.Pos(lx.base+end), code, msg)
+	lx.errs.Add(source.Pos(lx.base+start), source.Pos(lx.base+end), code, msg)
 }
 
 func isIdentStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }

@@ -108,7 +108,7 @@ func (p *parser) errorf(t Token, msg string) {
 	if end < t.Pos {
 		end = t.Pos
 	}
-	p.errs.Add(t.Pos, end, msg)
+	p.errs.Add(t.Pos, end, CodeSyntax, msg)
 }
 
 // expectOp consumes the operator text or reports it missing.
@@ -126,7 +126,7 @@ func (p *parser) enter() {
 	p.depth++
 	if p.depth > MaxDepth {
 		t := p.tok()
-		p.errs.AddCode(t.Pos, t.End, CodeTooDeep, "nested deeper than "+strconv.Itoa(MaxDepth)+" levels")
+		p.errs.Add(t.Pos, t.End, CodeTooDeep, "nested deeper than "+strconv.Itoa(MaxDepth)+" levels")
 		panic(bailout{})
 	}
 }

@@ -240,7 +240,7 @@ class Helper(Base, metaclass=Meta):
 func TestParseModule(t *testing.T) {
 	mod, errs := Parse(sampleRule)
 	if len(errs) > 0 {
-		t.Fatalf("errors: %v", errs.Diagnostics(sampleRule, "error"))
+		t.Fatalf("errors: %v", errs.Diagnostics(sampleRule))
 	}
 	var names []string
 	for _, s := range mod.Body {
@@ -302,7 +302,7 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%q: no error", tt.in)
 			continue
 		}
-		d := errs.Diagnostics(tt.in, "error")[0]
+		d := errs.Diagnostics(tt.in)[0]
 		got := strings.TrimSuffix(d.String(), " ["+d.Code+"]")
 		if !strings.HasPrefix(got, tt.want) {
 			t.Errorf("%q:\n first error %q\n        want %q", tt.in, got, tt.want)

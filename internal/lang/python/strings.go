@@ -162,7 +162,7 @@ func (p *parser) fstring(b *strings.Builder, s *Str, body string, bodyPos int, r
 				lit = i + 1
 				continue
 			}
-			p.errs.Add(source.Pos(bodyPos+i), source.Pos(bodyPos+i+1), "single '}' is not allowed in an f-string")
+			p.errs.Add(source.Pos(bodyPos+i), source.Pos(bodyPos+i+1), CodeSyntax, "single '}' is not allowed in an f-string")
 		}
 	}
 	flush(len(body))
@@ -214,7 +214,7 @@ func (p *parser) field(s *Str, body string, open, bodyPos int) int {
 			}
 		}
 	}
-	p.errs.Add(source.Pos(bodyPos+open), source.Pos(bodyPos+len(body)), "f-string: expecting '}'")
+	p.errs.Add(source.Pos(bodyPos+open), source.Pos(bodyPos+len(body)), CodeSyntax, "f-string: expecting '}'")
 	if exprEnd < 0 {
 		exprEnd = len(body)
 	}
@@ -232,7 +232,7 @@ func (p *parser) fieldExpr(s *Str, body string, from, to, bodyPos int) {
 		text = trimmed[:len(trimmed)-1]
 	}
 	if strings.TrimSpace(text) == "" {
-		p.errs.Add(source.Pos(bodyPos+from-1), source.Pos(bodyPos+to), "f-string: empty expression not allowed")
+		p.errs.Add(source.Pos(bodyPos+from-1), source.Pos(bodyPos+to), CodeSyntax, "f-string: empty expression not allowed")
 		return
 	}
 	sub := &parser{src: p.src, depth: p.depth}

@@ -195,7 +195,7 @@ func Expand(src string, macros *Macros, opt ExpandOptions) *Expansion {
 	x.b.Grow(len(src) + len(src)/2)
 	x.expand(src, 0, -1, nil, 0, 0)
 	x.exp.Text = x.b.String()
-	x.exp.Errors.sort()
+	x.exp.Errors.Sort()
 	return x.exp
 }
 

@@ -59,7 +59,7 @@ func ParseQuery(src string) (pl *Pipeline, errs ErrorList) {
 		if pl.Stop < pl.Start {
 			pl.Stop = pl.Start
 		}
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.mode = modeSearch
@@ -84,7 +84,7 @@ func ParseExpr(src string) (x Expr, errs ErrorList) {
 			}
 		}
 		p.commitPending()
-		p.errors.sort()
+		p.errors.Sort()
 		errs = p.errors
 	}()
 	p.mode = modeEval

@@ -96,7 +96,7 @@ func lex(src string, errs *ErrorList) []Token {
 			end := strings.Index(src[off+2:], "*/")
 			if end < 0 {
 				off = len(src)
-				errs.AddCode(source.Pos(start), source.Pos(off), CodeLexical, "comment not terminated")
+				errs.Add(source.Pos(start), source.Pos(off), CodeLexical, "comment not terminated")
 			} else {
 				off += end + 4
 			}
@@ -105,7 +105,7 @@ func lex(src string, errs *ErrorList) []Token {
 			end := strings.Index(src[off+2:], closer)
 			if end < 0 {
 				off = len(src)
-				errs.AddCode(source.Pos(start), source.Pos(off), CodeLexical, "template tag not terminated")
+				errs.Add(source.Pos(start), source.Pos(off), CodeLexical, "template tag not terminated")
 			} else {
 				off += end + 4
 			}
@@ -155,7 +155,7 @@ func lex(src string, errs *ErrorList) []Token {
 				off = len(src)
 			}
 			if !closed {
-				errs.AddCode(source.Pos(start), source.Pos(off), CodeLexical, "string not terminated")
+				errs.Add(source.Pos(start), source.Pos(off), CodeLexical, "string not terminated")
 			}
 			emit(STRING, start)
 		case c == '"':
@@ -164,7 +164,7 @@ func lex(src string, errs *ErrorList) []Token {
 				off++
 			}
 			if off >= len(src) {
-				errs.AddCode(source.Pos(start), source.Pos(off), CodeLexical, "quoted name not terminated")
+				errs.Add(source.Pos(start), source.Pos(off), CodeLexical, "quoted name not terminated")
 			} else {
 				off++
 			}
@@ -193,7 +193,7 @@ func lex(src string, errs *ErrorList) []Token {
 				continue
 			}
 			off++
-			errs.AddCode(source.Pos(start), source.Pos(off), CodeLexical, "illegal character "+strconv.Quote(src[start:off]))
+			errs.Add(source.Pos(start), source.Pos(off), CodeLexical, "illegal character "+strconv.Quote(src[start:off]))
 			emit(ILLEGAL, start)
 		}
 	}

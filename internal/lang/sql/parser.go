@@ -122,13 +122,13 @@ func (p *parser) isOp(text string) bool {
 	return t.Kind == OP && t.Text == text
 }
 
-func (p *parser) errorf(t Token, msg string) { p.errs.Add(t.Pos, t.End, msg) }
+func (p *parser) errorf(t Token, msg string) { p.errs.Add(t.Pos, t.End, CodeSyntax, msg) }
 
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > MaxDepth {
 		t := p.tok()
-		p.errs.AddCode(t.Pos, t.End, CodeTooDeep, "nested deeper than "+strconv.Itoa(MaxDepth)+" levels")
+		p.errs.Add(t.Pos, t.End, CodeTooDeep, "nested deeper than "+strconv.Itoa(MaxDepth)+" levels")
 		panic(bailout{})
 	}
 }

@@ -159,20 +159,20 @@ func checkRule(r *Rule, errs *ErrorList) {
 		return v.IsEvent(name) || v.IsPlaceholder(name) || contains(v.Outcomes, name)
 	}
 	undeclared := func(n Node, name, what string) {
-		errs.AddCode(n.Pos(), n.End(), CodeUndeclared, what+" $"+name+" is not declared in the events section")
+		errs.Add(n.Pos(), n.End(), CodeUndeclared, what+" $"+name+" is not declared in the events section")
 	}
 	if r.Match != nil {
 		for _, x := range r.Match.Vars {
 			if x, ok := x.(*VarRef); ok && !v.IsPlaceholder(x.Name) {
 				if v.IsEvent(x.Name) {
-					errs.AddCode(x.Pos(), x.End(), CodeUndeclared, "match variable $"+x.Name+" is an event variable; match on placeholders")
+					errs.Add(x.Pos(), x.End(), CodeUndeclared, "match variable $"+x.Name+" is an event variable; match on placeholders")
 				} else {
 					undeclared(x, x.Name, "match variable")
 				}
 			}
 		}
 		if len(r.Match.Vars) > 0 && r.Match.Duration == nil {
-			errs.AddCode(r.Match.Pos(), r.Match.End(), CodeMatchNoWindow, "match section has no time window (over 10m, by 1h)")
+			errs.Add(r.Match.Pos(), r.Match.End(), CodeMatchNoWindow, "match section has no time window (over 10m, by 1h)")
 		}
 		if p, ok := r.Match.Pivot.(*VarRef); ok && !v.IsEvent(p.Name) {
 			undeclared(p, p.Name, "pivot event variable")
@@ -209,7 +209,7 @@ func checkRule(r *Rule, errs *ErrorList) {
 			case *CountRef:
 				named[n.Name] = true
 				if !v.IsEvent(n.Name) && !v.IsPlaceholder(n.Name) {
-					errs.AddCode(n.Pos(), n.End(), CodeUndeclared, "#"+n.Name+" counts a variable that is not declared in the events section")
+					errs.Add(n.Pos(), n.End(), CodeUndeclared, "#"+n.Name+" counts a variable that is not declared in the events section")
 				}
 			case *FieldPath:
 				named[n.Var.Name] = true
@@ -224,7 +224,7 @@ func checkRule(r *Rule, errs *ErrorList) {
 			}
 			if !bound && r.Events != nil {
 				pos := firstUse(r.Events, e)
-				errs.AddCode(pos, pos+source.Pos(len(e)+1), CodeUnusedEvent, "event variable $"+e+" is never named in the condition")
+				errs.Add(pos, pos+source.Pos(len(e)+1), CodeUnusedEvent, "event variable $"+e+" is never named in the condition")
 			}
 		}
 	}
@@ -233,7 +233,7 @@ func checkRule(r *Rule, errs *ErrorList) {
 		for _, e := range r.Meta.Entries {
 			k := strings.ToLower(e.Key.Name)
 			if seen[k] {
-				errs.AddCode(e.Key.Pos(), e.Key.End(), CodeMetaDuplicate, "meta key "+e.Key.Name+" is given more than once")
+				errs.Add(e.Key.Pos(), e.Key.End(), CodeMetaDuplicate, "meta key "+e.Key.Name+" is given more than once")
 			}
 			seen[k] = true
 		}
@@ -267,7 +267,7 @@ func firstUse(s *EventsSection, name string) source.Pos {
 func checkStrings(f *File, errs *ErrorList) {
 	Inspect(f, func(n Node) bool {
 		if l, ok := n.(*BasicLit); ok && l.Kind == LitString && strings.IndexByte(l.Value, '\n') >= 0 {
-			errs.AddCode(l.Pos(), l.Pos()+1, CodeMultiline, "string literal spans several lines; a line break inside a value is rarely meant (was a \\r or \\n written unescaped?)")
+			errs.Add(l.Pos(), l.Pos()+1, CodeMultiline, "string literal spans several lines; a line break inside a value is rarely meant (was a \\r or \\n written unescaped?)")
 		}
 		return true
 	})
@@ -287,7 +287,7 @@ func checkRegexes(f *File, errs *ErrorList) {
 					msg += ": " + e.Expr
 				}
 			}
-			errs.AddCode(n.Pos(), n.End(), CodeBadRegex, "invalid regular expression (RE2): "+msg)
+			errs.Add(n.Pos(), n.End(), CodeBadRegex, "invalid regular expression (RE2): "+msg)
 		}
 	}
 	Inspect(f, func(n Node) bool {

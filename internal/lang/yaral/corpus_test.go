@@ -53,7 +53,7 @@ func TestCorpus(t *testing.T) {
 	rules, withOutcome, withMatch := 0, 0, 0
 	for path, src := range files {
 		f, errs := Parse(src)
-		for _, d := range errs.Diagnostics(src, source.Error) {
+		for _, d := range errs.Diagnostics(src) {
 			t.Errorf("%s:%s", path, d)
 		}
 		rules += len(f.Rules)
@@ -75,7 +75,7 @@ func TestCorpus(t *testing.T) {
 			codes = append(codes, w.Code)
 		}
 		if strings.Join(codes, ",") != strings.Join(knownWarnings[path], ",") {
-			t.Errorf("%s: warnings %v, want %v", path, Check(f).Diagnostics(src, source.Warning), knownWarnings[path])
+			t.Errorf("%s: warnings %v, want %v", path, Check(f).DiagnosticsAs(src, source.Warning), knownWarnings[path])
 		}
 		checkSpans(t, src, f)
 	}

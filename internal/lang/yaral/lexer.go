@@ -54,7 +54,7 @@ func (lx *lexer) emit(k Kind, start int) {
 }
 
 func (lx *lexer) error(pos int, msg string) {
-	lx.errs.AddCode(source.Pos(pos), source.Pos(lx.off), CodeLexical, msg)
+	lx.errs.Add(source.Pos(pos), source.Pos(lx.off), CodeLexical, msg)
 }
 
 // regexAllowed reports whether a '/' at this point starts a regular

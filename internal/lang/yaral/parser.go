@@ -100,7 +100,7 @@ func (p *parser) errorAt(pos, end source.Pos, code, msg string) {
 		return // one error per position, like go/parser
 	}
 	p.errSeen, p.lastErrPos = true, pos
-	p.errs.AddCode(pos, end, code, msg)
+	p.errs.Add(pos, end, code, msg)
 	if len(p.errs) >= maxErrors {
 		panic(bailout{})
 	}
@@ -217,7 +217,7 @@ func (p *parser) parseRule() *Rule {
 			s := p.parseSection()
 			rank := sectionRank(s.Name())
 			if rank < order {
-				p.errs.AddCode(s.Pos(), s.Pos()+source.Pos(len(s.Name())), CodeSection,
+				p.errs.Add(s.Pos(), s.Pos()+source.Pos(len(s.Name())), CodeSection,
 					"section "+s.Name()+" is out of order (sections go meta, events, match, outcome, condition, options)")
 			}
 			order = max(order, rank)
@@ -281,7 +281,7 @@ func (p *parser) addSection(r *Rule, s Section) {
 		}
 	}
 	if dup {
-		p.errs.AddCode(s.Pos(), s.Pos()+source.Pos(len(s.Name())), CodeSection, "section "+s.Name()+" given twice")
+		p.errs.Add(s.Pos(), s.Pos()+source.Pos(len(s.Name())), CodeSection, "section "+s.Name()+" given twice")
 	}
 }
 
@@ -289,10 +289,10 @@ func (p *parser) addSection(r *Rule, s Section) {
 func (p *parser) checkSections(r *Rule) {
 	pos := r.RulePos
 	if r.Events == nil {
-		p.errs.AddCode(pos, pos+4, CodeSection, "rule "+r.Name.Name+" has no events section")
+		p.errs.Add(pos, pos+4, CodeSection, "rule "+r.Name.Name+" has no events section")
 	}
 	if r.Condition == nil {
-		p.errs.AddCode(pos, pos+4, CodeSection, "rule "+r.Name.Name+" has no condition section")
+		p.errs.Add(pos, pos+4, CodeSection, "rule "+r.Name.Name+" has no condition section")
 	}
 }
 
@@ -524,7 +524,7 @@ func (p *parser) enter() {
 	p.depth++
 	if p.depth > MaxDepth {
 		t := p.tok()
-		p.errs.AddCode(t.Pos, t.End, CodeTooDeep, "expression nested too deeply (more than 200 levels)")
+		p.errs.Add(t.Pos, t.End, CodeTooDeep, "expression nested too deeply (more than 200 levels)")
 		panic(bailout{})
 	}
 }

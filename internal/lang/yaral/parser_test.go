@@ -316,7 +316,7 @@ rule s {
 			t.Errorf("statements %s lack %s", joined, want)
 		}
 	}
-	d := errs.Diagnostics(src, source.Error)
+	d := errs.Diagnostics(src)
 	if d[0].Line != 3 || d[0].Col != 20 {
 		t.Errorf("first error at %d:%d, want 3:20: %s", d[0].Line, d[0].Col, d[0].Message)
 	}
@@ -360,7 +360,7 @@ b"
 	if len(errs) > 0 {
 		t.Fatalf("parse: %v", errs)
 	}
-	d := Check(f).Diagnostics(src, source.Warning)
+	d := Check(f).DiagnosticsAs(src, source.Warning)
 	want := map[string]string{
 		"4:5":   CodeMetaDuplicate,
 		"8:5":   CodeUnusedEvent,
@@ -454,7 +454,7 @@ func TestGolden(t *testing.T) {
 		}
 		var b strings.Builder
 		b.WriteString("-- diagnostics --\n")
-		diags := append(errs.Diagnostics(src, source.Error), Check(f).Diagnostics(src, source.Warning)...)
+		diags := append(errs.Diagnostics(src), Check(f).DiagnosticsAs(src, source.Warning)...)
 		for _, d := range diags {
 			b.WriteString(d.String())
 			b.WriteString("\n")
@@ -490,7 +490,7 @@ func TestRegexCheck(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	d := Check(f).Diagnostics(src, source.Warning)
+	d := Check(f).DiagnosticsAs(src, source.Warning)
 	if len(d) != 2 || d[0].Code != CodeBadRegex || d[0].Line != 4 || d[1].Line != 5 ||
 		!strings.Contains(d[0].Message, "missing closing )") || !strings.Contains(d[1].Message, "invalid character class range") {
 		t.Errorf("warnings = %v", d)
