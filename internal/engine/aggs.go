@@ -74,7 +74,7 @@ func (c *checker) aggregate(call *kql.CallExpr, s Schema, sc *scope) *aggCall {
 			c.fail(x, CodeSemantic, "'*' is not allowed in %s", call.Fun.Name)
 		}
 		if (kind == "percentile" || kind == "percentiles") && i > 0 {
-			k, ok := c.fold(c.expr(x, sc, s)).(*constExpr)
+			k, ok := c.foldConst(c.expr(x, sc, s)).(*constExpr)
 			if !ok {
 				c.fail(x, CodeType, "percentile needs constant percentages")
 			}
@@ -173,7 +173,7 @@ func (c *checker) aggregate(call *kql.CallExpr, s Schema, sc *scope) *aggCall {
 		limit := 1048576
 		cond := strings.HasSuffix(kind, "_if")
 		if len(a.Args) > 1 && !cond || len(a.Args) > 2 {
-			if k, ok := c.fold(a.Args[len(a.Args)-1]).(*constExpr); ok {
+			if k, ok := c.foldConst(a.Args[len(a.Args)-1]).(*constExpr); ok {
 				if n, ok := toI(k.V); ok && n > 0 {
 					limit = int(n)
 				}

@@ -23,6 +23,9 @@ type checker struct {
 	// aggRewrite maps aggregate calls inside a summarize expression to
 	// the hidden columns holding their results.
 	aggRewrite map[kql.Node]string
+	// texts is the source text of the operator each plan node comes from
+	// (a table name for scans).
+	texts map[Node]string
 }
 
 // bailout carries the first semantic error to Compile.
@@ -241,7 +244,12 @@ func (c *checker) tableRef(id *kql.Ident, sc *scope) Node {
 	}
 	if c.opt.Catalog != nil {
 		if t, ok := c.opt.Catalog.Table(id.Name); ok {
-			return &ScanNode{Table: t, Cols: t.Schema()}
+			n := &ScanNode{Table: t, Cols: t.Schema()}
+			if c.texts == nil {
+				c.texts = map[Node]string{}
+			}
+			c.texts[n] = id.Name
+			return n
 		}
 	}
 	c.fail(id, CodeUnknownTable, "table '%s' has no adapter: detwiki cannot build it from the events given", id.Name)
@@ -396,7 +404,7 @@ func (c *checker) datatable(v *kql.DataTableExpr, sc *scope) Node {
 	for i := 0; i < len(v.Values); i += len(schema) {
 		row := make([]Value, len(schema))
 		for j := range schema {
-			e := c.fold(c.expr(v.Values[i+j], sc, nil))
+			e := c.foldConst(c.expr(v.Values[i+j], sc, nil))
 			k, ok := e.(*constExpr)
 			if !ok {
 				c.fail(v.Values[i+j], CodeSemantic, "datatable values must be constants")
@@ -426,8 +434,16 @@ func (c *checker) castLiteral(n kql.Node, v Value, t Type) Value {
 	return Convert(v, t)
 }
 
-// fold evaluates an expression that reads no column.
-func (c *checker) fold(e Expr) Expr {
+// fold evaluates an expression that reads no column. now() stays a
+// run-time value (a compiled query may run at another replay time), so an
+// expression reading it is not folded; foldConst folds it too, at the
+// compile-time now, where the language needs a constant.
+func (c *checker) fold(e Expr) Expr { return c.foldWith(e, false) }
+
+// foldConst folds e with now() taken at Options.Now.
+func (c *checker) foldConst(e Expr) Expr { return c.foldWith(e, true) }
+
+func (c *checker) foldWith(e Expr, withNow bool) Expr {
 	if e == nil {
 		return nil
 	}
@@ -439,6 +455,8 @@ func (c *checker) fold(e Expr) Expr {
 		switch x.(type) {
 		case *colRef, *scalarSubquery, *inTableExpr, *vecExpr:
 			constant = false
+		case *nowExpr:
+			constant = constant && withNow
 		}
 	})
 	if !constant {
@@ -455,7 +473,7 @@ func (c *checker) fold(e Expr) Expr {
 				err = p.(*runtimeError)
 			}
 		}()
-		col, err = e.eval(&execCtx{maxRows: defaultMaxRows}, &Chunk{N: 1})
+		col, err = e.eval(&execCtx{maxRows: defaultMaxRows, now: c.now}, &Chunk{N: 1})
 	}()
 	if err != nil || col == nil {
 		return e

@@ -71,7 +71,7 @@ func (c *checker) expr(x kql.Expr, sc *scope, s Schema) Expr {
 		case *kql.Ident:
 			key = sel.Name
 		case *kql.BracketExpr:
-			k := c.fold(c.expr(sel.X, sc, s))
+			k := c.foldConst(c.expr(sel.X, sc, s))
 			kc, ok := k.(*constExpr)
 			if !ok {
 				c.fail(sel, CodeSemantic, "a property name must be a constant")
@@ -405,21 +405,31 @@ func (c *checker) call(v *kql.CallExpr, sc *scope, s Schema) Expr {
 	switch lname {
 	case "now":
 		if len(v.Args) == 0 {
-			return &constExpr{V: Value{T: TypeDateTime, I: c.now}}
+			return &nowExpr{}
 		}
 		off := c.fold(c.expr(v.Args[0], sc, s))
-		return c.fold(c.binary(v, kql.ADD, &constExpr{V: Value{T: TypeDateTime, I: c.now}}, off))
+		return c.binary(v, kql.ADD, &nowExpr{}, off)
 	case "ago":
 		if len(v.Args) != 1 {
 			c.fail(v, CodeType, "ago() takes one timespan")
 		}
-		d := c.expr(v.Args[0], sc, s)
-		return c.fold(c.binary(v, kql.SUB, &constExpr{V: Value{T: TypeDateTime, I: c.now}}, d))
+		d := c.fold(c.expr(v.Args[0], sc, s))
+		return c.binary(v, kql.SUB, &nowExpr{}, d)
+	case "ingestion_time":
+		// Kusto's hidden ingestion time: replayed events were ingested
+		// when they happened, so it is the row's TimeGenerated (or the
+		// Defender tables' Timestamp)
+		for _, name := range []string{"TimeGenerated", "Timestamp"} {
+			if i := s.Index(name); i >= 0 && s[i].Type == TypeDateTime {
+				return &colRef{Index: i, Name: name, T: TypeDateTime}
+			}
+		}
+		c.fail(v, CodeFunction, "ingestion_time() needs the table's TimeGenerated column here (detwiki replays the ingestion time as the event time)")
 	case "column_ifexists", "columnifexists":
 		if len(v.Args) != 2 {
 			c.fail(v, CodeType, "column_ifexists() takes a column name and a default")
 		}
-		k, ok := c.fold(c.expr(v.Args[0], sc, nil)).(*constExpr)
+		k, ok := c.foldConst(c.expr(v.Args[0], sc, nil)).(*constExpr)
 		if !ok {
 			c.fail(v.Args[0], CodeType, "column_ifexists() needs a constant column name")
 		}
@@ -492,7 +502,7 @@ func (c *checker) callBuiltin(at kql.Node, name string, args []Expr) Expr {
 		c.fail(at, CodeFunction, "function '%s' is not supported by detwiki's engine", name)
 	}
 	if impl.vec != nil {
-		return &vecExpr{Name: name, Fn: impl.vec, Args: args, T: t}
+		return &vecExpr{Name: name, Window: true, Fn: impl.vec, Args: args, T: t}
 	}
 	fn := impl.row
 	if impl.typed != nil {

@@ -7,8 +7,32 @@ import (
 )
 
 // operator checks one tabular operator applied to in (nil for operators
-// that start a query).
+// that start a query) and labels the plan nodes it makes with the
+// operator's source text (for traces).
 func (c *checker) operator(o kql.Operator, in Node, sc *scope) Node {
+	n := c.operatorNode(o, in, sc)
+	if c.texts == nil {
+		c.texts = map[Node]string{}
+	}
+	text := kql.Text(c.text, o)
+	var label func(x Node, depth int)
+	label = func(x Node, depth int) {
+		if x == nil || x == in || depth > 64 {
+			return
+		}
+		if _, done := c.texts[x]; done {
+			return
+		}
+		c.texts[x] = text
+		for _, ch := range children(x) {
+			label(ch, depth+1)
+		}
+	}
+	label(n, 0)
+	return n
+}
+
+func (c *checker) operatorNode(o kql.Operator, in Node, sc *scope) Node {
 	needIn := func() {
 		if in == nil {
 			c.fail(o, CodeSemantic, "operator '%s' needs an input table", o.Name())

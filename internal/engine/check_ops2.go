@@ -367,7 +367,7 @@ func (c *checker) mvExpand(params []*kql.NamedParam, items []kql.Expr, limit kql
 		node.Out = append(node.Out, ColumnDef{Name: indexName, Type: TypeLong})
 	}
 	if limit != nil {
-		e := c.fold(c.expr(limit, sc, nil))
+		e := c.foldConst(c.expr(limit, sc, nil))
 		if k, ok := e.(*constExpr); ok {
 			node.Limit = Convert(k.V, TypeLong).I
 		}
@@ -484,7 +484,9 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 			} else {
 				re.WriteString(regexp.QuoteMeta(s))
 			}
+			pat.Steps = append(pat.Steps, parseStep{Lit: s, Capture: -1})
 		case *kql.StarExpr:
+			pat.Steps = append(pat.Steps, parseStep{Capture: -2})
 			if last {
 				re.WriteString(".*")
 			} else {
@@ -496,7 +498,7 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 			if b == nil || b.scalar == nil {
 				c.fail(e, CodeSemantic, "parse pattern '%s' is not a string constant", e.Name)
 			}
-			k, ok := c.fold(b.scalar).(*constExpr)
+			k, ok := c.foldConst(b.scalar).(*constExpr)
 			if !ok {
 				c.fail(e, CodeSemantic, "parse pattern '%s' is not a string constant", e.Name)
 			}
@@ -505,6 +507,7 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 			} else {
 				re.WriteString(regexp.QuoteMeta(k.V.String()))
 			}
+			pat.Steps = append(pat.Steps, parseStep{Lit: k.V.String(), Capture: -1})
 		case *kql.Param:
 			t := TypeString
 			if e.Type != nil {
@@ -523,6 +526,7 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 				col = len(out)
 				out = append(out, ColumnDef{Name: name, Type: t})
 			}
+			pat.Steps = append(pat.Steps, parseStep{Capture: len(pat.Cols)})
 			pat.Cols = append(pat.Cols, col)
 			pat.Types = append(pat.Types, t)
 		default:
@@ -534,6 +538,12 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 		c.fail(v, CodeSemantic, "parse pattern is not a valid regular expression: %v", err)
 	}
 	pat.Re = rx
+	pat.Plain = kind != "regex" && flags == ""
+	for _, t := range pat.Types {
+		if t != TypeString {
+			pat.Plain = false
+		}
+	}
 	return &ParseNode{In: in, Src: src, Pattern: pat, Where: v.Kw == kql.PARSE_WHERE, Out: out}
 }
 
@@ -544,6 +554,61 @@ type parsePattern struct {
 	Re    *regexp.Regexp
 	Cols  []int
 	Types []Type
+	// Plain marks a pattern of literals, '*' and string captures only:
+	// matchPlain runs it without the regex (same result).
+	Plain bool
+	Steps []parseStep
+}
+
+// parseStep is one element of a parse pattern: a literal (Capture -1), a
+// '*' (Capture -2) or the capture of the n-th column (Capture n).
+type parseStep struct {
+	Lit     string
+	Capture int
+}
+
+// matchPlain matches a Plain pattern the way its regex would: ^, each '*'
+// and capture lazy (.*?, the last one greedy .*), literals literal. Lazy
+// wildcards before a literal stop at the literal's first occurrence, which
+// is the leftmost-first regex match. '.' does not match a newline in the
+// regex, so strings with one go to the regex (ok false).
+func (p *parsePattern) matchPlain(s string) (vals []string, matched, ok bool) {
+	if strings.IndexByte(s, '\n') >= 0 {
+		return nil, false, false
+	}
+	vals = make([]string, len(p.Cols))
+	pos := 0
+	for i := 0; i < len(p.Steps); i++ {
+		st := p.Steps[i]
+		if st.Capture == -1 {
+			if !strings.HasPrefix(s[pos:], st.Lit) {
+				return nil, false, true
+			}
+			pos += len(st.Lit)
+			continue
+		}
+		// a wildcard: find the next literal, if any, right after it
+		if i+1 == len(p.Steps) {
+			if st.Capture >= 0 {
+				vals[st.Capture] = s[pos:]
+			}
+			pos = len(s)
+			continue
+		}
+		next := p.Steps[i+1]
+		if next.Capture != -1 {
+			continue // lazy: matches nothing, the next wildcard takes over
+		}
+		j := strings.Index(s[pos:], next.Lit)
+		if j < 0 {
+			return nil, false, true
+		}
+		if st.Capture >= 0 {
+			vals[st.Capture] = s[pos : pos+j]
+		}
+		pos += j
+	}
+	return vals, true, true
 }
 
 // captureRegex is what a typed capture matches (as Kusto's parse does).
@@ -607,7 +672,7 @@ func (c *checker) makeSeries(v *kql.MakeSeriesOp, in Node, sc *scope) Node {
 			dv = Convert(Long(0), agg.OutCols[0].Type)
 		}
 		if def != nil {
-			if k, ok := c.fold(c.expr(def, sc, nil)).(*constExpr); ok {
+			if k, ok := c.foldConst(c.expr(def, sc, nil)).(*constExpr); ok {
 				dv = k.V
 			}
 		}

@@ -137,6 +137,49 @@ func (c *Column) Gather(idx []int32) *Column {
 
 func ptr(v Value) *Value { return &v }
 
+// Compact returns c in the form predicates run fastest on: a plain string
+// column with repeated values (at most half as many distinct values as
+// rows) dictionary-encoded, a dictionary column whose dictionary holds
+// values no row uses (after a gather) re-encoded with only the used ones;
+// other columns as they are. Predicates over a dictionary column run once
+// per distinct value.
+func (c *Column) Compact() *Column {
+	switch {
+	case c.Codes != nil && len(c.Dict) > c.N:
+		remap := make([]uint32, len(c.Dict))
+		var dict []string
+		codes := make([]uint32, c.N)
+		for r, k := range c.Codes {
+			m := remap[k]
+			if m == 0 {
+				dict = append(dict, c.Dict[k])
+				m = uint32(len(dict))
+				remap[k] = m
+			}
+			codes[r] = m - 1
+		}
+		return &Column{T: c.T, N: c.N, Dict: dict, Codes: codes}
+	case c.S != nil && c.Null == nil && c.T == TypeString && c.N >= 16:
+		index := make(map[string]uint32, 64)
+		var dict []string
+		codes := make([]uint32, c.N)
+		for r, s := range c.S {
+			k, ok := index[s]
+			if !ok {
+				if len(dict) > c.N/2 {
+					return c
+				}
+				k = uint32(len(dict))
+				index[s] = k
+				dict = append(dict, s)
+			}
+			codes[r] = k
+		}
+		return &Column{T: c.T, N: c.N, Dict: dict, Codes: codes}
+	}
+	return c
+}
+
 // Materialize returns c without the Const form (for operators that append
 // columns of several chunks).
 func (c *Column) Materialize() *Column {

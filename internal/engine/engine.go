@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ type Query struct {
 	Plan     Node
 	Warnings source.Diagnostics
 	maxRows  int
+	now      int64
+	texts    map[Node]string
 }
 
 // Result is the output of a query.
@@ -93,12 +96,25 @@ func Compile(text string, opt Options) (*Query, source.Diagnostics) {
 	if max <= 0 {
 		max = defaultMaxRows
 	}
-	return &Query{Text: text, Plan: plan, Warnings: c.warnings, maxRows: max}, nil
+	return &Query{Text: text, Plan: plan, Warnings: c.warnings, maxRows: max, now: c.now, texts: c.texts}, nil
 }
 
-// Run executes the query. The error is a *RunError naming the failure.
+// Run executes the query on the catalog and at the replay time it was
+// compiled with.
 func (q *Query) Run() (res *Result, err error) {
-	ctx := &execCtx{maxRows: q.maxRows}
+	return q.run(&execCtx{maxRows: q.maxRows, now: q.now})
+}
+
+// RunOn executes the query on another catalog at another replay time: each
+// table the query reads is taken from cat by name and must have the columns
+// (names and types) of the table the query was compiled against. A plan
+// keeps no run state, so one compiled query may run on many catalogs, also
+// at the same time from several goroutines.
+func (q *Query) RunOn(cat Catalog, now time.Time) (*Result, error) {
+	return q.run(&execCtx{maxRows: q.maxRows, now: TimeToTicks(now), catalog: cat})
+}
+
+func (q *Query) run(ctx *execCtx) (res *Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if re, ok := p.(*runtimeError); ok {
@@ -145,7 +161,7 @@ func CompileScalar(text string, schema Schema, now time.Time) (Expr, source.Diag
 				diag = &b.d
 			}
 		}()
-		e = c.fold(c.expr(x, &scope{vars: map[string]*binding{}}, schema))
+		e = c.foldConst(c.expr(x, &scope{vars: map[string]*binding{}}, schema))
 	}()
 	if diag != nil {
 		return nil, source.Diagnostics{*diag}
@@ -164,7 +180,7 @@ func EvalScalar(e Expr, ch *Chunk) (col *Column, err error) {
 			panic(p)
 		}
 	}()
-	return e.eval(&execCtx{maxRows: defaultMaxRows}, ch)
+	return e.eval(&execCtx{maxRows: defaultMaxRows, now: TimeToTicks(time.Now())}, ch)
 }
 
 // DictColumn returns a dictionary-encoded string column.
@@ -193,4 +209,29 @@ func ReadsColumnPrefix(e Expr, prefix string) bool {
 		}
 	})
 	return found
+}
+
+// ReadsColumn reports whether e reads the column named name.
+func ReadsColumn(e Expr, name string) bool {
+	found := false
+	walkExpr(e, func(x Expr) {
+		if r, ok := x.(*colRef); ok && r.Name == name {
+			found = true
+		}
+	})
+	return found
+}
+
+// ColumnIndexes returns the input columns e reads (sorted, no duplicates).
+func ColumnIndexes(e Expr) []int {
+	seen := map[int]bool{}
+	var out []int
+	walkExpr(e, func(x Expr) {
+		if r, ok := x.(*colRef); ok && !seen[r.Index] {
+			seen[r.Index] = true
+			out = append(out, r.Index)
+		}
+	})
+	sort.Ints(out)
+	return out
 }

@@ -9,8 +9,81 @@ import (
 // execCtx runs a plan. Operators work a chunk at a time where they can
 // (scan, filter, project); blocking operators (summarize, join, sort)
 // gather their input first.
+//
+// A plan holds no run state: everything a run computes (let-bound tables,
+// toscalar values, in-sets, the rows an mv-apply subquery reads) lives in the
+// execCtx, so one compiled Query can run many times, on several catalogs and
+// from several goroutines.
 type execCtx struct {
 	maxRows int
+	// now is the replay time now() and ago() read (ticks).
+	now int64
+	// catalog, when set, rebinds every scan to the table of the same name
+	// in it (Query.RunOn).
+	catalog Catalog
+	// memo holds the results of SharedNode, scalarSubquery and inTableExpr.
+	memo map[any]*memoEntry
+	// applyRows are the expanded rows an mv-apply subquery reads.
+	applyRows map[*applyInput][]*Chunk
+	// trace, when set, counts the rows each node produced.
+	trace map[Node]int
+}
+
+// memoEntry is a result computed once per run.
+type memoEntry struct {
+	chunks []*Chunk
+	val    Value
+	set    map[string]bool
+	err    error
+}
+
+// memoized returns the entry for key, computing it with fill on first use.
+func (ctx *execCtx) memoized(key any, fill func(e *memoEntry)) *memoEntry {
+	if e, ok := ctx.memo[key]; ok {
+		return e
+	}
+	if ctx.memo == nil {
+		ctx.memo = map[any]*memoEntry{}
+	}
+	e := &memoEntry{}
+	fill(e)
+	ctx.memo[key] = e
+	return e
+}
+
+// child returns a context for one run of an mv-apply subquery: fresh
+// memo (its let-bound values may depend on the row), shared settings.
+func (ctx *execCtx) child() *execCtx {
+	return &execCtx{maxRows: ctx.maxRows, now: ctx.now, catalog: ctx.catalog, applyRows: ctx.applyRows, trace: ctx.trace}
+}
+
+// scan reads a table, rebound by name to ctx.catalog when one is set.
+func (ctx *execCtx) scan(x *ScanNode, need []bool) ([]*Chunk, error) {
+	t := x.Table
+	if ctx.catalog != nil {
+		rt, ok := ctx.catalog.Table(t.Name())
+		if !ok {
+			return nil, errorf("table '%s' is not in the catalog the query runs on", t.Name())
+		}
+		if !sameColumns(rt.Schema(), x.Cols) {
+			return nil, errorf("table '%s' has other columns than the query was compiled for", t.Name())
+		}
+		t = rt
+	}
+	return t.Scan(need)
+}
+
+// sameColumns reports whether two schemas have the same names and types.
+func sameColumns(a, b Schema) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Type != b[i].Type {
+			return false
+		}
+	}
+	return true
 }
 
 func (ctx *execCtx) checkRows(n int, what string) error {
@@ -20,19 +93,31 @@ func (ctx *execCtx) checkRows(n int, what string) error {
 	return nil
 }
 
-// run executes n and returns its chunks.
+// run executes n and returns its chunks (and counts them when tracing).
 func (ctx *execCtx) run(n Node) ([]*Chunk, error) {
+	chunks, err := ctx.runNode(n)
+	if ctx.trace != nil && err == nil {
+		rows := 0
+		for _, ch := range chunks {
+			rows += ch.N
+		}
+		ctx.trace[n] += rows
+	}
+	return chunks, err
+}
+
+func (ctx *execCtx) runNode(n Node) ([]*Chunk, error) {
 	switch x := n.(type) {
 	case *ScanNode:
 		need := x.Need
 		if need == nil {
 			need = allTrue(len(x.Cols))
 		}
-		return x.Table.Scan(need)
+		return ctx.scan(x, need)
 	case *ValuesNode:
 		return x.Table.Chunks, nil
 	case *applyInput:
-		return x.rows, nil
+		return ctx.applyRows[x], nil
 	case *RangeNode:
 		return ctx.runRange(x)
 	case *FilterNode:
@@ -155,8 +240,8 @@ func (ctx *execCtx) run(n Node) ([]*Chunk, error) {
 		}
 		return []*Chunk{concatChunks(x.Schema(), in)}, nil
 	case *SharedNode:
-		x.once.Do(func() { x.res, x.err = ctx.run(x.In) })
-		return x.res, x.err
+		e := ctx.memoized(x, func(e *memoEntry) { e.chunks, e.err = ctx.run(x.In) })
+		return e.chunks, e.err
 	case *CountNode:
 		in, err := ctx.run(x.In)
 		if err != nil {
@@ -887,6 +972,18 @@ func (ctx *execCtx) runParse(x *ParseNode) ([]*Chunk, error) {
 // when it does not match (or, in simple mode, a typed capture does not
 // convert).
 func parseOne(p *parsePattern, s string) []Value {
+	if p.Plain {
+		if strs, matched, ok := p.matchPlain(s); ok {
+			if !matched {
+				return nil
+			}
+			vals := make([]Value, len(strs))
+			for i, v := range strs {
+				vals[i] = String(v)
+			}
+			return vals
+		}
+	}
 	m := p.Re.FindStringSubmatch(s)
 	if m == nil {
 		return nil
@@ -927,9 +1024,9 @@ func (ctx *execCtx) runMvApply(x *MvApplyNode) ([]*Chunk, error) {
 			if err != nil {
 				return nil, err
 			}
-			x.Input.rows = rows
-			resetShared(x.Sub)
-			res, err := ctx.run(x.Sub)
+			sub := ctx.child()
+			sub.applyRows = map[*applyInput][]*Chunk{x.Input: rows}
+			res, err := sub.run(x.Sub)
 			if err != nil {
 				return nil, err
 			}
@@ -956,33 +1053,6 @@ func (ctx *execCtx) runMvApply(x *MvApplyNode) ([]*Chunk, error) {
 		}
 	}
 	return out, nil
-}
-
-// resetShared clears cached results under n (an mv-apply subquery runs once
-// per row).
-func resetShared(n Node) {
-	switch x := n.(type) {
-	case *FilterNode:
-		resetShared(x.In)
-	case *ProjectNode:
-		resetShared(x.In)
-	case *SummarizeNode:
-		resetShared(x.In)
-	case *SortNode:
-		resetShared(x.In)
-	case *TakeNode:
-		resetShared(x.In)
-	case *DistinctNode:
-		resetShared(x.In)
-	case *CountNode:
-		resetShared(x.In)
-	case *MvExpandNode:
-		resetShared(x.In)
-	case *ParseNode:
-		resetShared(x.In)
-	case *SerializeNode:
-		resetShared(x.In)
-	}
 }
 
 func (ctx *execCtx) runMakeSeries(x *MakeSeriesNode) ([]*Chunk, error) {

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"fmt"
-	"sync"
-)
+import "fmt"
 
 // Expr is a checked, typed scalar expression of the logical plan. It
 // evaluates a whole chunk at a time.
@@ -61,9 +58,12 @@ func (e *callExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
 // scalar functions, row_number, prev, next).
 type vecExpr struct {
 	Name string
-	Fn   func(ctx *execCtx, args []*Column, n int) (*Column, error)
-	Args []Expr
-	T    Type
+	// Window marks functions over the sequence of rows (row_number, prev,
+	// next): they must see every row of the chunk.
+	Window bool
+	Fn     func(ctx *execCtx, args []*Column, n int) (*Column, error)
+	Args   []Expr
+	T      Type
 }
 
 func (e *vecExpr) Type() Type { return e.T }
@@ -98,29 +98,125 @@ func (e *logicExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
 		}
 		return e.Y.eval(ctx, ch)
 	}
+	if y, ok, err := e.evalSelective(ctx, ch, x); ok || err != nil {
+		return y, err
+	}
 	y, err := e.Y.eval(ctx, ch)
 	if err != nil {
 		return nil, err
 	}
+	if x.I != nil && y.I != nil && x.Null == nil && y.Null == nil {
+		out := make([]int64, ch.N)
+		for r := range out {
+			p, q := x.I[r] != 0, y.I[r] != 0
+			if e.Or && (p || q) || !e.Or && p && q {
+				out[r] = 1
+			}
+		}
+		return &Column{T: TypeBool, N: ch.N, I: out}, nil
+	}
 	return applyRow(func(a []Value) Value {
-		p, q := a[0], a[1]
 		if e.Or {
-			if !p.Null && p.I != 0 || !q.Null && q.I != 0 {
-				return Bool(true)
-			}
-			if p.Null || q.Null {
-				return NullOf(TypeBool)
-			}
-			return Bool(false)
+			return orValues(a[0], a[1])
 		}
-		if !p.Null && p.I == 0 || !q.Null && q.I == 0 {
-			return Bool(false)
-		}
-		if p.Null || q.Null {
-			return NullOf(TypeBool)
-		}
-		return Bool(true)
+		return andValues(a[0], a[1])
 	}, []*Column{x, y}, ch.N, TypeBool), nil
+}
+
+// evalSelective evaluates Y only on the rows X leaves undecided (true or
+// null rows for and, false or null rows for or), which saves the costly
+// right side of `EventID == 4688 and CommandLine has_any (...)` on most
+// rows. It declines (ok false) when X decides few rows, when X is not a
+// plain bool column, or when Y holds a window function (row_number, prev,
+// next), whose result depends on every row of the chunk.
+func (e *logicExpr) evalSelective(ctx *execCtx, ch *Chunk, x *Column) (res *Column, ok bool, err error) {
+	if x.I == nil || x.T != TypeBool || ch.N < 64 {
+		return nil, false, nil
+	}
+	undecided := make([]int32, 0, ch.N/8)
+	for r, v := range x.I {
+		isNull := x.Null != nil && x.Null[r]
+		if isNull || (v != 0) != e.Or {
+			undecided = append(undecided, int32(r))
+		}
+	}
+	if len(undecided) > ch.N/2 {
+		return nil, false, nil
+	}
+	window := false
+	reads := make([]bool, len(ch.Cols))
+	walkExpr(e.Y, func(y Expr) {
+		switch v := y.(type) {
+		case *vecExpr:
+			window = window || v.Window
+		case *colRef:
+			if v.Index < len(reads) {
+				reads[v.Index] = true
+			}
+		}
+	})
+	if window {
+		return nil, false, nil
+	}
+	out := &Column{T: TypeBool, N: ch.N, I: make([]int64, ch.N)}
+	decided := int64(0)
+	if e.Or {
+		decided = 1
+	}
+	for r := range out.I {
+		out.I[r] = decided
+	}
+	if len(undecided) == 0 {
+		return out, true, nil
+	}
+	sub := &Chunk{N: len(undecided), Cols: make([]*Column, len(ch.Cols))}
+	for i, c := range ch.Cols {
+		if c != nil && reads[i] {
+			sub.Cols[i] = c.Gather(undecided)
+		}
+	}
+	y, err := e.Y.eval(ctx, sub)
+	if err != nil {
+		return nil, true, err
+	}
+	for k, r := range undecided {
+		p := Value{T: TypeBool, I: x.I[r], Null: x.Null != nil && x.Null[r]}
+		q := y.Get(k)
+		var v Value
+		if e.Or {
+			v = orValues(p, q)
+		} else {
+			v = andValues(p, q)
+		}
+		if v.Null {
+			if out.Null == nil {
+				out.Null = make([]bool, ch.N)
+			}
+			out.Null[r] = true
+		}
+		out.I[r] = v.I
+	}
+	return out, true, nil
+}
+
+func orValues(p, q Value) Value {
+	if !p.Null && p.I != 0 || !q.Null && q.I != 0 {
+		return Bool(true)
+	}
+	if p.Null || q.Null {
+		return NullOf(TypeBool)
+	}
+	return Bool(false)
+}
+
+func andValues(p, q Value) Value {
+	if !p.Null && p.I == 0 || !q.Null && q.I == 0 {
+		return Bool(false)
+	}
+	if p.Null || q.Null {
+		return NullOf(TypeBool)
+	}
+	return Bool(true)
 }
 
 // scalarSubquery is toscalar(T): the first column of the first row of a
@@ -128,31 +224,37 @@ func (e *logicExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
 type scalarSubquery struct {
 	Plan Node
 	T    Type
-	once sync.Once
-	val  Value
-	err  error
 }
 
 func (e *scalarSubquery) Type() Type { return e.T }
 func (e *scalarSubquery) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
-	e.once.Do(func() {
-		e.val = NullOf(e.T)
+	m := ctx.memoized(e, func(m *memoEntry) {
+		m.val = NullOf(e.T)
 		chunks, err := ctx.run(e.Plan)
 		if err != nil {
-			e.err = err
+			m.err = err
 			return
 		}
 		for _, c := range chunks {
 			if c.N > 0 && len(c.Cols) > 0 && c.Cols[0] != nil {
-				e.val = c.Cols[0].Get(0)
+				m.val = fixType(c.Cols[0].Get(0), e.T)
 				return
 			}
 		}
 	})
-	if e.err != nil {
-		return nil, e.err
+	if m.err != nil {
+		return nil, m.err
 	}
-	return ConstColumn(e.val, ch.N), nil
+	return ConstColumn(m.val, ch.N), nil
+}
+
+// nowExpr is now(): the replay time of the run (Options.Now at compile
+// time, or the time given to RunOn).
+type nowExpr struct{}
+
+func (e *nowExpr) Type() Type { return TypeDateTime }
+func (e *nowExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
+	return ConstColumn(Value{T: TypeDateTime, I: ctx.now}, ch.N), nil
 }
 
 // inTableExpr is x in (T): membership in the first column of a tabular plan.
@@ -161,18 +263,15 @@ type inTableExpr struct {
 	Plan    Node
 	CaseIns bool
 	Negate  bool
-	once    sync.Once
-	set     map[string]bool
-	err     error
 }
 
 func (e *inTableExpr) Type() Type { return TypeBool }
 func (e *inTableExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
-	e.once.Do(func() {
-		e.set = map[string]bool{}
+	m := ctx.memoized(e, func(m *memoEntry) {
+		m.set = map[string]bool{}
 		chunks, err := ctx.run(e.Plan)
 		if err != nil {
-			e.err = err
+			m.err = err
 			return
 		}
 		for _, c := range chunks {
@@ -184,13 +283,14 @@ func (e *inTableExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
 				if v.Null {
 					continue
 				}
-				e.set[inKey(v, e.CaseIns)] = true
+				m.set[inKey(v, e.CaseIns)] = true
 			}
 		}
 	})
-	if e.err != nil {
-		return nil, e.err
+	if m.err != nil {
+		return nil, m.err
 	}
+	set := m.set
 	x, err := e.X.eval(ctx, ch)
 	if err != nil {
 		return nil, err
@@ -199,7 +299,7 @@ func (e *inTableExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
 		if a[0].Null {
 			return Bool(e.Negate)
 		}
-		return Bool(e.set[inKey(a[0], e.CaseIns)] != e.Negate)
+		return Bool(set[inKey(a[0], e.CaseIns)] != e.Negate)
 	}, []*Column{x}, ch.N, TypeBool), nil
 }
 

@@ -594,9 +594,9 @@ func inKey(v Value, fold bool) string {
 // hasAnyAll implements has_any / has_all: whole-term matches of any (all)
 // of the terms.
 func hasAnyAll(x Value, terms []Value, all bool) Value {
-	s := x.String()
+	s := lowerASCIIFold(x.String())
 	for _, t := range terms {
-		ok := hasTerm(s, t.String(), true, true, true)
+		ok := hasTerm(s, lowerASCIIFold(t.String()), true, true, false)
 		if ok && !all {
 			return Bool(true)
 		}
@@ -637,7 +637,7 @@ func fastIntCompare(op kql.Token, l, r Expr) Expr {
 	slow := compareOp(op)
 	return &vecExpr{Name: op.String(), Args: []Expr{l, r}, T: TypeBool, Fn: func(ctx *execCtx, a []*Column, n int) (*Column, error) {
 		x, y := a[0], a[1]
-		if x.I == nil || y.Const == nil || y.Const.Null || x.Null != nil {
+		if x.I == nil || y.Const == nil || y.Const.Null {
 			return applyRow(slow, a, n, TypeBool), nil
 		}
 		k := y.Const.I
@@ -647,6 +647,24 @@ func fastIntCompare(op kql.Token, l, r Expr) Expr {
 				out[i] = 1
 			}
 		}
-		return &Column{T: TypeBool, N: n, I: out}, nil
+		res := &Column{T: TypeBool, N: n, I: out}
+		if x.Null != nil {
+			// null rows compare as compareOp says (== false, != true,
+			// an ordering null)
+			nv := slow([]Value{NullOf(x.T), *y.Const})
+			for i, isNull := range x.Null {
+				if !isNull {
+					continue
+				}
+				out[i] = nv.I
+				if nv.Null {
+					if res.Null == nil {
+						res.Null = make([]bool, n)
+					}
+					res.Null[i] = true
+				}
+			}
+		}
+		return res, nil
 	}}
 }

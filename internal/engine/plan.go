@@ -1,7 +1,5 @@
 package engine
 
-import "sync"
-
 // Node is a node of the logical plan: a tabular operator over its inputs,
 // with checked, typed expressions. The plan knows nothing of how it is run:
 // the executor (exec.go) runs it a chunk at a time, and another backend could
@@ -133,10 +131,7 @@ type (
 	// SharedNode is a let-bound tabular value or materialize(): computed once
 	// however often the query reads it.
 	SharedNode struct {
-		In   Node
-		once sync.Once
-		res  []*Chunk
-		err  error
+		In Node
 	}
 
 	// MvApplyNode runs Sub once per input row over the expanded items of
@@ -154,7 +149,6 @@ type (
 	// one input row.
 	applyInput struct {
 		Cols Schema
-		rows []*Chunk
 	}
 
 	// MakeSeriesNode is make-series.
@@ -400,4 +394,42 @@ func prune(n Node, need []bool) {
 		markCols(x.To, nil)
 		markCols(x.Step, nil)
 	}
+}
+
+// children returns a node's tabular inputs (not the plans inside its
+// expressions).
+func children(n Node) []Node {
+	switch x := n.(type) {
+	case *FilterNode:
+		return []Node{x.In}
+	case *ProjectNode:
+		return []Node{x.In}
+	case *SummarizeNode:
+		return []Node{x.In}
+	case *JoinNode:
+		return []Node{x.Left, x.Right}
+	case *UnionNode:
+		return x.Inputs
+	case *SortNode:
+		return []Node{x.In}
+	case *TakeNode:
+		return []Node{x.In}
+	case *DistinctNode:
+		return []Node{x.In}
+	case *CountNode:
+		return []Node{x.In}
+	case *MvExpandNode:
+		return []Node{x.In}
+	case *ParseNode:
+		return []Node{x.In}
+	case *SerializeNode:
+		return []Node{x.In}
+	case *SharedNode:
+		return []Node{x.In}
+	case *MvApplyNode:
+		return []Node{x.In, x.Sub}
+	case *MakeSeriesNode:
+		return []Node{x.In}
+	}
+	return nil
 }

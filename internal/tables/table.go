@@ -17,12 +17,10 @@ import (
 // derivations name them (system properties canonically, event data by
 // name), plus the pseudo-columns _EventDataXml, _EventData and _Title.
 type rawBlock struct {
-	win    *events.WinView
-	n      int
-	names  []string
-	cols   map[string]*engine.Column
-	once   sync.Once
-	pseudo map[string]*engine.Column
+	win   *events.WinView
+	n     int
+	names []string
+	cols  map[string]*engine.Column
 }
 
 func newRawBlock(b *events.Block) *rawBlock {
@@ -48,38 +46,20 @@ func newRawBlock(b *events.Block) *rawBlock {
 	return rb
 }
 
-// latest returns the block's latest event time.
-func (rb *rawBlock) latest() (int64, bool) {
-	c := rb.cols["TimeCreated"]
-	if c == nil {
-		return 0, false
-	}
-	best, ok := int64(0), false
-	for _, s := range c.Dict {
-		if t, good := engine.ParseDateTime(s); good && (!ok || t > best) {
-			best, ok = t, true
-		}
-	}
-	return best, ok
-}
-
-// pseudoColumns builds _EventDataXml, _EventData and _Title once.
-func (rb *rawBlock) pseudoColumns() map[string]*engine.Column {
-	rb.once.Do(func() {
-		xml := make([]string, rb.n)
-		bags := make([]any, rb.n)
-		titles := make([]string, rb.n)
-		data := rb.win.DataFields()
-		cat := schema.Events()
-		chans := rb.win.System(events.SysChannel)
-		ids := rb.win.System(events.SysEventID)
+// pseudoColumn builds the pseudo-column name (_EventDataXml, _EventData,
+// _Title or _Time) for the rows rows of the block; nil for another name.
+func (rb *rawBlock) pseudoColumn(name string, rows []int32, off *clockOffsets) *engine.Column {
+	data := rb.win.DataFields()
+	n := len(rows)
+	switch name {
+	case "_EventDataXml":
+		xml := make([]string, n)
 		var sb strings.Builder
-		for r := 0; r < rb.n; r++ {
+		for i, r := range rows {
 			sb.Reset()
 			sb.WriteString(`<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event">`)
-			bag := &engine.Bag{}
 			for _, d := range data {
-				v := d.Field.Value(r)
+				v := d.Field.Value(int(r))
 				if v.IsNull() {
 					continue
 				}
@@ -88,21 +68,61 @@ func (rb *rawBlock) pseudoColumns() map[string]*engine.Column {
 				sb.WriteString(`">`)
 				xmlEscape(&sb, v.Text)
 				sb.WriteString(`</Data>`)
-				bag.Set(d.Name, v.Text)
 			}
 			sb.WriteString(`</EventData>`)
-			xml[r] = sb.String()
-			bags[r] = bag
-			provider := providerOfChannel(chans.Text(r))
-			titles[r] = cat.Title(provider, ids.Text(r))
+			xml[i] = sb.String()
 		}
-		rb.pseudo = map[string]*engine.Column{
-			"_EventDataXml": {T: engine.TypeString, N: rb.n, S: xml},
-			"_EventData":    {T: engine.TypeDynamic, N: rb.n, D: bags},
-			"_Title":        {T: engine.TypeString, N: rb.n, S: titles},
+		return &engine.Column{T: engine.TypeString, N: n, S: xml}
+	case "_EventData":
+		bags := make([]any, n)
+		for i, r := range rows {
+			bag := &engine.Bag{}
+			for _, d := range data {
+				if v := d.Field.Value(int(r)); !v.IsNull() {
+					bag.Set(d.Name, v.Text)
+				}
+			}
+			bags[i] = bag
 		}
-	})
-	return rb.pseudo
+		return &engine.Column{T: engine.TypeDynamic, N: n, D: bags}
+	case "_Title":
+		titles := make([]string, n)
+		for i, r := range rows {
+			titles[i] = rb.title(int(r))
+		}
+		return (&engine.Column{T: engine.TypeString, N: n, S: titles}).Compact()
+	case "_Time":
+		return rb.timeColumn(rows, off)
+	}
+	return nil
+}
+
+// title returns the event's title as Sentinel's Activity shows it after
+// "<EventID> - ": the first line of the rendered message when the event has
+// one (Windows renders the title there: "A new process has been
+// created."), else the title of the schema's event table with a final
+// period, else "".
+func (rb *rawBlock) title(r int) string {
+	if msg := rb.win.System(events.SysMessage); msg != nil {
+		line := msg.Text(r)
+		if i := strings.IndexAny(line, "\r\n"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if strings.HasSuffix(line, ".") && len(line) < 200 && !strings.ContainsAny(line, "\t:") {
+			return line
+		}
+	}
+	chans := rb.win.System(events.SysChannel)
+	ids := rb.win.System(events.SysEventID)
+	if chans == nil || ids == nil {
+		return ""
+	}
+	t := schema.Events().Title(providerOfChannel(chans.Text(r)), ids.Text(r))
+	if t != "" && !strings.HasSuffix(t, ".") {
+		t += "."
+	}
+	return t
 }
 
 var channelProvider sync.Map
@@ -147,16 +167,40 @@ type Table struct {
 	schema engine.Schema
 	raw    engine.Schema // the raw columns derivations read
 	derive []engine.Expr // per column; nil: unfilled
+	reads  [][]int       // per column: the raw columns its derivation reads
 	parts  []*part
-	mu     sync.Mutex
 }
 
+// part is the rows of one raw block a table's route selects. Raw columns
+// are gathered to those rows and derived columns computed from them, each
+// once, on first use.
 type part struct {
-	rb    *rawBlock
-	chunk *engine.Chunk // raw columns in t.raw order
-	sel   []int32
-	cols  []*engine.Column
-	once  []sync.Once
+	rb   *rawBlock
+	sel  []int32
+	mu   sync.Mutex
+	raw  map[string]*engine.Column // raw and pseudo-columns of the selected rows
+	// clock gives the hosts' clock offsets (_Time)
+	clock *clockOffsets
+	cols []*engine.Column
+	once []sync.Once
+}
+
+// rawColumn returns the raw (or pseudo-) column name over the part's rows;
+// nil when the block has no such field.
+func (p *part) rawColumn(name string) *engine.Column {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.raw[name]; ok {
+		return c
+	}
+	var c *engine.Column
+	if strings.HasPrefix(name, "_") {
+		c = p.rb.pseudoColumn(name, p.sel, p.clock)
+	} else if src := p.rb.cols[name]; src != nil {
+		c = src.Gather(p.sel).Compact()
+	}
+	p.raw[name] = c
+	return c
 }
 
 // rawSchema lists every raw column name as a string column (and the pseudo
@@ -190,19 +234,21 @@ func (c *Catalog) rawSchema(d *Def) engine.Schema {
 	delete(set, "_EventDataXml")
 	delete(set, "_EventData")
 	delete(set, "_Title")
+	delete(set, "_Time")
 	names := make([]string, 0, len(set))
 	for n := range set {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	s := make(engine.Schema, 0, len(names)+3)
+	s := make(engine.Schema, 0, len(names)+4)
 	for _, n := range names {
 		s = append(s, engine.ColumnDef{Name: n, Type: engine.TypeString})
 	}
 	s = append(s,
 		engine.ColumnDef{Name: "_EventDataXml", Type: engine.TypeString},
 		engine.ColumnDef{Name: "_EventData", Type: engine.TypeDynamic},
-		engine.ColumnDef{Name: "_Title", Type: engine.TypeString})
+		engine.ColumnDef{Name: "_Title", Type: engine.TypeString},
+		engine.ColumnDef{Name: "_Time", Type: engine.TypeDateTime})
 	return s
 }
 
@@ -257,6 +303,7 @@ func (c *Catalog) build(d *Def) (*Table, error) {
 		return nil, diagsErr(diags)
 	}
 	t.derive = make([]engine.Expr, len(t.schema))
+	t.reads = make([][]int, len(t.schema))
 	for i, col := range t.schema {
 		text, ok := d.Derive[col.Name]
 		switch {
@@ -278,6 +325,7 @@ func (c *Catalog) build(d *Def) (*Table, error) {
 			e = engine.ConvertExpr(e, col.Type)
 		}
 		t.derive[i] = e
+		t.reads[i] = engine.ColumnIndexes(e)
 	}
 	for _, rb := range c.blocks {
 		ch := &engine.Chunk{N: rb.n, Cols: make([]*engine.Column, len(t.raw))}
@@ -292,7 +340,7 @@ func (c *Catalog) build(d *Def) (*Table, error) {
 		if len(sel) == 0 {
 			continue
 		}
-		t.parts = append(t.parts, &part{rb: rb, chunk: ch, sel: sel, cols: make([]*engine.Column, len(t.schema)), once: make([]sync.Once, len(t.schema))})
+		t.parts = append(t.parts, &part{rb: rb, sel: sel, clock: c.clock(), raw: map[string]*engine.Column{}, cols: make([]*engine.Column, len(t.schema)), once: make([]sync.Once, len(t.schema))})
 	}
 	return t, nil
 }
@@ -333,14 +381,14 @@ func (t *Table) Scan(need []bool) ([]*engine.Chunk, error) {
 			}
 			var err error
 			p.once[i].Do(func() {
-				raw := p.chunk
-				if usesPseudo(t.derive[i]) {
-					raw = withPseudo(p, t.raw)
+				raw := &engine.Chunk{N: len(p.sel), Cols: make([]*engine.Column, len(t.raw))}
+				for _, j := range t.reads[i] {
+					raw.Cols[j] = p.rawColumn(t.raw[j].Name)
 				}
 				var col *engine.Column
 				col, err = engine.EvalScalar(t.derive[i], raw)
 				if err == nil {
-					p.cols[i] = col.Gather(p.sel)
+					p.cols[i] = col.Compact()
 				}
 			})
 			if err != nil {
@@ -351,18 +399,4 @@ func (t *Table) Scan(need []bool) ([]*engine.Chunk, error) {
 		out = append(out, ch)
 	}
 	return out, nil
-}
-
-func usesPseudo(e engine.Expr) bool { return engine.ReadsColumnPrefix(e, "_") }
-
-// withPseudo returns the part's raw chunk with the pseudo columns filled.
-func withPseudo(p *part, raw engine.Schema) *engine.Chunk {
-	ps := p.rb.pseudoColumns()
-	ch := &engine.Chunk{N: p.chunk.N, Cols: append([]*engine.Column(nil), p.chunk.Cols...)}
-	for j, col := range raw {
-		if c, ok := ps[col.Name]; ok {
-			ch.Cols[j] = c
-		}
-	}
-	return ch
 }

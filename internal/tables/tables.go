@@ -176,6 +176,8 @@ func (d *Def) route() (pred, action string) {
 type Catalog struct {
 	blocks  []*rawBlock
 	tables  map[string]*Table
+	samples clockSamples  // UtcTime - TimeCreated differences per host
+	offsets *clockOffsets // from samples, once every block is added
 	latest  int64
 	hasTime bool
 	mu      sync.Mutex
@@ -185,7 +187,7 @@ type Catalog struct {
 // NewCatalog returns an empty catalog: its tables exist and have no rows
 // (the corpus check runs every rule over it).
 func NewCatalog() *Catalog {
-	return &Catalog{tables: map[string]*Table{}, names: map[string]bool{}}
+	return &Catalog{tables: map[string]*Table{}, names: map[string]bool{}, samples: clockSamples{}}
 }
 
 // Load reads every event file under paths into a catalog.
@@ -207,18 +209,65 @@ func (c *Catalog) Add(b *events.Block) {
 	for _, n := range rb.names {
 		c.names[n] = true
 	}
-	if t, ok := rb.latest(); ok && (!c.hasTime || t > c.latest) {
-		c.latest, c.hasTime = t, true
-	}
+	rb.sampleClock(c.samples)
+	c.offsets = nil
 	c.tables = map[string]*Table{} // rebuilt on next use
 }
 
-// Latest returns the time of the latest event (replay time for now()).
+// clock returns the hosts' clock offsets; c.mu is held.
+func (c *Catalog) clock() *clockOffsets {
+	if c.offsets == nil {
+		c.offsets = c.samples.offsets()
+		c.latest, c.hasTime = 0, false
+		for _, rb := range c.blocks {
+			for _, t := range rb.eventTimes(allRows(rb.n), c.offsets) {
+				if t != noTime && (!c.hasTime || t > c.latest) {
+					c.latest, c.hasTime = t, true
+				}
+			}
+		}
+	}
+	return c.offsets
+}
+
+// Latest returns the time of the latest event, on the clock of the tables'
+// TimeGenerated and Timestamp (see clock.go): the replay time for now().
 func (c *Catalog) Latest() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clock()
 	if !c.hasTime {
 		return time.Time{}, false
 	}
 	return engine.TicksToTime(c.latest), true
+}
+
+// Hosts returns the hosts (Computer) of the events, sorted.
+func (c *Catalog) Hosts() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	set := map[string]bool{}
+	for _, rb := range c.blocks {
+		if col := rb.cols["Computer"]; col != nil {
+			for _, h := range col.Dict {
+				set[h] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for h := range set {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ClockOffset returns the correction added to the TimeCreated of host's
+// events (see clock.go).
+func (c *Catalog) ClockOffset(host string) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Duration(c.clock().of(host) * 100)
 }
 
 // Events returns the number of raw events.
