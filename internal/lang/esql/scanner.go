@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/detwiki/detwiki/internal/lang/eslex"
 	"github.com/detwiki/detwiki/internal/source"
 )
 
@@ -179,55 +180,23 @@ func (s *scanner) scan(m mode) item {
 
 func (s *scanner) scanNumber() item {
 	start := s.off
+	end, decimal := eslex.Number(s.src, s.off)
+	s.off = end
 	tok := INT
-	for s.off < len(s.src) && isDigit(s.src[s.off]) {
-		s.off++
-	}
-	if s.off < len(s.src) && s.src[s.off] == '.' && !(s.off+1 < len(s.src) && (isLetter(s.src[s.off+1]) || s.src[s.off+1] == '_')) {
+	if decimal {
 		tok = DECIMAL
-		s.off++
-		for s.off < len(s.src) && isDigit(s.src[s.off]) {
-			s.off++
-		}
-	}
-	if s.off < len(s.src) && (s.src[s.off] == 'e' || s.src[s.off] == 'E') {
-		j := s.off + 1
-		if j < len(s.src) && (s.src[j] == '+' || s.src[j] == '-') {
-			j++
-		}
-		if j < len(s.src) && isDigit(s.src[j]) {
-			tok = DECIMAL
-			s.off = j
-			for s.off < len(s.src) && isDigit(s.src[s.off]) {
-				s.off++
-			}
-		}
 	}
 	return item{tok: tok, pos: source.Pos(start), end: source.Pos(s.off), lit: s.src[start:s.off]}
 }
 
 func (s *scanner) scanQuotedIdent() item {
 	start := s.off
-	s.off++
-	var b strings.Builder
-	for {
-		if s.off >= len(s.src) {
-			s.errorf(start, s.off, CodeLexical, "quoted identifier not terminated")
-			return item{tok: QIDENT, pos: source.Pos(start), end: source.Pos(s.off), lit: s.src[start:], val: b.String()}
-		}
-		c := s.src[s.off]
-		if c == '`' {
-			if s.off+1 < len(s.src) && s.src[s.off+1] == '`' {
-				b.WriteByte('`')
-				s.off += 2
-				continue
-			}
-			s.off++
-			return item{tok: QIDENT, pos: source.Pos(start), end: source.Pos(s.off), lit: s.src[start:s.off], val: b.String()}
-		}
-		b.WriteByte(c)
-		s.off++
+	end, name, closed := eslex.BackquotedName(s.src, s.off)
+	s.off = end
+	if !closed {
+		s.errorf(start, s.off, CodeLexical, "quoted identifier not terminated")
 	}
+	return item{tok: QIDENT, pos: source.Pos(start), end: source.Pos(s.off), lit: s.src[start:s.off], val: name}
 }
 
 // scanString reads "..." (escapes \t \n \r \" \\) or """...""" (raw).
