@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detwiki/detwiki/internal/lang/langtest"
 	"github.com/detwiki/detwiki/internal/source"
 )
 
@@ -53,7 +54,7 @@ func TestParse(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("Print:\n%s\nwant:\n%s", got, tt.want)
 			}
-			checkPositions(t, tt.in, q)
+			grammar.CheckSpans(t, tt.in, q)
 			q2, errs := Parse(got)
 			if len(errs) > 0 {
 				t.Fatalf("re-parse of %q: %v", got, errs)
@@ -89,8 +90,7 @@ var errorTests = []struct {
 
 func TestParseErrors(t *testing.T) {
 	for _, tt := range errorTests {
-		at := strings.Index(tt.in, "/*ERROR*/")
-		src := strings.Replace(tt.in, "/*ERROR*/", "", 1)
+		src, at := langtest.Unmark(tt.in)
 		q, errs := Parse(src)
 		if q == nil {
 			t.Fatalf("%q: nil tree", src)
@@ -165,29 +165,12 @@ func TestFieldAndParams(t *testing.T) {
 	}
 }
 
-// checkPositions asserts that every node has a valid span inside the text
-// and that children lie inside their parents.
-func checkPositions(t *testing.T, src string, root Node) {
-	t.Helper()
-	var stack []Node
-	Inspect(root, func(n Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		p, e := n.Pos(), n.End()
-		if p < 0 || e < p || int(e) > len(src) {
-			t.Errorf("%T: span [%d,%d) outside [0,%d)", n, p, e, len(src))
-		}
-		if len(stack) > 0 {
-			parent := stack[len(stack)-1]
-			if p < parent.Pos() || e > parent.End() {
-				t.Errorf("%T [%d,%d) outside its parent %T [%d,%d)", n, p, e, parent, parent.Pos(), parent.End())
-			}
-		}
-		stack = append(stack, n)
-		return true
-	})
+// grammar drives the span and print round-trip checks the Elastic-style
+// parsers share.
+var grammar = langtest.Grammar[Node]{
+	Parse:   func(src string) (Node, ErrorList) { q, errs := Parse(src); return q, errs },
+	Print:   Print,
+	Inspect: Inspect,
 }
 
 // FuzzParse checks that no input makes the parser panic, that spans stay
@@ -198,7 +181,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(tt.in)
 	}
 	for _, tt := range errorTests {
-		f.Add(strings.Replace(tt.in, "/*ERROR*/", "", 1))
+		f.Add(strings.Replace(tt.in, langtest.ErrorMark, "", 1))
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		if len(src) > 10000 {
@@ -208,18 +191,6 @@ func FuzzParse(f *testing.F) {
 		if q == nil {
 			t.Fatal("nil tree")
 		}
-		_ = errs.Diagnostics(src)
-		out := Print(q)
-		if len(errs) > 0 {
-			return
-		}
-		checkPositions(t, src, q)
-		q2, errs2 := Parse(out)
-		if len(errs2) > 0 {
-			t.Fatalf("print of %q is %q, which does not parse: %v", src, out, errs2)
-		}
-		if out2 := Print(q2); out2 != out {
-			t.Fatalf("print not stable for %q:\n%s\n%s", src, out, out2)
-		}
+		grammar.CheckReprint(t, src, q, errs)
 	})
 }

@@ -1,0 +1,87 @@
+// Package langtest holds the test checks that the hand-written query parsers
+// (eql, esql, kuery, lucene) share: the span invariants every parsed tree
+// keeps, the print, parse and print again round trip their fuzz targets
+// drive, and the /*ERROR*/ mark their error tests place in a query. Only
+// tests import it.
+package langtest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/source"
+)
+
+// Node is what every syntax tree node has: the byte span it covers.
+type Node interface {
+	Pos() source.Pos
+	End() source.Pos
+}
+
+// Grammar is the part of a front end the checks drive. N is the front end's
+// Node interface, whose nil value ends a node's children in Inspect.
+type Grammar[N Node] struct {
+	// Parse parses a whole query.
+	Parse func(src string) (N, source.ErrorList)
+	// Print turns a tree back into query text.
+	Print func(N) string
+	// Inspect walks a tree depth first and calls f(nil) after the children
+	// of each node, as go/ast.Inspect does.
+	Inspect func(root N, f func(N) bool)
+}
+
+// CheckSpans asserts that every node of the tree under root has a valid span
+// inside src and that children lie inside their parents.
+func (g Grammar[N]) CheckSpans(t testing.TB, src string, root N) {
+	t.Helper()
+	var stack []N
+	g.Inspect(root, func(n N) bool {
+		if any(n) == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		p, e := n.Pos(), n.End()
+		if p < 0 || e < p || int(e) > len(src) {
+			t.Errorf("%T: span [%d,%d) outside [0,%d)", n, p, e, len(src))
+		}
+		if len(stack) > 0 {
+			parent := stack[len(stack)-1]
+			if p < parent.Pos() || e > parent.End() {
+				t.Errorf("%T [%d,%d) outside its parent %T [%d,%d)", n, p, e, parent, parent.Pos(), parent.End())
+			}
+		}
+		stack = append(stack, n)
+		return true
+	})
+}
+
+// CheckReprint is the body of a parser's fuzz target once it has parsed src
+// into root with errs: the errors convert to diagnostics and the tree prints
+// without a panic, and when the parse had no errors (and gave a tree) the
+// spans are valid and the print parses without errors to a tree that prints
+// the same.
+func (g Grammar[N]) CheckReprint(t testing.TB, src string, root N, errs source.ErrorList) {
+	t.Helper()
+	_ = errs.Diagnostics(src)
+	out := g.Print(root)
+	if len(errs) > 0 || any(root) == nil {
+		return
+	}
+	g.CheckSpans(t, src, root)
+	q2, errs2 := g.Parse(out)
+	if len(errs2) > 0 {
+		t.Fatalf("print of %q is %q, which does not parse: %v", src, out, errs2)
+	}
+	if out2 := g.Print(q2); out2 != out {
+		t.Fatalf("print not stable for %q:\n%s\n%s", src, out, out2)
+	}
+}
+
+// ErrorMark marks, in an error test's input, where the first error is.
+const ErrorMark = "/*ERROR*/"
+
+// Unmark removes the first ErrorMark from in and returns the text to parse and
+// the byte offset the mark stood at (-1 when in has none).
+func Unmark(in string) (src string, at int) {
+	return strings.Replace(in, ErrorMark, "", 1), strings.Index(in, ErrorMark)
+}
