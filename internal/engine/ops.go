@@ -113,13 +113,18 @@ func hasTerm(s, term string, left, right, fold bool) bool {
 		return true
 	}
 	hs, ht := s, term
+	index := strings.Index
 	if fold {
-		hs, ht = lowerASCIIFold(s), lowerASCIIFold(term)
+		if isASCII(s) && isASCII(term) {
+			index = indexFoldASCII
+		} else {
+			hs, ht = lowerASCIIFold(s), lowerASCIIFold(term)
+		}
 	}
 	needLeft := left && isTermChar(firstRune(ht))
 	needRight := right && isTermChar(lastRune(ht))
 	for off := 0; off <= len(hs)-len(ht); {
-		i := strings.Index(hs[off:], ht)
+		i := index(hs[off:], ht)
 		if i < 0 {
 			return false
 		}
@@ -159,7 +164,53 @@ func containsFold(s, t string) bool {
 	if t == "" {
 		return true
 	}
+	if isASCII(s) && isASCII(t) {
+		return indexFoldASCII(s, t) >= 0
+	}
 	return strings.Contains(lowerASCIIFold(s), lowerASCIIFold(t))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFoldASCII returns the index of the first occurrence of t in s
+// ignoring ASCII case (both ASCII), or -1, without allocating.
+func indexFoldASCII(s, t string) int {
+	if t == "" {
+		return 0
+	}
+	first := t[0]
+	lower := first | 0x20
+	letter := lower >= 'a' && lower <= 'z'
+	for i := 0; i+len(t) <= len(s); i++ {
+		b := s[i]
+		if b != first && !(letter && b|0x20 == lower) {
+			continue
+		}
+		if equalFoldASCII(s[i:i+len(t)], t) {
+			return i
+		}
+	}
+	return -1
+}
+
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func hasPrefixFold(s, t string) bool {

@@ -144,8 +144,14 @@ func providerOfChannel(ch string) string {
 }
 
 func xmlEscape(sb *strings.Builder, s string) {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+	for {
+		i := strings.IndexAny(s, `<>&"`)
+		if i < 0 {
+			sb.WriteString(s)
+			return
+		}
+		sb.WriteString(s[:i])
+		switch s[i] {
 		case '<':
 			sb.WriteString("&lt;")
 		case '>':
@@ -154,9 +160,8 @@ func xmlEscape(sb *strings.Builder, s string) {
 			sb.WriteString("&amp;")
 		case '"':
 			sb.WriteString("&quot;")
-		default:
-			sb.WriteByte(c)
 		}
+		s = s[i+1:]
 	}
 }
 
