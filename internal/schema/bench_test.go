@@ -1,27 +1,16 @@
 package schema_test
 
 import (
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/schema"
 )
 
-// cpuTime returns the process's user+system CPU time. Benchmarks report
-// it per operation ("cpu-ns/op") besides wall time: on a shared, loaded
-// machine it is the steadier figure.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func reportCPU(b *testing.B, start time.Duration, ops int) {
-	if d := cpuTime() - start; d > 0 && ops > 0 {
+	if d := cputime.Now() - start; d > 0 && ops > 0 {
 		b.ReportMetric(float64(d.Nanoseconds())/float64(ops), "cpu-ns/op")
 	}
 }
@@ -45,7 +34,7 @@ func BenchmarkEnrichSigmaCorpus(b *testing.B) {
 	schema.Fields()
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Now()
 	for i := 0; i < b.N; i++ {
 		d := docs[i%len(docs)]
 		reset(d)
@@ -63,7 +52,7 @@ func BenchmarkEnrichLanguages(b *testing.B) {
 	schema.Fields()
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Now()
 	for i := 0; i < b.N; i++ {
 		for _, d := range docs {
 			reset(d)

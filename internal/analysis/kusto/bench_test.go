@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/analysis/kusto"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/lang/kql"
 	"github.com/detwiki/detwiki/internal/rule"
 )
@@ -34,14 +35,14 @@ func BenchmarkAnalyzeCorpus(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	for range b.N {
 		for i, q := range queries {
 			d := &rule.Document{Query: q}
 			kusto.Analyze(d, scripts[i])
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(len(queries)), "queries/op")
 }
 
@@ -56,7 +57,7 @@ func BenchmarkParseAndAnalyzeCorpus(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	for range b.N {
 		for _, q := range queries {
 			d := &rule.Document{Query: q}
@@ -64,6 +65,6 @@ func BenchmarkParseAndAnalyzeCorpus(b *testing.B) {
 			kusto.Analyze(d, s)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(len(queries)), "queries/op")
 }

@@ -2,11 +2,10 @@ package all
 
 import (
 	"os"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
@@ -45,7 +44,7 @@ func BenchmarkKustoCorpus(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(size)
 		docs := 0
-		cpu0 := cpuTime()
+		cpu0 := cputime.Now()
 		for b.Loop() {
 			docs = 0
 			for _, f := range files {
@@ -55,13 +54,13 @@ func BenchmarkKustoCorpus(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(docs), "rules/op")
-		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric((cputime.Now()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	})
 	b.Run("run", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(size)
 		docs := 0
-		cpu0 := cpuTime()
+		cpu0 := cputime.Now()
 		for b.Loop() {
 			fresh := make([]*formats.File, len(files))
 			for i, f := range files {
@@ -74,16 +73,6 @@ func BenchmarkKustoCorpus(b *testing.B) {
 			docs = len(res.Documents)
 		}
 		b.ReportMetric(float64(docs), "rules/op")
-		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric((cputime.Now()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	})
-}
-
-// cpuTime is the process's user and system CPU time: on a shared machine
-// it measures the work, where wall time also measures the neighbours.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -5,10 +5,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sharedtest"
@@ -204,7 +204,7 @@ func BenchmarkReadAll(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	n := 0
 	for b.Loop() {
 		for _, f := range files {
@@ -214,17 +214,8 @@ func BenchmarkReadAll(b *testing.B) {
 	}
 	// CPU time per op is the figure to compare with the target on a busy
 	// machine, where wall-clock time also counts other processes.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-cpu0)/float64(n), "cpu-ns/op")
 	b.ReportMetric(float64(len(files)), "files/op")
-}
-
-// cpuTime returns the process's user+system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 var (
@@ -302,7 +293,7 @@ func BenchmarkParseQueries(b *testing.B) {
 			}
 			b.SetBytes(size)
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Now()
 			n := 0
 			for b.Loop() {
 				for _, q := range qs {
@@ -310,7 +301,7 @@ func BenchmarkParseQueries(b *testing.B) {
 				}
 				n++
 			}
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Now()-cpu0)/float64(n), "cpu-ns/op")
 			b.ReportMetric(float64(len(qs)), "queries/op")
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	_ "github.com/detwiki/detwiki/internal/formats/all"
 	"github.com/detwiki/detwiki/internal/formats/panther"
@@ -214,7 +215,7 @@ func countKeys(d *rule.Document) map[string]bool {
 func BenchmarkReadBothCorpora(b *testing.B) {
 	roots := []string{sharedtest.Corpus(b, "panther-analysis"), sharedtest.Corpus(b, "sublime-rules")}
 	b.ReportAllocs()
-	start := panther.CPUTime()
+	start := cputime.Now()
 	docs := 0
 	for b.Loop() {
 		res, err := formats.Read(roots, formats.Options{Workers: 1})
@@ -223,6 +224,6 @@ func BenchmarkReadBothCorpora(b *testing.B) {
 		}
 		docs = len(res.Documents)
 	}
-	b.ReportMetric(float64(panther.CPUTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(docs), "docs")
 }

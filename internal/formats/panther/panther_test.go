@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/schema"
@@ -483,7 +484,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	r := New()
-	start := cpuTime()
+	start := cputime.Now()
 	for b.Loop() {
 		env := &formats.Env{Attack: attack.Default()}
 		for _, f := range files {
@@ -495,5 +496,5 @@ func BenchmarkReadCorpus(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	lang "github.com/detwiki/detwiki/internal/lang/sigma"
 	"github.com/detwiki/detwiki/internal/sharedtest"
@@ -53,7 +54,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	rules := 0
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	for b.Loop() {
 		env := &formats.Env{Attack: attack.Default()}
 		rules = 0
@@ -61,7 +62,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 			rules += len(r.Read(f, env))
 		}
 	}
-	reportRates(b, rules, cpuTime()-cpu)
+	reportRates(b, rules, cputime.Now()-cpu)
 }
 
 // BenchmarkParseCorpus parses every file of the corpus into the rule model
@@ -71,14 +72,14 @@ func BenchmarkParseCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	rules := 0
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	for b.Loop() {
 		rules = 0
 		for _, f := range files {
 			rules += len(lang.ParseFile(f.Data).Rules)
 		}
 	}
-	reportRates(b, rules, cpuTime()-cpu)
+	reportRates(b, rules, cputime.Now()-cpu)
 }
 
 // reportRates reports rules per second of wall time and, where it can be

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/lang/spl"
 	"github.com/detwiki/detwiki/internal/sharedtest"
@@ -47,7 +48,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 	b.SetBytes(total)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	for i := 0; i < b.N; i++ {
 		env := &formats.Env{Attack: cat}
 		for _, f := range files {
@@ -88,7 +89,7 @@ func BenchmarkSearches(b *testing.B) {
 	b.SetBytes(total)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	defer reportCPU(b, cpu0)
 	for i := 0; i < b.N; i++ {
 		for _, s := range searches {
@@ -102,7 +103,7 @@ func BenchmarkSearches(b *testing.B) {
 // reportCPU adds the CPU time per iteration (cpu-ms/op) since cpu0: with
 // GOMAXPROCS=1 (-cpu 1) it is the one-core cost even on a busy machine.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	if d := cpuTime() - cpu0; d > 0 {
+	if d := cputime.Now() - cpu0; d > 0 {
 		b.ReportMetric(float64(d.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }
@@ -112,7 +113,7 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 func BenchmarkLoadCorpus(b *testing.B) {
 	dir := sharedtest.Corpus(b, "security_content")
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	for i := 0; i < b.N; i++ {
 		if c := LoadCorpus(dir); c.Macros.Len() < 100 || len(c.Stories) < 100 || len(c.DataSources) < 100 {
 			b.Fatalf("corpus: %d macros, %d stories, %d data sources", c.Macros.Len(), len(c.Stories), len(c.DataSources))

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/lang/mql"
 	"github.com/detwiki/detwiki/internal/rule"
@@ -326,7 +327,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	r := New()
-	start := cpuTime()
+	start := cputime.Now()
 	for b.Loop() {
 		env := &formats.Env{Attack: attack.Default()}
 		for _, f := range files {
@@ -338,7 +339,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkParseMQL(b *testing.B) {
@@ -356,11 +357,11 @@ func BenchmarkParseMQL(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
-	start := cpuTime()
+	start := cputime.Now()
 	for b.Loop() {
 		for _, s := range srcs {
 			mql.Parse(s)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -1,6 +1,11 @@
 package kql
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"github.com/detwiki/detwiki/internal/cputime"
+)
 
 // corpusQueries returns the text of every corpus query and their total size.
 func corpusQueries(b *testing.B) ([]string, int64) {
@@ -17,10 +22,10 @@ func corpusQueries(b *testing.B) ([]string, int64) {
 // reportRates adds queries per second of wall time and, steadier on a
 // shared machine, per second of process CPU time (cpu-queries/s) and CPU
 // megabytes per second (cpu-MB/s).
-func reportRates(b *testing.B, queries int, size int64, cpu0 int64) {
+func reportRates(b *testing.B, queries int, size int64, cpu0 time.Duration) {
 	n := float64(b.N)
 	b.ReportMetric(float64(queries)*n/b.Elapsed().Seconds(), "queries/s")
-	if cpu := float64(cpuTime()-cpu0) / 1e9; cpu > 0 {
+	if cpu := (cputime.Now() - cpu0).Seconds(); cpu > 0 {
 		b.ReportMetric(float64(queries)*n/cpu, "cpu-queries/s")
 		b.ReportMetric(float64(size)*n/cpu/1e6, "cpu-MB/s")
 	}
@@ -33,7 +38,7 @@ func BenchmarkParseCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		for _, q := range qs {
 			Parse(q)
@@ -50,7 +55,7 @@ func BenchmarkScanCorpus(b *testing.B) {
 	var s Scanner
 	buf := make([]lexeme, 0, 1024)
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		for _, q := range qs {
 			s.Init(q)
@@ -70,7 +75,7 @@ func BenchmarkPrintCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		for _, s := range scripts {
 			Print(s)

@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
 
@@ -93,11 +94,11 @@ func BenchmarkParseCorpus(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
-	start := cpuTime()
+	start := cputime.Now()
 	for b.Loop() {
 		for _, s := range srcs {
 			Parse(s)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
 
@@ -85,11 +86,11 @@ func BenchmarkParseCorpus(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
-	start := cpuTime()
+	start := cputime.Now()
 	for b.Loop() {
 		for _, src := range files {
 			Parse(src)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }

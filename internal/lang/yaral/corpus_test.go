@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 	"github.com/detwiki/detwiki/internal/source"
 )
@@ -99,11 +100,11 @@ func BenchmarkParseCorpus(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Now()
 	for b.Loop() {
 		for _, s := range srcs {
 			Parse(s)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }

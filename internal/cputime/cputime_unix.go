@@ -1,15 +1,15 @@
 //go:build unix
 
-package sigma
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time (user and system) the process has used, so
-// benchmarks can report a figure that holds on a busy machine.
-func cpuTime() time.Duration {
+// Now returns the user and system CPU time the process has used so far, or
+// zero when the system does not tell.
+func Now() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -1,4 +1,0 @@
-package panther
-
-// CPUTime is cpuTime for the external tests.
-var CPUTime = cpuTime
