@@ -380,27 +380,160 @@ func byGroup(evs []corrEvent) [][]corrEvent {
 	return out
 }
 
+// windowState is what a window knows of its events, kept up to date as
+// events enter and leave it.
+type windowState interface {
+	add(e *corrEvent)
+	remove(e *corrEvent)
+	// value returns the window's value and whether the condition holds;
+	// w is the window's events.
+	value(w []corrEvent) (float64, bool)
+	reset()
+}
+
 // windows slides a window of the given span over one group's events (in
-// time order): for each first event, the events up to span later. When
-// fires says the window satisfies the condition, an alert is made and the
-// next window starts after it (alerts do not overlap).
-func windows(evs []corrEvent, span time.Duration, fires func(w []corrEvent) (float64, bool)) []Alert {
+// time order): for each first event, the events up to span later. When the
+// window satisfies the condition, an alert is made and the next window
+// starts after it (alerts do not overlap). Both ends only move forward, so
+// states that add and remove in constant time make it linear.
+func windows(evs []corrEvent, span time.Duration, st windowState) []Alert {
 	var out []Alert
+	j := 0
 	for i := 0; i < len(evs); {
 		end := evs[i].t.Add(span)
-		j := i
 		for j < len(evs) && !evs[j].t.After(end) {
+			st.add(&evs[j])
 			j++
 		}
-		if v, ok := fires(evs[i:j]); ok {
+		if v, ok := st.value(evs[i:j]); ok {
 			out = append(out, Alert{Group: strings.Split(evs[i].group, "\x00"), Start: evs[i].t, End: evs[j-1].t, Events: j - i, Value: v})
+			st.reset()
 			i = j
 			continue
 		}
+		st.remove(&evs[i])
 		i++
 	}
 	return out
 }
+
+// countState counts events.
+type countState struct {
+	n    int
+	test func(float64) bool
+}
+
+func (s *countState) add(*corrEvent)    { s.n++ }
+func (s *countState) remove(*corrEvent) { s.n-- }
+func (s *countState) reset()            { s.n = 0 }
+func (s *countState) value([]corrEvent) (float64, bool) {
+	v := float64(s.n)
+	return v, s.test(v)
+}
+
+// distinctState counts the distinct non-empty values.
+type distinctState struct {
+	seen map[string]int
+	test func(float64) bool
+}
+
+func (s *distinctState) add(e *corrEvent) {
+	if e.value != "" {
+		s.seen[e.value]++
+	}
+}
+
+func (s *distinctState) remove(e *corrEvent) {
+	if e.value == "" {
+		return
+	}
+	if s.seen[e.value]--; s.seen[e.value] <= 0 {
+		delete(s.seen, e.value)
+	}
+}
+func (s *distinctState) reset() { clear(s.seen) }
+func (s *distinctState) value([]corrEvent) (float64, bool) {
+	v := float64(len(s.seen))
+	return v, s.test(v)
+}
+
+// sumState sums the values that are numbers (avg: their mean).
+type sumState struct {
+	sum  float64
+	n    int
+	avg  bool
+	test func(float64) bool
+}
+
+func (s *sumState) add(e *corrEvent) {
+	if x, ok := parseNumber(e.value); ok {
+		s.sum += x
+		s.n++
+	}
+}
+
+func (s *sumState) remove(e *corrEvent) {
+	if x, ok := parseNumber(e.value); ok {
+		s.sum -= x
+		s.n--
+	}
+}
+func (s *sumState) reset() { s.sum, s.n = 0, 0 }
+func (s *sumState) value([]corrEvent) (float64, bool) {
+	if s.n == 0 {
+		return 0, false
+	}
+	v := s.sum
+	if s.avg {
+		v /= float64(s.n)
+	}
+	return v, s.test(v)
+}
+
+// refState counts the distinct referenced rules seen (temporal).
+type refState struct {
+	counts   []int
+	distinct int
+	all      bool // no condition: every rule must be seen
+	test     func(float64) bool
+}
+
+func (s *refState) add(e *corrEvent) {
+	if s.counts[e.ref]++; s.counts[e.ref] == 1 {
+		s.distinct++
+	}
+}
+
+func (s *refState) remove(e *corrEvent) {
+	if s.counts[e.ref]--; s.counts[e.ref] == 0 {
+		s.distinct--
+	}
+}
+
+func (s *refState) reset() {
+	clear(s.counts)
+	s.distinct = 0
+}
+
+func (s *refState) value([]corrEvent) (float64, bool) {
+	v := float64(s.distinct)
+	if s.all {
+		return v, s.distinct == len(s.counts)
+	}
+	return v, s.test(v)
+}
+
+// scanState computes the value from the window's events each time
+// (temporal_ordered, value_percentile and the Sigma 1 min and max, whose
+// values do not update in constant time): linear in the window.
+type scanState struct {
+	fn func(w []corrEvent) (float64, bool)
+}
+
+func (s *scanState) add(*corrEvent)                      {}
+func (s *scanState) remove(*corrEvent)                   {}
+func (s *scanState) reset()                              {}
+func (s *scanState) value(w []corrEvent) (float64, bool) { return s.fn(w) }
 
 func (c *Correlation) holds(v float64) bool {
 	for _, cc := range c.conds {
@@ -433,43 +566,39 @@ func compareOp(v float64, op string, x float64) bool {
 func (c *Correlation) evaluate(evs []corrEvent) []Alert {
 	var out []Alert
 	for _, g := range byGroup(evs) {
-		var fires func(w []corrEvent) (float64, bool)
+		var st windowState
 		switch c.typ {
 		case "event_count":
-			fires = func(w []corrEvent) (float64, bool) { v := float64(len(w)); return v, c.holds(v) }
+			st = &countState{test: c.holds}
 		case "value_count":
-			fires = func(w []corrEvent) (float64, bool) {
-				seen := map[string]bool{}
-				for _, e := range w {
-					if e.value != "" {
-						seen[e.value] = true
-					}
-				}
-				v := float64(len(seen))
-				return v, c.holds(v)
-			}
+			st = &distinctState{seen: map[string]int{}, test: c.holds}
 		case "value_sum", "value_avg":
-			fires = func(w []corrEvent) (float64, bool) {
-				sum, n := 0.0, 0
-				for _, e := range w {
-					if x, ok := parseNumber(e.value); ok {
-						sum += x
-						n++
-					}
-				}
-				if n == 0 {
+			st = &sumState{avg: c.typ == "value_avg", test: c.holds}
+		case "temporal":
+			st = &refState{counts: make([]int, len(c.refs)), all: len(c.conds) == 0, test: c.holds}
+		case "temporal_ordered":
+			st = &scanState{fn: func(w []corrEvent) (float64, bool) {
+				// the rules must appear in order: a greedy subsequence,
+				// starting with the first rule
+				if len(w) == 0 || w[0].ref != 0 {
 					return 0, false
 				}
-				v := sum
-				if c.typ == "value_avg" {
-					v = sum / float64(n)
+				next := 0
+				for _, e := range w {
+					if next < len(c.refs) && e.ref == next {
+						next++
+					}
+				}
+				v := float64(next)
+				if len(c.conds) == 0 {
+					return v, next == len(c.refs)
 				}
 				return v, c.holds(v)
-			}
+			}}
 		case "value_percentile":
 			// a value whose share of the window's events, in percent,
 			// satisfies the condition (rare values: lte 1)
-			fires = func(w []corrEvent) (float64, bool) {
+			st = &scanState{fn: func(w []corrEvent) (float64, bool) {
 				counts := map[string]int{}
 				for _, e := range w {
 					counts[e.value]++
@@ -482,62 +611,31 @@ func (c *Correlation) evaluate(evs []corrEvent) []Alert {
 					}
 				}
 				return best, found
-			}
-		case "temporal", "temporal_ordered":
-			fires = func(w []corrEvent) (float64, bool) {
-				seen := make([]bool, len(c.refs))
-				distinct := 0
-				if c.typ == "temporal_ordered" {
-					// the rules must appear in order: greedy subsequence
-					next := 0
-					for _, e := range w {
-						if next < len(c.refs) && e.ref == next {
-							next++
-						}
-					}
-					distinct = next
-				} else {
-					for _, e := range w {
-						if !seen[e.ref] {
-							seen[e.ref] = true
-							distinct++
-						}
-					}
-				}
-				v := float64(distinct)
-				if len(c.conds) == 0 {
-					return v, distinct == len(c.refs)
-				}
-				return v, c.holds(v)
-			}
+			}}
 		default:
 			return nil
 		}
-		out = append(out, windows(g, c.window, fires)...)
+		out = append(out, windows(g, c.window, st)...)
 	}
 	return out
 }
 
 // evaluate finds the alerts of a Sigma 1 aggregation.
 func (a *aggregation) evaluate(evs []corrEvent) []Alert {
+	test := func(v float64) bool { return compareOp(v, a.op, a.value) }
 	var out []Alert
 	for _, g := range byGroup(evs) {
-		fires := func(w []corrEvent) (float64, bool) {
-			var v float64
-			switch a.fn {
-			case "count":
-				if a.field < 0 {
-					v = float64(len(w))
-				} else {
-					seen := map[string]bool{}
-					for _, e := range w {
-						if e.value != "" {
-							seen[e.value] = true
-						}
-					}
-					v = float64(len(seen))
-				}
-			default:
+		var st windowState
+		switch {
+		case a.fn == "count" && a.field < 0:
+			st = &countState{test: test}
+		case a.fn == "count":
+			st = &distinctState{seen: map[string]int{}, test: test}
+		case a.fn == "sum" || a.fn == "avg":
+			st = &sumState{avg: a.fn == "avg", test: test}
+		default: // min, max
+			st = &scanState{fn: func(w []corrEvent) (float64, bool) {
+				var v float64
 				n := 0
 				for _, e := range w {
 					x, ok := parseNumber(e.value)
@@ -549,29 +647,28 @@ func (a *aggregation) evaluate(evs []corrEvent) []Alert {
 						v = x
 					case a.fn == "min":
 						v = math.Min(v, x)
-					case a.fn == "max":
-						v = math.Max(v, x)
 					default:
-						v += x
+						v = math.Max(v, x)
 					}
 					n++
 				}
 				if n == 0 {
 					return 0, false
 				}
-				if a.fn == "avg" {
-					v /= float64(n)
-				}
-			}
-			return v, compareOp(v, a.op, a.value)
+				return v, test(v)
+			}}
 		}
 		if a.window <= 0 {
-			if v, ok := fires(g); ok {
+			// no timeframe: the whole data is one window
+			for k := range g {
+				st.add(&g[k])
+			}
+			if v, ok := st.value(g); ok {
 				out = append(out, Alert{Group: strings.Split(g[0].group, "\x00"), Start: g[0].t, End: g[len(g)-1].t, Events: len(g), Value: v})
 			}
 			continue
 		}
-		out = append(out, windows(g, a.window, fires)...)
+		out = append(out, windows(g, a.window, st)...)
 	}
 	return out
 }

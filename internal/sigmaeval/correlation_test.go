@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/detwiki/detwiki/internal/lang/sigma"
 )
@@ -226,3 +227,21 @@ func TestCorrelations(t *testing.T) {
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// BenchmarkCorrelationWindows slides value_count windows over 100,000
+// events of one group that never satisfy the condition (the worst case of a
+// window that is tried from every event): linear in the events.
+func BenchmarkCorrelationWindows(b *testing.B) {
+	c := &Correlation{typ: "value_count", window: time.Hour, conds: []countCond{{op: "gte", value: 1e9}}, refs: []corrRef{{}}, ok: true}
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	evs := make([]corrEvent, 100000)
+	for i := range evs {
+		evs[i] = corrEvent{t: base.Add(time.Duration(i) * time.Second), value: strconv.Itoa(i % 5000)}
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if got := c.evaluate(append([]corrEvent(nil), evs...)); len(got) != 0 {
+			b.Fatal(got)
+		}
+	}
+}
