@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/formats"
 	_ "github.com/detwiki/detwiki/internal/formats/all"
+	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
@@ -63,38 +62,9 @@ func TestGoldenExamples(t *testing.T) {
 			if err := enc.Encode(goldenView{d.ID, d.TimeWindow, d.GroupBy, d.ThirdPartyFeed, d.Analysis}); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "golden", ex.name+".json")
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from the golden file (run with -update and review the diff):\n%s", golden, firstDiff(string(want), buf.String()))
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", ex.name+".json"), buf.Bytes(), *update)
 		})
 	}
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + strconv.Itoa(i+1) + ":\n  want " + w + "\n  got  " + g
-		}
-	}
-	return ""
 }
 
 // indicator finds the indicator (or exclusion) on field and kind.

@@ -14,6 +14,7 @@ import (
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 	"github.com/detwiki/detwiki/internal/source"
@@ -462,23 +463,7 @@ func TestGoldenDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = append(got, '\n')
-		golden := filepath.Join("testdata", "golden", strings.TrimSuffix(path.Base(rel), ".yaral")+".json")
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update to create it)", err)
-		}
-		if string(got) != string(want) {
-			t.Errorf("%s differs from %s (run go test -update and review the diff)", rel, golden)
-		}
+		golden.Check(t, filepath.Join("testdata", "golden", strings.TrimSuffix(path.Base(rel), ".yaral")+".json"), got, *update)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/lang/mql"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/schema"
@@ -295,20 +296,7 @@ func TestGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = append(got, '\n')
-		golden := filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(rel), ".yml")+".json")
-		if *update {
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if string(got) != string(want) {
-			t.Errorf("%s: document differs from %s (run go test -update and review the diff)", rel, golden)
-		}
+		golden.Check(t, filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(rel), ".yml")+".json"), got, *update)
 	}
 }
 

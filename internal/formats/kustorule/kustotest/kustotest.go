@@ -14,6 +14,7 @@ import (
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/formats/kustorule"
+	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 	"github.com/detwiki/detwiki/internal/source"
@@ -124,38 +125,5 @@ func itoa(n int) string {
 // file when update is set.
 func Golden(tb testing.TB, name string, got []byte, update bool) {
 	tb.Helper()
-	p := filepath.Join("testdata", "golden", name+".json")
-	if update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatalf("%v (run the test with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs from the golden file (run with -update and review the diff):\n%s", p, firstDiff(string(want), string(got)))
-	}
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + itoa(i+1) + ":\n  want " + w + "\n  got  " + g
-		}
-	}
-	return ""
+	golden.Check(tb, filepath.Join("testdata", "golden", name+".json"), got, update)
 }
