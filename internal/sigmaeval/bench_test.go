@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/events"
 	"github.com/detwiki/detwiki/internal/lang/sigma"
 	"github.com/detwiki/detwiki/internal/sharedtest"
@@ -133,12 +134,12 @@ func BenchmarkCorpusOnOTRF(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	hits := 0
 	for i := 0; i < b.N; i++ {
 		hits = evaluateAll(rules, blocks, runtime.GOMAXPROCS(0))
 	}
-	reportEval(b, len(rules), rows, hits, cpuTime()-cpu)
+	reportEval(b, len(rules), rows, hits, cputime.Now()-cpu)
 }
 
 // BenchmarkCorpusOnOTRFWithDecode is the same with the data sets read from
@@ -153,7 +154,7 @@ func BenchmarkCorpusOnOTRFWithDecode(b *testing.B) {
 	b.SetBytes(uncompressedSize(files))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	for i := 0; i < b.N; i++ {
 		var wg sync.WaitGroup
 		next := make(chan string)
@@ -175,7 +176,7 @@ func BenchmarkCorpusOnOTRFWithDecode(b *testing.B) {
 		close(next)
 		wg.Wait()
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Now()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkCompileCorpus compiles every detection rule of the corpus from
