@@ -14,6 +14,7 @@ import (
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sharedtest"
@@ -436,12 +437,7 @@ var goldenRules = []string{
 
 func readCorpusFile(t testing.TB, root, rel string) []*rule.Document {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &formats.File{Repo: "chronicle-detection-rules", Root: root, Path: rel, Abs: filepath.Join(root, rel), Data: data}
-	return formats.ReadFile(New(), f, &formats.Env{Attack: attack.Default()})
+	return formats.ReadFile(New(), formattest.LoadFile(t, root, rel), formattest.Env())
 }
 
 func TestGoldenDocuments(t *testing.T) {

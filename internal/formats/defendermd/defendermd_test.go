@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule/kustotest"
 	"github.com/detwiki/detwiki/internal/rule"
 )
@@ -40,7 +41,7 @@ var goldenFiles = []struct{ name, path string }{
 func TestGolden(t *testing.T) {
 	for _, g := range goldenFiles {
 		t.Run(g.name, func(t *testing.T) {
-			f := kustotest.CorpusFile(t, corpus, g.path)
+			f := formattest.CorpusFile(t, corpus, g.path)
 			if !(Reader{}).Detect(f) {
 				t.Fatalf("Detect rejects %s", g.path)
 			}
@@ -50,7 +51,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestFacts(t *testing.T) {
-	d := kustotest.Read(t, Reader{}, kustotest.CorpusFile(t, corpus, "Campaigns/Abuse.ch Recent Threat Feed.md"))[0]
+	d := kustotest.Read(t, Reader{}, formattest.CorpusFile(t, corpus, "Campaigns/Abuse.ch Recent Threat Feed.md"))[0]
 	var tactics []string
 	for _, a := range d.Attack {
 		tactics = append(tactics, a.Tactic)
@@ -64,11 +65,11 @@ func TestFacts(t *testing.T) {
 	if d.Author != "Michael Melone" || len(d.Variants) != 1 || d.Kind != "hunting" {
 		t.Errorf("author %q variants %d kind %q", d.Author, len(d.Variants), d.Kind)
 	}
-	docs := kustotest.Read(t, Reader{}, kustotest.CorpusFile(t, corpus, "Campaigns/apt unidentified nov 18.txt"))
+	docs := kustotest.Read(t, Reader{}, formattest.CorpusFile(t, corpus, "Campaigns/apt unidentified nov 18.txt"))
 	if len(docs) != 2 || !strings.HasPrefix(docs[1].Query, "DeviceFileEvents") || docs[1].QueryOrigin.Line != 8 || docs[1].ID != "kusto/apt-unidentified-nov-18-2" {
 		t.Errorf("split: %d docs", len(docs))
 	}
-	d = kustotest.Read(t, Reader{}, kustotest.CorpusFile(t, corpus, "Campaigns/MacOceanLotusDropper.txt"))[0]
+	d = kustotest.Read(t, Reader{}, formattest.CorpusFile(t, corpus, "Campaigns/MacOceanLotusDropper.txt"))[0]
 	if len(d.Platforms) != 1 || d.Platforms[0] != "macos" {
 		t.Errorf("platforms %v", d.Platforms)
 	}
@@ -96,7 +97,7 @@ func TestDetect(t *testing.T) {
 
 func TestEmptyText(t *testing.T) {
 	f := &formats.File{Path: "q.txt", Data: []byte("// only a comment\n")}
-	docs := formats.ReadFile(Reader{}, f, kustotest.Env())
+	docs := formats.ReadFile(Reader{}, f, formattest.Env())
 	if len(docs) != 1 || docs[0].Analysis.Diagnostics[0].Code != "READ1004" {
 		t.Errorf("docs %v", docs[0].Analysis.Diagnostics)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule/kustotest"
 	"github.com/detwiki/detwiki/internal/rule"
 )
@@ -36,7 +37,7 @@ var goldenFiles = []struct{ name, path string }{
 func TestGolden(t *testing.T) {
 	for _, g := range goldenFiles {
 		t.Run(g.name, func(t *testing.T) {
-			f := kustotest.CorpusFile(t, "FalconFriday", g.path)
+			f := formattest.CorpusFile(t, "FalconFriday", g.path)
 			if !(Reader{}).Detect(f) {
 				t.Fatalf("Detect rejects %s", g.path)
 			}
@@ -47,7 +48,7 @@ func TestGolden(t *testing.T) {
 
 // TestSpecExamples checks the facts the spec's example pages show.
 func TestSpecExamples(t *testing.T) {
-	d := kustotest.Read(t, Reader{}, kustotest.CorpusFile(t, "FalconFriday", "0xFF-0546-Process_Injection_Initiated_By_MMC-Win.md"))[0]
+	d := kustotest.Read(t, Reader{}, formattest.CorpusFile(t, "FalconFriday", "0xFF-0546-Process_Injection_Initiated_By_MMC-Win.md"))[0]
 	if d.Title != "Process Injection Initiated By MMC" || d.Extra["id"] != "0xFF-0546-Process_Injection_Initiated_By_MMC-Win" ||
 		d.Extra["os"] != "WindowsEndpoint, WindowsServer" || d.Version != "1.0" || d.Created != "2024-06-27" {
 		t.Errorf("0546 metadata: %q %v %v %q %q", d.Title, d.Extra["id"], d.Extra["os"], d.Version, d.Created)
@@ -72,7 +73,7 @@ func TestSpecExamples(t *testing.T) {
 		}
 	}
 
-	d = kustotest.Read(t, Reader{}, kustotest.CorpusFile(t, "FalconFriday", "0xFF-0081-Process_Injection_From_Untrusted_Process-Win.md"))[0]
+	d = kustotest.Read(t, Reader{}, formattest.CorpusFile(t, "FalconFriday", "0xFF-0081-Process_Injection_From_Untrusted_Process-Win.md"))[0]
 	tactics := map[string]bool{}
 	for _, a := range d.Attack {
 		tactics[a.Tactic+"/"+a.TechniqueID] = true
@@ -86,7 +87,7 @@ func TestSpecExamples(t *testing.T) {
 		t.Errorf("0081 versions %q %q %q", d.Version, d.Created, d.Modified)
 	}
 
-	d = kustotest.Read(t, Reader{}, kustotest.CorpusFile(t, "FalconFriday", "0xFF-0083-Remote_Process_Invocation_Via_SCM-Win.md"))[0]
+	d = kustotest.Read(t, Reader{}, formattest.CorpusFile(t, "FalconFriday", "0xFF-0083-Remote_Process_Invocation_Via_SCM-Win.md"))[0]
 	if len(d.Attack) != 4 || d.Extra["fp_rate"] != nil && d.Extra["fp_rate"] != "Low" {
 		t.Errorf("0083 attack %v fp %v", d.Attack, d.Extra["fp_rate"])
 	}
@@ -95,7 +96,7 @@ func TestSpecExamples(t *testing.T) {
 func read(t *testing.T, path, text string) []*rule.Document {
 	t.Helper()
 	f := &formats.File{Repo: "FalconFriday", Root: "/ff", Path: path, Data: []byte(text)}
-	docs := formats.ReadFile(Reader{}, f, kustotest.Env())
+	docs := formats.ReadFile(Reader{}, f, formattest.Env())
 	for _, d := range docs {
 		kustotest.Check(t, d, text)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule/kustotest"
 )
 
@@ -20,7 +21,7 @@ func TestGolden(t *testing.T) {
 	for _, in := range inputs {
 		name := filepath.Base(in)
 		t.Run(name, func(t *testing.T) {
-			f := kustotest.LocalFile(t, filepath.Join("testdata", "input"), name)
+			f := formattest.LoadFile(t, filepath.Join("testdata", "input"), name)
 			if !(Reader{}).Detect(f) {
 				t.Fatal("not detected")
 			}
@@ -31,7 +32,7 @@ func TestGolden(t *testing.T) {
 
 func TestHeaderFields(t *testing.T) {
 	dir := filepath.Join("testdata", "input")
-	d := kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "single.kql"))[0]
+	d := kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "single.kql"))[0]
 	if d.Title != "Process creation by a renamed PsExec service" || d.Description != "Finds PSEXESVC-style services started from an unusual path." ||
 		d.Author != "Detection Team" || strings.Join(d.DataSources, ",") != "Windows Security Event (SecurityEvent)" ||
 		strings.Join(d.Tags, ",") != "lateralmovement,psexec" || len(d.References) != 1 || len(d.Attack) != 1 || d.Attack[0].TechniqueID != "T1569.002" {
@@ -40,18 +41,18 @@ func TestHeaderFields(t *testing.T) {
 	if !strings.HasPrefix(d.Query, "SecurityEvent\n") || d.QueryOrigin.Line != 8 {
 		t.Errorf("query %.20q at %+v", d.Query, d.QueryOrigin)
 	}
-	docs := kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "multi.kql"))
+	docs := kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "multi.kql"))
 	if len(docs) != 2 || docs[0].Title != "Failed and successful sign-ins" || docs[1].Title != "multi: Successes from new countries" || docs[1].QueryOrigin.Line != 8 {
 		for _, d := range docs {
 			t.Logf("%s %q %+v", d.ID, d.Title, d.QueryOrigin)
 		}
 		t.Errorf("multi.kql: %d docs", len(docs))
 	}
-	docs = kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "lets-with-blank-lines.csl"))
+	docs = kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "lets-with-blank-lines.csl"))
 	if len(docs) != 1 || len(docs[0].Analysis.Diagnostics) != 0 || !strings.HasSuffix(docs[0].Query, "| where Connections > threshold") {
 		t.Errorf("lets: %d docs %v", len(docs), docs[0].Analysis.Diagnostics)
 	}
-	d = kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "syntax-error.kql"))[0]
+	d = kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "syntax-error.kql"))[0]
 	if len(d.Analysis.Diagnostics) == 0 || d.Analysis.Diagnostics[0].Code != "KQL1001" || d.Analysis.Diagnostics[0].Line != 4 {
 		t.Errorf("syntax error: %v", d.Analysis.Diagnostics)
 	}

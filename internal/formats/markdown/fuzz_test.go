@@ -7,8 +7,8 @@ import (
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/formats/defendermd"
 	"github.com/detwiki/detwiki/internal/formats/falconfriday"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule"
-	"github.com/detwiki/detwiki/internal/formats/kustorule/kustotest"
 )
 
 // FuzzMarkdownReaders feeds arbitrary text to the three markdown readers
@@ -30,7 +30,7 @@ func FuzzMarkdownReaders(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	readers := []formats.Reader{New(), falconfriday.New(), defendermd.New()}
-	env := kustotest.Env()
+	env := formattest.Env()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
 			return

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule/kustotest"
 )
 
@@ -21,7 +22,7 @@ func TestGoldenInputs(t *testing.T) {
 	for _, in := range inputs {
 		name := strings.TrimSuffix(filepath.Base(in), ".md")
 		t.Run(name, func(t *testing.T) {
-			f := kustotest.LocalFile(t, filepath.Join("testdata", "input"), filepath.Base(in))
+			f := formattest.LoadFile(t, filepath.Join("testdata", "input"), filepath.Base(in))
 			detected := (Reader{}).Detect(f)
 			docs := kustotest.Read(t, Reader{}, f)
 			if detected != (len(docs) > 0) {
@@ -41,7 +42,7 @@ func TestGoldenCorpus(t *testing.T) {
 		{"corpus-defender-two-blocks", "Microsoft-365-Defender-Hunting-Queries", "TVM/devices_with_vuln_and_users_received_payload.md"},
 	} {
 		t.Run(g.name, func(t *testing.T) {
-			f := kustotest.CorpusFile(t, g.corpus, g.path)
+			f := formattest.CorpusFile(t, g.corpus, g.path)
 			if !(Reader{}).Detect(f) {
 				t.Fatal("not detected")
 			}
@@ -52,7 +53,7 @@ func TestGoldenCorpus(t *testing.T) {
 
 func TestVariantsAndBlocks(t *testing.T) {
 	dir := filepath.Join("testdata", "input")
-	docs := kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "platform-variants.md"))
+	docs := kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "platform-variants.md"))
 	if len(docs) != 1 || len(docs[0].Variants) != 1 || docs[0].Variants[0].Name != "Microsoft Sentinel" || docs[0].Extra["variant"] != "Microsoft Defender XDR" {
 		t.Fatalf("platform variants: %d docs", len(docs))
 	}
@@ -63,21 +64,21 @@ func TestVariantsAndBlocks(t *testing.T) {
 	if got := strings.Join(ids, ","); got != "T1059.001,T1204.002" {
 		t.Errorf("attack %s", got)
 	}
-	docs = kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "several-blocks.md"))
+	docs = kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "several-blocks.md"))
 	if len(docs) != 2 || docs[0].Title != "Logons by local administrators" || docs[1].Title != "Downloads with certutil" {
 		for _, d := range docs {
 			t.Logf("%q", d.Title)
 		}
 		t.Fatalf("several blocks: %d docs", len(docs))
 	}
-	docs = kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "technique-table.md"))
+	docs = kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "technique-table.md"))
 	if len(docs) != 1 || len(docs[0].Attack) != 2 || docs[0].Attack[1].Tactic != "Privilege Escalation" {
 		t.Errorf("table attack %+v", docs[0].Attack)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "no-kql.md")); err != nil {
 		t.Fatal(err)
 	}
-	if docs := kustotest.Read(t, Reader{}, kustotest.LocalFile(t, dir, "no-kql.md")); len(docs) != 0 {
+	if docs := kustotest.Read(t, Reader{}, formattest.LoadFile(t, dir, "no-kql.md")); len(docs) != 0 {
 		t.Errorf("markdown without KQL gave %d documents", len(docs))
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
-	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/schema"
@@ -92,13 +92,7 @@ func sourceDir(t *testing.T, files map[string]string) string {
 
 func readIn(t testing.TB, root, rel string, env *formats.Env) []*rule.Document {
 	t.Helper()
-	abs := filepath.Join(root, filepath.FromSlash(rel))
-	data, err := os.ReadFile(abs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &formats.File{Repo: filepath.Base(root), Root: root, Path: rel, Abs: abs, Data: data}
-	return formats.ReadFile(New(), f, env)
+	return formats.ReadFile(New(), formattest.LoadFile(t, root, rel), env)
 }
 
 func ruleYML(logType string) string {
@@ -458,31 +452,5 @@ func TestGolden(t *testing.T) {
 }
 
 func BenchmarkReadCorpus(b *testing.B) {
-	root := sharedtest.Corpus(b, "panther-analysis")
-	files, _ := formats.List([]string{root})
-	var size int64
-	for _, f := range files {
-		data, err := os.ReadFile(f.Abs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f.Data = data
-		size += int64(len(data))
-	}
-	b.SetBytes(size)
-	b.ReportAllocs()
-	r := New()
-	start := cputime.Now()
-	for b.Loop() {
-		env := &formats.Env{Attack: attack.Default()}
-		for _, f := range files {
-			if !r.Detect(f) {
-				continue
-			}
-			for _, d := range formats.ReadFile(r, f, env) {
-				schema.Enrich(d)
-			}
-		}
-	}
-	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
+	formattest.BenchmarkReadCorpus(b, "panther-analysis", New())
 }

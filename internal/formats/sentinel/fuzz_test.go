@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule"
-	"github.com/detwiki/detwiki/internal/formats/kustorule/kustotest"
 )
 
 // FuzzRead feeds arbitrary bytes to the YAML reader: it must never panic,
@@ -28,7 +28,7 @@ func FuzzRead(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	env := kustotest.Env()
+	env := formattest.Env()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
 			return

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule"
 	"github.com/detwiki/detwiki/internal/formats/kustorule/kustotest"
 	"github.com/detwiki/detwiki/internal/rule"
@@ -40,7 +41,7 @@ var goldenFiles = []struct{ name, path string }{
 func TestGolden(t *testing.T) {
 	for _, g := range goldenFiles {
 		t.Run(g.name, func(t *testing.T) {
-			f := kustotest.CorpusFile(t, "Azure-Sentinel", g.path)
+			f := formattest.CorpusFile(t, "Azure-Sentinel", g.path)
 			if !(Reader{}).Detect(f) {
 				t.Fatalf("Detect rejects %s", g.path)
 			}
@@ -58,7 +59,7 @@ func TestGolden(t *testing.T) {
 
 // TestExampleRule checks the spec's Sentinel example field by field.
 func TestExampleRule(t *testing.T) {
-	f := kustotest.CorpusFile(t, "Azure-Sentinel", "Detections/SecurityEvent/LateralMovementViaDCOM.yaml")
+	f := formattest.CorpusFile(t, "Azure-Sentinel", "Detections/SecurityEvent/LateralMovementViaDCOM.yaml")
 	d := kustotest.Read(t, Reader{}, f)[0]
 	checks := []struct{ got, want string }{
 		{d.ID, "kusto/LateralMovementViaDCOM"},
@@ -102,7 +103,7 @@ func TestExampleRule(t *testing.T) {
 func read(t *testing.T, path, text string) *rule.Document {
 	t.Helper()
 	f := &formats.File{Repo: "test", Root: "/test", Path: path, Data: []byte(text)}
-	docs := formats.ReadFile(Reader{}, f, kustotest.Env())
+	docs := formats.ReadFile(Reader{}, f, formattest.Env())
 	if len(docs) != 1 {
 		t.Fatalf("%d documents", len(docs))
 	}

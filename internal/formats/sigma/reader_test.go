@@ -12,6 +12,7 @@ import (
 
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/sharedtest"
@@ -27,12 +28,7 @@ func TestMain(m *testing.M) {
 // readPath reads one file of a source root with the Sigma reader.
 func readPath(t testing.TB, root, rel string, env *formats.Env) []*rule.Document {
 	t.Helper()
-	abs := filepath.Join(root, filepath.FromSlash(rel))
-	data, err := os.ReadFile(abs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &formats.File{Repo: filepath.Base(root), Root: root, Path: rel, Abs: abs, Data: data}
+	f := formattest.LoadFile(t, root, rel)
 	if !New().Detect(f) && !strings.Contains(rel, "broken") {
 		t.Errorf("%s: not detected as Sigma", rel)
 	}

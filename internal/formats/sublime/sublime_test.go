@@ -12,6 +12,7 @@ import (
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/lang/mql"
 	"github.com/detwiki/detwiki/internal/rule"
@@ -271,13 +272,7 @@ var goldenRules = []string{
 // schema pass included.
 func readCorpusFile(t testing.TB, root, rel string, env *formats.Env) *rule.Document {
 	t.Helper()
-	abs := filepath.Join(root, filepath.FromSlash(rel))
-	data, err := os.ReadFile(abs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &formats.File{Repo: filepath.Base(root), Root: root, Path: rel, Abs: abs, Data: data}
-	docs := formats.ReadFile(New(), f, env)
+	docs := formats.ReadFile(New(), formattest.LoadFile(t, root, rel), env)
 	if len(docs) != 1 {
 		t.Fatalf("%s: %d documents", rel, len(docs))
 	}
@@ -301,33 +296,7 @@ func TestGolden(t *testing.T) {
 }
 
 func BenchmarkReadCorpus(b *testing.B) {
-	root := sharedtest.Corpus(b, "sublime-rules")
-	files, _ := formats.List([]string{root})
-	var size int64
-	for _, f := range files {
-		data, err := os.ReadFile(f.Abs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f.Data = data
-		size += int64(len(data))
-	}
-	b.SetBytes(size)
-	b.ReportAllocs()
-	r := New()
-	start := cputime.Now()
-	for b.Loop() {
-		env := &formats.Env{Attack: attack.Default()}
-		for _, f := range files {
-			if !r.Detect(f) {
-				continue
-			}
-			for _, d := range formats.ReadFile(r, f, env) {
-				schema.Enrich(d)
-			}
-		}
-	}
-	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
+	formattest.BenchmarkReadCorpus(b, "sublime-rules", New())
 }
 
 func BenchmarkParseMQL(b *testing.B) {

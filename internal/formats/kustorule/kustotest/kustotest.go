@@ -1,56 +1,28 @@
 // Package kustotest holds what the tests of the Kusto readers share: reading
-// a corpus file as a run would, golden JSON comparison, and the invariants
-// every document must keep.
+// a file as a run would, golden JSON comparison, and the invariants every
+// document must keep.
 package kustotest
 
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/kustorule"
 	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/rule"
-	"github.com/detwiki/detwiki/internal/sharedtest"
 	"github.com/detwiki/detwiki/internal/source"
 )
-
-// Env returns a run environment with the built-in ATT&CK catalog.
-func Env() *formats.Env { return &formats.Env{Attack: attack.Default()} }
-
-// CorpusFile loads one file of a shared corpus as a run would see it
-// (skipping the test when the corpus is absent).
-func CorpusFile(tb testing.TB, corpus, rel string) *formats.File {
-	tb.Helper()
-	root := sharedtest.Corpus(tb, corpus)
-	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &formats.File{Repo: corpus, Root: root, Path: rel, Abs: filepath.Join(root, rel), Data: data}
-}
-
-// LocalFile loads a test input from a package's testdata folder; its path in
-// the document is rel.
-func LocalFile(tb testing.TB, dir, rel string) *formats.File {
-	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &formats.File{Repo: filepath.Base(dir), Root: dir, Path: rel, Abs: filepath.Join(dir, rel), Data: data}
-}
 
 // Read runs r over f as a run does (ReadFile: defaults filled, panics
 // reported) and checks the invariants of every document.
 func Read(tb testing.TB, r formats.Reader, f *formats.File) []*rule.Document {
 	tb.Helper()
-	docs := formats.ReadFile(r, f, Env())
+	docs := formats.ReadFile(r, f, formattest.Env())
 	for _, d := range docs {
 		Check(tb, d, string(f.Data))
 	}

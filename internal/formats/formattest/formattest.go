@@ -1,0 +1,71 @@
+// Package formattest holds what the tests of the format readers share:
+// loading a file the way a run lists it, the run environment, and the
+// benchmark that reads a whole corpus. Only tests import it.
+package formattest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/cputime"
+	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/schema"
+	"github.com/detwiki/detwiki/internal/sharedtest"
+)
+
+// Env returns a run environment with the built-in ATT&CK catalog.
+func Env() *formats.Env { return &formats.Env{Attack: attack.Default()} }
+
+// LoadFile reads root/rel into a file as a run lists it: its repository is
+// the base name of root and its path rel.
+func LoadFile(tb testing.TB, root, rel string) *formats.File {
+	tb.Helper()
+	abs := filepath.Join(root, filepath.FromSlash(rel))
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &formats.File{Repo: filepath.Base(root), Root: root, Path: rel, Abs: abs, Data: data}
+}
+
+// CorpusFile loads one file of a shared corpus as a run would see it
+// (skipping the test when the corpus is absent).
+func CorpusFile(tb testing.TB, corpus, rel string) *formats.File {
+	tb.Helper()
+	return LoadFile(tb, sharedtest.Corpus(tb, corpus), rel)
+}
+
+// BenchmarkReadCorpus reads the shared corpus with r as a run does, from
+// files already in memory: every iteration starts a new run environment,
+// reads every file r detects and enriches the documents. Besides wall time
+// it reports the CPU time per pass (cpu-ns/op).
+func BenchmarkReadCorpus(b *testing.B, corpus string, r formats.Reader) {
+	root := sharedtest.Corpus(b, corpus)
+	files, _ := formats.List([]string{root})
+	var size int64
+	for _, f := range files {
+		data, err := os.ReadFile(f.Abs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Data = data
+		size += int64(len(data))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	start := cputime.Now()
+	for b.Loop() {
+		env := Env()
+		for _, f := range files {
+			if !r.Detect(f) {
+				continue
+			}
+			for _, d := range formats.ReadFile(r, f, env) {
+				schema.Enrich(d)
+			}
+		}
+	}
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
+}
