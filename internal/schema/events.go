@@ -74,27 +74,27 @@ type Source struct {
 }
 
 // Provider is an event provider and what identifies it in each rule
-// language.
+// language. The yaml tags read it from classes.yaml (package eventgen).
 type Provider struct {
 	Name  string `json:"name"`
 	Title string `json:"title"`
 	// Platform is the one operating system the provider's events come from
 	// (windows, linux), or "" for any.
-	Platform string `json:"platform,omitempty"`
+	Platform string `json:"platform,omitempty" yaml:"platform"`
 	// Channels and Sources are Windows event channels and provider names.
-	Channels []string `json:"channels,omitempty"`
-	Sources  []string `json:"sources,omitempty"`
+	Channels []string `json:"channels,omitempty" yaml:"channels"`
+	Sources  []string `json:"sources,omitempty" yaml:"sources"`
 	// Sigma lists product/service logsources; Kusto tables; Elastic
 	// datasets or index-pattern prefixes; Splunk data_source name prefixes;
 	// Panther log types; Chronicle log types or product names.
-	Sigma     []string `json:"sigma,omitempty"`
-	Kusto     []string `json:"kusto,omitempty"`
-	Elastic   []string `json:"elastic,omitempty"`
-	Splunk    []string `json:"splunk,omitempty"`
-	Panther   []string `json:"panther,omitempty"`
-	Chronicle []string `json:"chronicle,omitempty"`
+	Sigma     []string `json:"sigma,omitempty" yaml:"sigma"`
+	Kusto     []string `json:"kusto,omitempty" yaml:"kusto"`
+	Elastic   []string `json:"elastic,omitempty" yaml:"elastic"`
+	Splunk    []string `json:"splunk,omitempty" yaml:"splunk"`
+	Panther   []string `json:"panther,omitempty" yaml:"panther"`
+	Chronicle []string `json:"chronicle,omitempty" yaml:"chronicle"`
 	// EventFields are the fields whose values name the provider's events.
-	EventFields []string `json:"event_fields,omitempty"`
+	EventFields []string `json:"event_fields,omitempty" yaml:"event_fields"`
 }
 
 // Class is a provider-neutral event class.
@@ -121,8 +121,8 @@ type Event struct {
 
 // EventRef names a provider's event.
 type EventRef struct {
-	Provider string `json:"provider"`
-	Event    string `json:"event"`
+	Provider string `json:"provider" yaml:"provider"`
+	Event    string `json:"event" yaml:"event"`
 }
 
 var (

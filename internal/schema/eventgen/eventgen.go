@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/detwiki/detwiki/internal/schema"
 )
 
 // Table is the generated event-equivalence table (the JSON form package
@@ -32,59 +34,22 @@ type Table struct {
 	ASIM       map[string]string `json:"asim"`
 }
 
-// Source says where a part of the table comes from.
-type Source struct {
-	Name   string `json:"name"`
-	Repo   string `json:"repo,omitempty"`
-	Path   string `json:"path"`
-	Commit string `json:"commit,omitempty"`
-	SHA256 string `json:"sha256,omitempty"`
-}
-
-// Provider is an event provider and what identifies it in each rule
-// language.
-type Provider struct {
-	Name        string   `json:"name"`
-	Title       string   `json:"title"`
-	Platform    string   `json:"platform,omitempty" yaml:"platform"`
-	Channels    []string `json:"channels,omitempty" yaml:"channels"`
-	Sources     []string `json:"sources,omitempty" yaml:"sources"`
-	Sigma       []string `json:"sigma,omitempty" yaml:"sigma"`
-	Kusto       []string `json:"kusto,omitempty" yaml:"kusto"`
-	Elastic     []string `json:"elastic,omitempty" yaml:"elastic"`
-	Splunk      []string `json:"splunk,omitempty" yaml:"splunk"`
-	Panther     []string `json:"panther,omitempty" yaml:"panther"`
-	Chronicle   []string `json:"chronicle,omitempty" yaml:"chronicle"`
-	EventFields []string `json:"event_fields,omitempty" yaml:"event_fields"`
-}
-
-// Class is a provider-neutral event class with its events in every
-// provider.
-type Class struct {
-	Name   string   `json:"name"`
-	Title  string   `json:"title"`
-	Parent string   `json:"parent,omitempty"`
-	Sigma  []string `json:"sigma,omitempty"`
-	Events []Event  `json:"events"`
-}
-
-// Event is one provider's event in a class.
-type Event struct {
-	Provider string `json:"provider"`
-	Event    string `json:"event"`
-	Title    string `json:"title,omitempty"`
-	// Filter narrows a generic event to the class (OSSEM's filter_in, e.g.
-	// ObjectType=File for Security 4663).
-	Filter string `json:"filter,omitempty"`
-	// Source is "curated" or "ossem:<relationship ids>".
-	Source string `json:"source"`
-}
-
-// EventRef names a provider's event.
-type EventRef struct {
-	Provider string `json:"provider" yaml:"provider"`
-	Event    string `json:"event" yaml:"event"`
-}
+// The parts of the table are package schema's types, the ones that decode
+// the generated file.
+type (
+	// Source says where a part of the table comes from.
+	Source = schema.Source
+	// Provider is an event provider and what identifies it in each rule
+	// language.
+	Provider = schema.Provider
+	// Class is a provider-neutral event class with its events in every
+	// provider.
+	Class = schema.Class
+	// Event is one provider's event in a class.
+	Event = schema.Event
+	// EventRef names a provider's event.
+	EventRef = schema.EventRef
+)
 
 // Inputs are the generator's inputs.
 type Inputs struct {
