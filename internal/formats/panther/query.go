@@ -1,11 +1,11 @@
 package panther
 
 import (
-	"bytes"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/detwiki/detwiki/internal/formats/yamlfile"
 	"github.com/detwiki/detwiki/internal/lang/sql"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
@@ -32,7 +32,7 @@ func (rd *reading) query() {
 		return
 	}
 	d.Query = qn.Value
-	d.QueryOrigin = origin(qn, rd.f.Data)
+	d.QueryOrigin = yamlfile.ScalarOrigin(qn, rd.f.Data)
 	c := rd.corpus()
 	for _, id := range c.queryUsers[m.str("QueryName")] {
 		d.Links = append(d.Links, rule.Link{Kind: "scheduled_rule", Target: id})
@@ -61,29 +61,6 @@ func (rd *reading) query() {
 			d.Analysis.Stages = append(d.Analysis.Stages, rule.Stage{Kind: "query", Text: d.Query, Pipeline: "main", Line: 1, Note: note})
 		}
 	}
-}
-
-// origin places a YAML scalar's text in the file (block scalars start on
-// the next line at their indentation).
-func origin(v *yaml.Node, data []byte) source.Origin {
-	if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		lines := bytes.Split(data, []byte("\n"))
-		indent := 0
-		for i := v.Line; i < len(lines); i++ {
-			l := lines[i]
-			if len(bytes.TrimSpace(l)) == 0 {
-				continue
-			}
-			indent = len(l) - len(bytes.TrimLeft(l, " "))
-			break
-		}
-		return source.Origin{Line: v.Line + 1, Col: indent + 1, Indent: indent}
-	}
-	col := v.Column
-	if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-		col++
-	}
-	return source.Origin{Line: v.Line, Col: col}
 }
 
 type sqlExplainer struct {

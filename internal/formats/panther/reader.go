@@ -19,7 +19,6 @@
 package panther
 
 import (
-	"bytes"
 	"os"
 	"path"
 	"path/filepath"
@@ -29,6 +28,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/yamlfile"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
 )
@@ -76,12 +76,7 @@ func (Reader) Detect(f *formats.File) bool {
 	default:
 		return false
 	}
-	return hasTopKey(f.Data, "AnalysisType")
-}
-
-func hasTopKey(data []byte, key string) bool {
-	k := []byte(key + ":")
-	return bytes.HasPrefix(data, k) || bytes.Contains(data, append([]byte{'\n'}, k...))
+	return yamlfile.HasTopKey(f.Data, "AnalysisType")
 }
 
 // Analysis types.

@@ -7,7 +7,6 @@
 package splunk
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/yamlfile"
 	"github.com/detwiki/detwiki/internal/lang/spl"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
@@ -50,12 +50,7 @@ func (Reader) Detect(f *formats.File) bool {
 	if ext != ".yml" && ext != ".yaml" {
 		return false
 	}
-	return hasTopKey(f.Data, "search") && hasTopKey(f.Data, "how_to_implement")
-}
-
-func hasTopKey(data []byte, key string) bool {
-	k := []byte(key + ":")
-	return bytes.HasPrefix(data, k) || bytes.Contains(data, append([]byte{'\n'}, k...))
+	return yamlfile.HasTopKey(f.Data, "search") && yamlfile.HasTopKey(f.Data, "how_to_implement")
 }
 
 // detection is the YAML of a security_content detection.

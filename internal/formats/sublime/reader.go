@@ -11,13 +11,13 @@
 package sublime
 
 import (
-	"bytes"
 	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/formats/yamlfile"
 	"github.com/detwiki/detwiki/internal/lang/mql"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
@@ -57,13 +57,8 @@ func (Reader) Detect(f *formats.File) bool {
 	default:
 		return false
 	}
-	return hasTopKey(f.Data, "source") && hasTopKey(f.Data, "name") && hasTopKey(f.Data, "type") &&
-		!hasTopKey(f.Data, "AnalysisType") && !hasTopKey(f.Data, "detection")
-}
-
-func hasTopKey(data []byte, key string) bool {
-	k := []byte(key + ":")
-	return bytes.HasPrefix(data, k) || bytes.Contains(data, append([]byte{'\n'}, k...))
+	return yamlfile.HasTopKey(f.Data, "source") && yamlfile.HasTopKey(f.Data, "name") && yamlfile.HasTopKey(f.Data, "type") &&
+		!yamlfile.HasTopKey(f.Data, "AnalysisType") && !yamlfile.HasTopKey(f.Data, "detection")
 }
 
 // ruleYAML is the YAML of a rule.
@@ -112,36 +107,13 @@ func (r Reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 		return []*rule.Document{d}
 	}
 	d.Query = y.Source
-	d.QueryOrigin = origin(srcNode, f.Data)
+	d.QueryOrigin = yamlfile.ScalarOrigin(srcNode, f.Data)
 	file, errs := mql.Parse(d.Query)
 	for _, diag := range errs.Diagnostics(d.Query) {
 		d.Diagnose(diag.Relocate(f.Path, d.QueryOrigin))
 	}
 	explain(d, file)
 	return []*rule.Document{d}
-}
-
-// origin places a scalar's text in the file: for a literal or folded block
-// its content starts on the next line at the block's indentation.
-func origin(v *yaml.Node, data []byte) source.Origin {
-	if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		lines := bytes.Split(data, []byte("\n"))
-		indent := 0
-		for i := v.Line; i < len(lines); i++ {
-			l := lines[i]
-			if len(bytes.TrimSpace(l)) == 0 {
-				continue
-			}
-			indent = len(l) - len(bytes.TrimLeft(l, " "))
-			break
-		}
-		return source.Origin{Line: v.Line + 1, Col: indent + 1, Indent: indent}
-	}
-	col := v.Column
-	if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-		col++
-	}
-	return source.Origin{Line: v.Line, Col: col}
 }
 
 func valueOf(m *yaml.Node, key string) *yaml.Node {
