@@ -15,6 +15,7 @@
 package chronicle
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -75,7 +76,7 @@ func (r Reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	for i, ru := range file.Rules {
 		suffix := ""
 		if i > 0 {
-			suffix = itoa(i + 1)
+			suffix = strconv.Itoa(i + 1)
 		}
 		d := &rule.Document{
 			ID:            rule.MakeID(rule.LangChronicle, f.Path, suffix),
@@ -143,18 +144,4 @@ func deprecatedPath(p string) bool {
 		}
 	}
 	return false
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

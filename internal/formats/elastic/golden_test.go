@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,15 +66,10 @@ func redact(v any) any {
 	case string:
 		if len(v) > 120 {
 			sum := sha256.Sum256([]byte(v))
-			return "<" + hex.EncodeToString(sum[:6]) + ", " + itoa(len(v)) + " bytes>"
+			return "<" + hex.EncodeToString(sum[:6]) + ", " + strconv.Itoa(len(v)) + " bytes>"
 		}
 	}
 	return v
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 func TestGolden(t *testing.T) {

@@ -1,6 +1,9 @@
 package kql
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Token is the kind of a lexical token: a literal, an identifier, a
 // punctuation mark or one of Kusto's keywords. Keywords are matched exactly
@@ -697,21 +700,7 @@ func (t Token) String() string {
 	if int(t) < len(tokens) && tokens[t].text != "" {
 		return tokens[t].text
 	}
-	return "token(" + itoa(int(t)) + ")"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
+	return "token(" + strconv.Itoa(int(t)) + ")"
 }
 
 // IsLiteral reports whether t is a literal kind (STRING, LONG, TIMESPAN, ...).

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,14 +84,7 @@ func JSON(tb testing.TB, docs []*rule.Document) []byte {
 }
 
 func bodyNote(body string) string {
-	return "(" + itoa(len(body)) + " bytes: the source file)"
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
+	return "(" + strconv.Itoa(len(body)) + " bytes: the source file)"
 }
 
 // Golden compares got with testdata/golden/<name>.json, or rewrites that
