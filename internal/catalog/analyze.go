@@ -68,9 +68,13 @@ func New(docs []*rule.Document, info Info, ac *attack.Catalog) *Catalog {
 	c.collectPatterns()
 	c.collectTables()
 	c.collectTechniques()
+	// The relations and the search index do not depend on each other: build
+	// them at once.
+	done := make(chan *searchIndex)
+	go func() { done <- buildSearchIndex(c) }()
 	c.computeNeighbours()
 	c.computeSameAction()
-	c.search = buildSearchIndex(c)
+	c.search = <-done
 	return c
 }
 

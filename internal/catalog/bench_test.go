@@ -35,6 +35,7 @@ func BenchmarkBuildCorpus(b *testing.B) {
 	sources := corpusSources(b)
 	b.SetBytes(corpusBytes(b, sources))
 	b.ReportAllocs()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
 		_, rep, err := catalog.Build(catalog.Options{Sources: sources, Out: dir, Full: true})
@@ -45,6 +46,7 @@ func BenchmarkBuildCorpus(b *testing.B) {
 			b.ReportMetric(p.Duration.Seconds(), p.Name+"-s")
 		}
 	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	b.ReportMetric(float64(m.Sys)/(1<<20), "sys-MiB")
@@ -59,9 +61,11 @@ func BenchmarkNewCorpus(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		catalog.New(res.Documents, catalog.Info{}, nil)
 	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 // BenchmarkLoadCorpus measures loading a stored catalog (what
@@ -73,11 +77,13 @@ func BenchmarkLoadCorpus(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		if _, err := catalog.Load(dir); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 // BenchmarkFind measures search and browse queries over the corpus
@@ -100,11 +106,13 @@ func BenchmarkFind(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				if _, err := c.Find(bc.f); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
 }
@@ -115,15 +123,19 @@ func BenchmarkMatrixAndLayer(b *testing.B) {
 	c, _, _ := corpusCatalog(b)
 	b.Run("matrix", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu0 := processCPU()
 		for i := 0; i < b.N; i++ {
 			c.Matrix(catalog.MatrixFilter{})
 		}
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	})
 	b.Run("layer", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu0 := processCPU()
 		for i := 0; i < b.N; i++ {
 			c.Layer(catalog.LayerOptions{RuleURL: func(id string) string { return "https://wiki/rules/" + id }})
 		}
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	})
 }
 
@@ -135,6 +147,7 @@ func BenchmarkRebuildUnchanged(b *testing.B) {
 	sources := corpusSources(b)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		_, rep, err := catalog.Build(catalog.Options{Sources: sources, Out: dir})
 		if err != nil {
@@ -144,4 +157,5 @@ func BenchmarkRebuildUnchanged(b *testing.B) {
 			b.Fatalf("unchanged rebuild read %d files (wrote %v)", rep.Read, rep.Wrote)
 		}
 	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }

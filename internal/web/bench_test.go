@@ -28,10 +28,12 @@ func BenchmarkRulePage(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var bytes int64
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		r := c.Rules[(i*7919)%len(c.Rules)]
 		bytes += int64(serve(b, h, "/rules/"+r.ID))
 	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	b.ReportMetric(float64(bytes)/float64(b.N), "page-bytes")
 }
 
@@ -44,9 +46,11 @@ func BenchmarkRulePageCached(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		serve(b, h, "/rules/"+c.Rules[i%500].ID)
 	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 // BenchmarkPages measures rendering the other pages of the wiki over the
@@ -68,9 +72,11 @@ func BenchmarkPages(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				serve(b, h, bc.path)
 			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
 }
