@@ -1,14 +1,18 @@
-// Package langtest holds the test checks that the hand-written query parsers
-// (eql, esql, kuery, lucene) share: the span invariants every parsed tree
-// keeps, the print, parse and print again round trip their fuzz targets
-// drive, and the /*ERROR*/ mark their error tests place in a query. Only
-// tests import it.
+// Package langtest holds what the tests of the hand-written parsers share:
+// the span invariants every parsed tree keeps, the print, parse and print
+// again round trip their fuzz targets drive, the /*ERROR*/ mark their error
+// tests place in a query (eql, esql, kuery, lucene), and the loading of a
+// shared corpus's source files (python, yaral). Only tests import it.
 package langtest
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/detwiki/detwiki/internal/sharedtest"
 	"github.com/detwiki/detwiki/internal/source"
 )
 
@@ -84,4 +88,29 @@ const ErrorMark = "/*ERROR*/"
 // the byte offset the mark stood at (-1 when in has none).
 func Unmark(in string) (src string, at int) {
 	return strings.Replace(in, ErrorMark, "", 1), strings.Index(in, ErrorMark)
+}
+
+// CorpusFiles returns the text of every file of the named shared corpus whose
+// name ends in ext, keyed by its slash path inside the corpus (skipping the
+// test when the corpus is absent).
+func CorpusFiles(tb testing.TB, corpus, ext string) map[string]string {
+	tb.Helper()
+	root := sharedtest.Corpus(tb, corpus)
+	files := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ext) {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		files[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return files
 }

@@ -1,36 +1,17 @@
 package python
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/cputime"
-	"github.com/detwiki/detwiki/internal/sharedtest"
+	"github.com/detwiki/detwiki/internal/lang/langtest"
 )
 
-// corpusFiles returns the .py files of the panther-analysis corpus, by path.
+// corpusFiles returns the .py files of the shared panther-analysis corpus, keyed
+// by their path inside it.
 func corpusFiles(tb testing.TB) map[string]string {
 	tb.Helper()
-	root := sharedtest.Corpus(tb, "panther-analysis")
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".py") {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		out[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return out
+	return langtest.CorpusFiles(tb, "panther-analysis", ".py")
 }
 
 // TestCorpusParses parses every Python file of panther-analysis: at least

@@ -1,39 +1,19 @@
 package yaral
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/cputime"
-	"github.com/detwiki/detwiki/internal/sharedtest"
+	"github.com/detwiki/detwiki/internal/lang/langtest"
 	"github.com/detwiki/detwiki/internal/source"
 )
 
-// corpusFiles returns the .yaral files of the shared Chronicle corpus, keyed
+// corpusFiles returns the .yaral files of the shared chronicle-detection-rules corpus, keyed
 // by their path inside it.
 func corpusFiles(tb testing.TB) map[string]string {
 	tb.Helper()
-	root := sharedtest.Corpus(tb, "chronicle-detection-rules")
-	files := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaral") {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return files
+	return langtest.CorpusFiles(tb, "chronicle-detection-rules", ".yaral")
 }
 
 // knownWarnings are the rule-quality warnings real corpus rules deserve
