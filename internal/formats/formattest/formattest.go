@@ -1,16 +1,19 @@
 // Package formattest holds what the tests of the format readers share:
-// loading a file the way a run lists it, the run environment, and the
-// benchmark that reads a whole corpus. Only tests import it.
+// loading a file the way a run lists it, the run environment, comparing the
+// predicates a reader explained, and the benchmark that reads a whole
+// corpus. Only tests import it.
 package formattest
 
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
+	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/schema"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
@@ -35,6 +38,22 @@ func LoadFile(tb testing.TB, root, rel string) *formats.File {
 func CorpusFile(tb testing.TB, corpus, rel string) *formats.File {
 	tb.Helper()
 	return LoadFile(tb, sharedtest.Corpus(tb, corpus), rel)
+}
+
+// EqualPredicates reports whether two predicate lists say the same, in the
+// same order: the same fields, kinds, negations, values and transforms.
+func EqualPredicates(a, b []rule.Predicate) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Field != y.Field || x.Kind != y.Kind || x.Negated != y.Negated || !slices.Equal(x.Values, y.Values) ||
+			!slices.Equal(x.Transforms, y.Transforms) {
+			return false
+		}
+	}
+	return true
 }
 
 // BenchmarkReadCorpus reads the shared corpus with r as a run does, from

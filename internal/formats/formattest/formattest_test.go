@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/detwiki/detwiki/internal/rule"
 )
 
 func TestLoadFile(t *testing.T) {
@@ -20,5 +22,25 @@ func TestLoadFile(t *testing.T) {
 	}
 	if Env().Attack == nil {
 		t.Error("Env has no ATT&CK catalog")
+	}
+}
+
+func TestEqualPredicates(t *testing.T) {
+	a := []rule.Predicate{{Field: "f", Kind: "eq", Values: []string{"x"}, Transforms: []string{"cased"}}}
+	same := []rule.Predicate{{Field: "f", Kind: "eq", Values: []string{"x"}, Transforms: []string{"cased"}}}
+	if !EqualPredicates(a, same) || !EqualPredicates(nil, nil) {
+		t.Error("equal lists compare unequal")
+	}
+	for _, b := range [][]rule.Predicate{
+		nil,
+		{{Field: "g", Kind: "eq", Values: []string{"x"}, Transforms: []string{"cased"}}},
+		{{Field: "f", Kind: "in", Values: []string{"x"}, Transforms: []string{"cased"}}},
+		{{Field: "f", Kind: "eq", Values: []string{"x"}, Transforms: []string{"cased"}, Negated: true}},
+		{{Field: "f", Kind: "eq", Values: []string{"y"}, Transforms: []string{"cased"}}},
+		{{Field: "f", Kind: "eq", Values: []string{"x"}}},
+	} {
+		if EqualPredicates(a, b) {
+			t.Errorf("EqualPredicates(%+v, %+v) = true", a, b)
+		}
 	}
 }

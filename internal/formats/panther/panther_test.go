@@ -218,24 +218,10 @@ func TestRuleExplanation(t *testing.T) {
 		for _, g := range d.Analysis.Diagnostics {
 			t.Errorf("%s: %s", tt.name, g)
 		}
-		if got := predsOf(d); !equalPreds(got, tt.want) {
+		if got := predsOf(d); !formattest.EqualPredicates(got, tt.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", tt.name, got, tt.want)
 		}
 	}
-}
-
-func equalPreds(a, b []rule.Predicate) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if x.Field != y.Field || x.Kind != y.Kind || x.Negated != y.Negated || !slices.Equal(x.Values, y.Values) ||
-			!slices.Equal(x.Transforms, y.Transforms) {
-			return false
-		}
-	}
-	return true
 }
 
 func TestRuleDocument(t *testing.T) {
@@ -379,7 +365,7 @@ Detection:
 	if q.QueryLanguage != "sql" || q.Frequency != "60m" || q.TimeWindow != "1 day" || !slices.Equal(q.Analysis.Tables, []string{"AWS.CloudTrail"}) {
 		t.Errorf("query: ql %s freq %s window %s tables %v", q.QueryLanguage, q.Frequency, q.TimeWindow, q.Analysis.Tables)
 	}
-	if got := predsOf(q); !equalPreds(got, []rule.Predicate{
+	if got := predsOf(q); !formattest.EqualPredicates(got, []rule.Predicate{
 		{Field: "eventName", Kind: "in", Values: []string{"ConsoleLogin", "SignIn"}, Transforms: []string{"cased"}},
 		{Field: "userIdentity.type", Kind: "eq", Values: []string{"AWSService"}, Transforms: []string{"cased"}, Negated: true},
 		{Field: "sourceIPAddress", Kind: "starts_with", Values: []string{"10."}},

@@ -141,24 +141,10 @@ func TestPredicates(t *testing.T) {
 			}
 			continue
 		}
-		if !equalPreds(got, tt.want) {
+		if !formattest.EqualPredicates(got, tt.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", tt.src, got, tt.want)
 		}
 	}
-}
-
-func equalPreds(a, b []rule.Predicate) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if x.Field != y.Field || x.Kind != y.Kind || x.Negated != y.Negated || !slices.Equal(x.Values, y.Values) ||
-			!slices.Equal(x.Transforms, y.Transforms) {
-			return false
-		}
-	}
-	return true
 }
 
 func TestStagesAndExclusions(t *testing.T) {
