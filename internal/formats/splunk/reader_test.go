@@ -1,6 +1,7 @@
 package splunk
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -84,7 +85,7 @@ func TestDetect(t *testing.T) {
 func TestReadFixture(t *testing.T) {
 	docs := readAll(t, filepath.Join("testdata", "content"), nil)
 	if len(docs) != 5 {
-		t.Fatalf("read %d documents, want 5: %v", len(docs), slices.Collect(mapsKeys(docs)))
+		t.Fatalf("read %d documents, want 5: %v", len(docs), slices.Collect(maps.Keys(docs)))
 	}
 	d := docs["detections/endpoint/demo_tstats.yml"]
 	if d.ID != "splunk/demo_tstats" || d.Language != "splunk" || d.QueryLanguage != "spl" || d.Format != "splunk" {
@@ -194,16 +195,6 @@ func TestReadFixture(t *testing.T) {
 	bad := docs["detections/endpoint/demo_bad_yaml.yml"]
 	if y := findDiag(bad, "SPL0001"); y == nil || y.Line == 0 || bad.Title != "demo_bad_yaml" {
 		t.Errorf("bad YAML: %+v", bad.Analysis.Diagnostics)
-	}
-}
-
-func mapsKeys(m map[string]*rule.Document) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
 	}
 }
 
