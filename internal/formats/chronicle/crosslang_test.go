@@ -6,24 +6,9 @@ import (
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/formats"
 	_ "github.com/detwiki/detwiki/internal/formats/all"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/rule"
-	"github.com/detwiki/detwiki/internal/schema"
 )
-
-// countKeys returns the corpus-count keys of a document's indicators, after
-// the shared schema pass.
-func countKeys(d *rule.Document) map[string]bool {
-	schema.Enrich(d)
-	keys := map[string]bool{}
-	for _, ind := range d.Analysis.Indicators {
-		for _, v := range ind.Values {
-			if k, ok := schema.CountKey(d.Language, ind, v); ok {
-				keys[k] = true
-			}
-		}
-	}
-	return keys
-}
 
 func readWith(t *testing.T, format, path, text string) *rule.Document {
 	t.Helper()
@@ -70,7 +55,7 @@ level: high
 func TestCountsWithSigma(t *testing.T) {
 	chron := readWith(t, "chronicle", "mimikatz.yaral", chronicleRule)
 	sig := readWith(t, "sigma", "proc_creation_win_mimikatz.yml", sigmaRule)
-	ck, sk := countKeys(chron), countKeys(sig)
+	ck, sk := formattest.CountKeys(chron), formattest.CountKeys(sig)
 	const want = "process.command_line|contains|sekurlsa::logonpasswords"
 	if !ck[want] || !sk[want] {
 		t.Errorf("key %s missing\nchronicle %v\nsigma     %v", want, ck, sk)

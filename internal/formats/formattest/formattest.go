@@ -1,7 +1,7 @@
 // Package formattest holds what the tests of the format readers share:
 // loading a file the way a run lists it, the run environment, comparing the
-// predicates a reader explained, and the benchmark that reads a whole
-// corpus. Only tests import it.
+// predicates a reader explained, the corpus-count keys of a document, and
+// the benchmark that reads a whole corpus. Only tests import it.
 package formattest
 
 import (
@@ -54,6 +54,22 @@ func EqualPredicates(a, b []rule.Predicate) bool {
 		}
 	}
 	return true
+}
+
+// CountKeys returns the corpus-count keys of a document's indicators after
+// the shared schema pass (which it runs on d): the keys by which documents
+// in different languages are found to look for the same thing.
+func CountKeys(d *rule.Document) map[string]bool {
+	schema.Enrich(d)
+	keys := map[string]bool{}
+	for _, ind := range d.Analysis.Indicators {
+		for _, v := range ind.Values {
+			if k, ok := schema.CountKey(d.Language, ind, v); ok {
+				keys[k] = true
+			}
+		}
+	}
+	return keys
 }
 
 // BenchmarkReadCorpus reads the shared corpus with r as a run does, from

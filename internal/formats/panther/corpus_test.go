@@ -12,9 +12,9 @@ import (
 	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	_ "github.com/detwiki/detwiki/internal/formats/all"
+	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/formats/panther"
 	"github.com/detwiki/detwiki/internal/rule"
-	"github.com/detwiki/detwiki/internal/schema"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
 
@@ -187,25 +187,12 @@ func TestCountsWithSigma(t *testing.T) {
 		t.Skip("no sigma reader registered")
 	}
 	sig := formats.ReadFile(sr, &formats.File{Repo: "x", Root: "/x", Path: "aws_cloudtrail_stop.yml", Abs: "/x/aws_cloudtrail_stop.yml", Data: []byte(sigmaRule)}, env)
-	pk, sk := countKeys(docs[0]), countKeys(sig[0])
+	pk, sk := formattest.CountKeys(docs[0]), formattest.CountKeys(sig[0])
 	for _, want := range []string{"event.action|eq|stoplogging", "event.action|eq|deletetrail"} {
 		if !pk[want] || !sk[want] {
 			t.Errorf("key %s missing\npanther %v\nsigma   %v", want, pk, sk)
 		}
 	}
-}
-
-func countKeys(d *rule.Document) map[string]bool {
-	schema.Enrich(d)
-	keys := map[string]bool{}
-	for _, ind := range d.Analysis.Indicators {
-		for _, v := range ind.Values {
-			if k, ok := schema.CountKey(d.Language, ind, v); ok {
-				keys[k] = true
-			}
-		}
-	}
-	return keys
 }
 
 // BenchmarkReadBothCorpora reads and explains panther-analysis and
