@@ -26,6 +26,9 @@ type checker struct {
 	// texts is the source text of the operator each plan node comes from
 	// (a table name for scans).
 	texts map[Node]string
+	// input is the input of the operator being checked (for late-bound
+	// columns of bag_unpack and pivot).
+	input Node
 }
 
 // bailout carries the first semantic error to Compile.
@@ -240,7 +243,7 @@ func (c *checker) tableRef(id *kql.Ident, sc *scope) Node {
 		}
 	}
 	if id.Wildcard {
-		c.fail(id, CodeOperator, "table wildcards ('%s') are not supported by detwiki's engine", id.Name)
+		c.fail(id, CodeOperator, "a table wildcard ('%s') needs union or find", id.Name)
 	}
 	if c.opt.Catalog != nil {
 		if t, ok := c.opt.Catalog.Table(id.Name); ok {

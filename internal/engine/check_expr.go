@@ -47,6 +47,10 @@ func (c *checker) expr(x kql.Expr, sc *scope, s Schema) Expr {
 	case *kql.BetweenExpr:
 		x := c.expr(v.X, sc, s)
 		lo, hi := c.expr(v.Low, sc, s), c.expr(v.High, sc, s)
+		if x.Type() == TypeDateTime && lo.Type() == TypeDateTime && hi.Type() == TypeTimeSpan {
+			// datetime between (start .. length): the upper bound is start + length
+			hi = c.binary(v, kql.ADD, lo, hi)
+		}
 		ge := c.binary(v, kql.GEQ, x, lo)
 		le := c.binary(v, kql.LEQ, x, hi)
 		var e Expr = &logicExpr{X: ge, Y: le}
@@ -289,6 +293,9 @@ func (c *checker) ident(id *kql.Ident, sc *scope, s Schema) Expr {
 	case "false", "False", "FALSE":
 		return &constExpr{V: Bool(false)}
 	}
+	if e := c.lateRef(id.Name, s); e != nil {
+		return e
+	}
 	c.unknownColumn(id, s)
 	return nil
 }
@@ -300,11 +307,14 @@ func (c *checker) in(v *kql.InExpr, sc *scope, s Schema) Expr {
 	neg := v.Op == kql.NOT_IN || v.Op == kql.NOT_IN_CI
 	if len(v.List.Elems) == 1 && (kql.IsTabular(v.List.Elems[0]) || c.isTableRef(v.List.Elems[0], sc)) {
 		n := c.tabular(v.List.Elems[0], sc)
+		e := &inTableExpr{X: x, Plan: n, CaseIns: ci, Negate: neg}
 		switch v.Op {
-		case kql.HAS_ANY, kql.HAS_ALL:
-			c.fail(v, CodeOperator, "%s with a tabular list is not supported by detwiki's engine", v.Op)
+		case kql.HAS_ANY:
+			e.Has = hasAny
+		case kql.HAS_ALL:
+			e.Has = hasAll
 		}
-		return &inTableExpr{X: x, Plan: n, CaseIns: ci, Negate: neg}
+		return e
 	}
 	var items []Expr
 	for _, el := range v.List.Elems {
@@ -436,7 +446,11 @@ func (c *checker) call(v *kql.CallExpr, sc *scope, s Schema) Expr {
 		if i := s.Index(k.V.String()); i >= 0 {
 			return &colRef{Index: i, Name: s[i].Name, T: s[i].Type}
 		}
-		return c.expr(v.Args[1], sc, s)
+		def := c.expr(v.Args[1], sc, s)
+		if e := c.lateIfExists(k.V.String(), s, def); e != nil {
+			return e
+		}
+		return def
 	case "pack_all", "bag_pack_all":
 		var args []Expr
 		var names []string
@@ -459,6 +473,20 @@ func (c *checker) call(v *kql.CallExpr, sc *scope, s Schema) Expr {
 		}
 	case "materialize":
 		c.fail(v, CodeSemantic, "materialize() is tabular")
+	}
+	// extract(re, n, s, typeof(T)) and extractjson(path, s, typeof(T)):
+	// the last argument names the result type
+	if (lname == "extract" && len(v.Args) == 4 || (lname == "extractjson" || lname == "extract_json") && len(v.Args) == 3) && isTypeOf(v.Args[len(v.Args)-1]) {
+		t := c.typeOfArg(v.Args[len(v.Args)-1])
+		var args []Expr
+		for _, a := range v.Args[:len(v.Args)-1] {
+			args = append(args, c.expr(a, sc, s))
+		}
+		e := c.callBuiltin(v, lname, args)
+		if t != TypeString {
+			e = c.convertExpr(e, t)
+		}
+		return e
 	}
 	var args []Expr
 	for _, a := range v.Args {
@@ -541,4 +569,23 @@ func (c *checker) binary(at kql.Node, op kql.Token, l, r Expr) Expr {
 		c.fail(at, CodeType, "%s", err)
 	}
 	return &callExpr{Name: op.String(), Fn: fn, Args: []Expr{l, r}, T: t}
+}
+
+func isTypeOf(x kql.Expr) bool {
+	_, ok := x.(*kql.TypeOfExpr)
+	return ok
+}
+
+// typeOfArg returns the scalar type typeof(T) names.
+func (c *checker) typeOfArg(x kql.Expr) Type {
+	t, ok := x.(*kql.TypeOfExpr)
+	if ok && len(t.Types) == 1 {
+		if te, ok := t.Types[0].(*kql.TypeExpr); ok {
+			if typ, ok := ParseType(te.Name); ok {
+				return typ
+			}
+		}
+	}
+	c.fail(x, CodeType, "typeof() needs one scalar type here")
+	return TypeUnknown
 }

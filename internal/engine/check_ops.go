@@ -10,7 +10,10 @@ import (
 // that start a query) and labels the plan nodes it makes with the
 // operator's source text (for traces).
 func (c *checker) operator(o kql.Operator, in Node, sc *scope) Node {
+	saved := c.input
+	c.input = in
 	n := c.operatorNode(o, in, sc)
+	c.input = saved
 	if c.texts == nil {
 		c.texts = map[Node]string{}
 	}
@@ -155,11 +158,18 @@ func (c *checker) operatorNode(o kql.Operator, in Node, sc *scope) Node {
 		}
 		return &ValuesNode{Table: NewMemTable("getschema", Schema{{Name: "ColumnName", Type: TypeString}, {Name: "ColumnOrdinal", Type: TypeInt}, {Name: "DataType", Type: TypeString}, {Name: "ColumnType", Type: TypeString}}, rows)}
 	case *kql.EvaluateOp:
-		name := "evaluate"
-		if call, ok := v.Plugin.(*kql.CallExpr); ok {
-			name = "evaluate " + call.Fun.Name
+		return c.evaluate(v, in, sc)
+	case *kql.TopNestedOp:
+		needIn()
+		return c.topNested(v, in, sc)
+	case *kql.FindOp:
+		if in != nil {
+			c.fail(v, CodeOperator, "find starts a query; it cannot follow '|'")
 		}
-		c.fail(v, CodeOperator, "operator '%s' is not supported by detwiki's engine (plugins compute their schema from the data)", name)
+		return c.find(v, sc)
+	case *kql.PartitionOp:
+		needIn()
+		return c.partition(v, in, sc)
 	case *kql.BadOp:
 		c.fail(v, CodeOperator, "unknown operator '%s'", v.Text)
 	}
@@ -204,7 +214,10 @@ func (c *checker) count(x kql.Expr, sc *scope) Expr {
 // ones.
 func (c *checker) extend(items []kql.Expr, in Node, sc *scope) Node {
 	n := in
+	saved := c.input
+	defer func() { c.input = saved }()
 	for _, it := range items {
+		c.input = n // later items see earlier ones (and late-bound columns)
 		s := n.Schema()
 		var name string
 		var valueX kql.Expr
@@ -232,7 +245,7 @@ func (c *checker) extend(items []kql.Expr, in Node, sc *scope) Node {
 			exprs = append(exprs, e)
 			out = append(out, ColumnDef{Name: name, Type: e.Type()})
 		}
-		n = &ProjectNode{In: n, Exprs: exprs, Out: out}
+		n = &ProjectNode{In: n, Exprs: exprs, Out: out, Extend: true}
 	}
 	return n
 }
@@ -444,8 +457,14 @@ func (c *checker) union(v *kql.UnionOp, in Node, sc *scope) Node {
 		names = append(names, "")
 	}
 	for _, t := range v.Tables {
-		inputs = append(inputs, c.tabular(t, sc))
-		names = append(names, kql.Text(c.text, t))
+		for _, n := range c.tables(t, sc) {
+			inputs = append(inputs, n)
+			if id, ok := t.(*kql.Ident); ok && id.Wildcard {
+				names = append(names, n.(*ScanNode).Table.Name())
+			} else {
+				names = append(names, kql.Text(c.text, t))
+			}
+		}
 	}
 	inner := false
 	source := ""

@@ -73,6 +73,8 @@ func (c *checker) summarize(v *kql.SummarizeOp, in Node, sc *scope) Node {
 		name := ""
 		if len(names) > 0 {
 			name = names[0].Name
+		} else if n := wrappedAggName(x, s, sc, c); n != "" {
+			name = n // tostring(make_set(x)) is set_x, as in Kusto
 		} else {
 			name = columnN(node.Out)
 		}
@@ -82,6 +84,32 @@ func (c *checker) summarize(v *kql.SummarizeOp, in Node, sc *scope) Node {
 		node.Out = append(node.Out, ColumnDef{Name: name, Type: post.Type()})
 	}
 	return node
+}
+
+// wrappedAggName returns the name of the one aggregate call inside a
+// conversion (tostring(make_set(x)), todynamic(...)), or "".
+func wrappedAggName(x kql.Expr, s Schema, sc *scope, c *checker) string {
+	call, ok := x.(*kql.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return ""
+	}
+	switch strings.ToLower(call.Fun.Name) {
+	case "tostring", "todynamic", "toint", "tolong", "todouble", "toreal", "tobool", "todatetime", "totimespan", "array_sort_asc", "array_sort_desc":
+	default:
+		return ""
+	}
+	inner, ok := call.Args[0].(*kql.CallExpr)
+	if !ok {
+		return wrappedAggName(call.Args[0], s, sc, c)
+	}
+	if !isAggregate(inner.Fun.Name) {
+		return wrappedAggName(inner, s, sc, c)
+	}
+	agg := c.aggregate(inner, s, sc)
+	if len(agg.OutCols) != 1 {
+		return ""
+	}
+	return agg.OutCols[0].Name
 }
 
 func contains(list []string, s string) bool {
@@ -463,11 +491,20 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 	src := c.expr(v.Source, sc, s)
 	pat := &parsePattern{Kind: kind}
 	var re strings.Builder
-	if strings.ContainsAny(flags, "U") {
-		c.fail(v, CodeOperator, "parse flags=%s are not supported", flags)
-	}
 	if flags != "" {
-		re.WriteString("(?" + strings.ToLower(strings.ReplaceAll(flags, "U", "")) + ")")
+		// Kusto's regex flags are RE2's: U ungreedy, i, m, s
+		var f strings.Builder
+		for _, ch := range flags {
+			switch ch {
+			case 'U':
+				f.WriteRune('U')
+			case 'i', 'm', 's', 'I', 'M', 'S':
+				f.WriteRune(ch | 0x20)
+			default:
+				c.fail(v, CodeOperator, "parse flag '%c' is not a regex flag (U, i, m, s)", ch)
+			}
+		}
+		re.WriteString("(?" + f.String() + ")")
 	}
 	re.WriteString("^")
 	out := s.clone()
@@ -544,7 +581,7 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 			pat.Plain = false
 		}
 	}
-	return &ParseNode{In: in, Src: src, Pattern: pat, Where: v.Kw == kql.PARSE_WHERE, Out: out}
+	return &ParseNode{In: in, Src: src, Pattern: pat, Where: v.Kw == kql.PARSE_WHERE, Out: out, NIn: len(s)}
 }
 
 // parsePattern is a compiled parse pattern: a regex with one group per

@@ -27,6 +27,9 @@ type execCtx struct {
 	applyRows map[*applyInput][]*Chunk
 	// trace, when set, counts the rows each node produced.
 	trace map[Node]int
+	// lateSeen records the late-bound columns of bag_unpack and pivot the
+	// data has (for column_ifexists).
+	lateSeen map[Node]map[string]bool
 }
 
 // memoEntry is a result computed once per run.
@@ -34,6 +37,7 @@ type memoEntry struct {
 	chunks []*Chunk
 	val    Value
 	set    map[string]bool
+	terms  []Value
 	err    error
 }
 
@@ -54,7 +58,7 @@ func (ctx *execCtx) memoized(key any, fill func(e *memoEntry)) *memoEntry {
 // child returns a context for one run of an mv-apply subquery: fresh
 // memo (its let-bound values may depend on the row), shared settings.
 func (ctx *execCtx) child() *execCtx {
-	return &execCtx{maxRows: ctx.maxRows, now: ctx.now, catalog: ctx.catalog, applyRows: ctx.applyRows, trace: ctx.trace}
+	return &execCtx{maxRows: ctx.maxRows, now: ctx.now, catalog: ctx.catalog, applyRows: ctx.applyRows, trace: ctx.trace, lateSeen: ctx.lateSeen}
 }
 
 // scan reads a table, rebound by name to ctx.catalog when one is set.
@@ -262,6 +266,14 @@ func (ctx *execCtx) runNode(n Node) ([]*Chunk, error) {
 		return ctx.runMvApply(x)
 	case *MakeSeriesNode:
 		return ctx.runMakeSeries(x)
+	case *BagUnpackNode:
+		return ctx.runBagUnpack(x)
+	case *TopNestedNode:
+		return ctx.runTopNested(x)
+	case *PartitionNode:
+		return ctx.runPartition(x)
+	case *PivotNode:
+		return ctx.runPivot(x)
 	}
 	return nil, errorf("internal error: no executor for %T", n)
 }
@@ -951,14 +963,20 @@ func (ctx *execCtx) runParse(x *ParseNode) ([]*Chunk, error) {
 			continue
 		}
 		res := &Chunk{N: len(keep), Cols: make([]*Column, len(x.Out))}
-		for i := range x.In.Schema() {
-			if ch.Cols[i] != nil {
+		pass := func(in, out int) {
+			if ch.Cols[in] != nil {
 				if len(keep) == ch.N {
-					res.Cols[i] = ch.Cols[i]
+					res.Cols[out] = ch.Cols[in]
 				} else {
-					res.Cols[i] = ch.Cols[i].Gather(keep)
+					res.Cols[out] = ch.Cols[in].Gather(keep)
 				}
 			}
+		}
+		for i := 0; i < x.NIn; i++ {
+			pass(i, i)
+		}
+		for _, m := range x.Late {
+			pass(m[0], m[1])
 		}
 		for i, col := range p.Cols {
 			res.Cols[col] = bs[i].Build()

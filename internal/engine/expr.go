@@ -263,7 +263,13 @@ type inTableExpr struct {
 	Plan    Node
 	CaseIns bool
 	Negate  bool
+	Has     int // hasAny, hasAll: has_any / has_all of the column's values as terms
 }
+
+const (
+	hasAny = 1
+	hasAll = 2
+)
 
 func (e *inTableExpr) Type() Type { return TypeBool }
 func (e *inTableExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
@@ -272,6 +278,17 @@ func (e *inTableExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
 		chunks, err := ctx.run(e.Plan)
 		if err != nil {
 			m.err = err
+			return
+		}
+		if e.Has != 0 {
+			for _, c := range chunks {
+				if len(c.Cols) == 0 || c.Cols[0] == nil {
+					continue
+				}
+				for r := 0; r < c.N; r++ {
+					m.terms = append(m.terms, flattenValue(c.Cols[0].Get(r))...)
+				}
+			}
 			return
 		}
 		for _, c := range chunks {
@@ -294,6 +311,10 @@ func (e *inTableExpr) eval(ctx *execCtx, ch *Chunk) (*Column, error) {
 	x, err := e.X.eval(ctx, ch)
 	if err != nil {
 		return nil, err
+	}
+	if e.Has != 0 {
+		terms, all := m.terms, e.Has == hasAll
+		return applyRow(func(a []Value) Value { return hasAnyAll(a[0], terms, all) }, []*Column{x}, ch.N, TypeBool), nil
 	}
 	return applyRow(func(a []Value) Value {
 		if a[0].Null {

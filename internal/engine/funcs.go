@@ -289,15 +289,15 @@ func init() {
 	geo_distance_2points geo_point_in_polygon ipv4_lookup ipv6_lookup current_cluster_endpoint current_database
 	current_principal current_principal_details cursor_after estimate_data_size extent_id extent_tags
 	row_window_session row_cumsum row_rank_dense row_rank_min hash hash_combine hash_many hash_xxhash64
-	percentile_tdigest tdigest_merge hll_merge dcount_hll jaccard_index punycode_from_string make_string
+	percentile_tdigest tdigest_merge hll_merge dcount_hll jaccard_index punycode_from_string
 	unicode_codepoints_from_string unicode_codepoints_to_string zlib_decompress_from_base64_string
 	gzip_decompress_from_base64_string zlib_compress_to_base64_string gzip_compress_to_base64_string
 	parse_version format_bytes format_ipv4 format_ipv4_mask ipv4_netmask_suffix parse_ipv6 parse_ipv6_mask
 	parse_ipv4_mask ipv6_compare base64_encode_fromarray base64_encode_fromguid base64_decode_toguid
 	bitset_count_ones binary_all_and binary_all_or series_sum series_min series_max series_avg
 	array_iff array_split array_rotate_left array_rotate_right array_shift_left array_shift_right
-	todecimal_ext to_utf8 bag_set_key bag_zip regex_quote treepath has_ipv4_prefix has_any_ipv4_prefix
-	ipv6_is_in_range ipv6_is_in_any_range indexof_regex extract_json substring_regex datetime_local_to_utc
+	todecimal_ext to_utf8 bag_set_key bag_zip regex_quote treepath
+	ipv6_is_in_range ipv6_is_in_any_range substring_regex datetime_local_to_utc
 	datetime_utc_to_local getschema`) {
 		knownUnsupported[n] = true
 	}

@@ -21,8 +21,10 @@ func binaryOp(op kql.Token, lt, rt Type) (rowFunc, Type, string) {
 	case kql.EQL, kql.NEQ, kql.LSS, kql.LEQ, kql.GTR, kql.GEQ, kql.LSSGTR:
 		// a string compared with a number or a timespan converts (rules
 		// compare EventID == "4688"); other mixes are errors
+		// a bool compares with a number as 0 or 1 (CreatedOnLocalMachine == 0)
 		if ct := commonType(lt, rt); ct == TypeUnknown && lt != TypeUnknown && rt != TypeUnknown &&
-			!(lt.isStringy() && rt != TypeBool || rt.isStringy() && lt != TypeBool) {
+			!(lt.isStringy() && rt != TypeBool || rt.isStringy() && lt != TypeBool) &&
+			!(lt == TypeBool && rt.isNumeric() || rt == TypeBool && lt.isNumeric()) {
 			return nil, 0, "cannot compare " + lt.String() + " with " + rt.String()
 		}
 		if op == kql.LSSGTR {

@@ -42,6 +42,9 @@ type (
 		In    Node
 		Exprs []Expr
 		Out   Schema
+		// Extend marks an extend: every input column passes on unchanged,
+		// first.
+		Extend bool
 	}
 
 	// SummarizeNode groups by Groups and computes Aggs; Post computes the
@@ -120,6 +123,11 @@ type (
 		Pattern *parsePattern
 		Where   bool // parse-where drops rows that do not match
 		Out     Schema
+		// NIn is the number of input columns passed on first; Late maps
+		// late-bound input columns (bag_unpack, pivot) added after the
+		// check to their output positions.
+		NIn  int
+		Late [][2]int // {input column, output column}
 	}
 
 	// SerializeNode marks the rows as ordered (and concatenates them so
@@ -217,6 +225,9 @@ func walkExpr(e Expr, fn func(Expr)) {
 		walkExpr(x.Y, fn)
 	case *inTableExpr:
 		walkExpr(x.X, fn)
+	case *ifExistsExpr:
+		walkExpr(x.X, fn)
+		walkExpr(x.Default, fn)
 	}
 }
 
@@ -360,7 +371,14 @@ func prune(n Node, need []bool) {
 		prune(x.In, child)
 	case *ParseNode:
 		child := make([]bool, len(x.In.Schema()))
-		copy(child, need)
+		for i := 0; i < x.NIn && i < len(need); i++ {
+			child[i] = need[i]
+		}
+		for _, m := range x.Late {
+			if m[1] < len(need) && need[m[1]] {
+				child[m[0]] = true
+			}
+		}
 		markCols(x.Src, child)
 		prune(x.In, child)
 	case *SharedNode:
@@ -389,6 +407,40 @@ func prune(n Node, need []bool) {
 			markCols(g, child)
 		}
 		prune(x.In, child)
+	case *BagUnpackNode:
+		child := make([]bool, len(x.In.Schema()))
+		child[x.Bag] = true
+		for i, k := range x.Keep {
+			if i < len(need) && need[i] {
+				child[k] = true
+			}
+		}
+		prune(x.In, child)
+	case *PivotNode:
+		child := make([]bool, len(x.In.Schema()))
+		markCols(x.Key, child)
+		for _, e := range x.Agg.Args {
+			markCols(e, child)
+		}
+		for _, g := range x.Groups {
+			markCols(g, child)
+		}
+		prune(x.In, child)
+	case *TopNestedNode:
+		child := make([]bool, len(x.In.Schema()))
+		for _, lv := range x.Levels {
+			markCols(lv.Of, child)
+			for _, e := range lv.Agg.Args {
+				markCols(e, child)
+			}
+			if lv.Agg.Star {
+				child = allTrue(len(child))
+			}
+		}
+		prune(x.In, child)
+	case *PartitionNode:
+		prune(x.In, allTrue(len(x.In.Schema())))
+		prune(x.Sub, allTrue(len(x.Sub.Schema())))
 	case *RangeNode:
 		markCols(x.From, nil)
 		markCols(x.To, nil)
@@ -430,6 +482,14 @@ func children(n Node) []Node {
 		return []Node{x.In, x.Sub}
 	case *MakeSeriesNode:
 		return []Node{x.In}
+	case *BagUnpackNode:
+		return []Node{x.In}
+	case *PivotNode:
+		return []Node{x.In}
+	case *TopNestedNode:
+		return []Node{x.In}
+	case *PartitionNode:
+		return []Node{x.In, x.Sub}
 	}
 	return nil
 }

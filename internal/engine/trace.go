@@ -174,7 +174,12 @@ func unfilledSource(n Node, i int, cat Catalog, depth int) (string, bool) {
 			}
 		}
 	case *ParseNode:
-		if i < len(x.In.Schema()) {
+		for _, c := range x.Pattern.Cols {
+			if c == i {
+				return "", false
+			}
+		}
+		if i < x.NIn {
 			return unfilledSource(x.In, i, cat, depth+1)
 		}
 	}

@@ -110,10 +110,22 @@ func TestCorpusRulesRun(t *testing.T) {
 			t.Logf("%4d  %s", e.v, e.k)
 		}
 	}
-	if len(rules) < 2500 {
-		t.Errorf("only %d Kusto rules read", len(rules))
+	// the figures of the last pass (docs/engine.md): 2,821 rules, 858 on
+	// adapted tables, 804 of them (93.7%) run; the rest need FileProfile
+	// (service data), externaldata from a URL, or have errors Kusto also
+	// reports
+	if len(rules) < 2800 {
+		t.Errorf("only %d Kusto rules read, want 2,800 or more", len(rules))
 	}
-	if pct < 80 {
-		t.Errorf("only %.1f%% of the rules on adapted tables run", pct)
+	if adaptedTotal < 850 {
+		t.Errorf("only %d rules read only adapted tables, want 850 or more", adaptedTotal)
+	}
+	if pct < 93.5 {
+		t.Errorf("only %.1f%% of the rules on adapted tables run, want 93.5%% or more", pct)
+	}
+	for k := range reasons {
+		if strings.HasPrefix(k, "run: ") {
+			t.Errorf("a rule fails at run time on empty tables: %s", k)
+		}
 	}
 }

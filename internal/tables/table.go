@@ -46,17 +46,32 @@ func newRawBlock(b *events.Block) *rawBlock {
 	return rb
 }
 
-// pseudoColumn builds the pseudo-column name (_EventDataXml, _EventData,
-// _Title or _Time) for the rows rows of the block; nil for another name.
+// pseudoColumn builds the pseudo-column name (_EventDataXml,
+// _EventDataItemXml, _EventData, _Title or _Time) for the rows rows of the
+// block; nil for another name.
 func (rb *rawBlock) pseudoColumn(name string, rows []int32, off *clockOffsets) *engine.Column {
 	data := rb.win.DataFields()
 	n := len(rows)
 	switch name {
-	case "_EventDataXml":
+	case "_EventDataXml", "_EventDataItemXml":
 		xml := make([]string, n)
+		var times []int64
+		item := name == "_EventDataItemXml"
+		if item {
+			times = rb.eventTimes(rows, off)
+		}
 		var sb strings.Builder
 		for i, r := range rows {
 			sb.Reset()
+			if item {
+				// the Event table wraps the event data as the Log Analytics
+				// agent sends it
+				sb.WriteString(`<DataItem type="System.XmlData" time="`)
+				if times[i] != noTime {
+					sb.WriteString(engine.TicksToTime(times[i]).Format("2006-01-02T15:04:05.0000000Z07:00"))
+				}
+				sb.WriteString(`">`)
+			}
 			sb.WriteString(`<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event">`)
 			for _, d := range data {
 				v := d.Field.Value(int(r))
@@ -70,6 +85,9 @@ func (rb *rawBlock) pseudoColumn(name string, rows []int32, off *clockOffsets) *
 				sb.WriteString(`</Data>`)
 			}
 			sb.WriteString(`</EventData>`)
+			if item {
+				sb.WriteString(`</DataItem>`)
+			}
 			xml[i] = sb.String()
 		}
 		return &engine.Column{T: engine.TypeString, N: n, S: xml}
@@ -237,6 +255,7 @@ func (c *Catalog) rawSchema(d *Def) engine.Schema {
 		set[w] = true
 	}
 	delete(set, "_EventDataXml")
+	delete(set, "_EventDataItemXml")
 	delete(set, "_EventData")
 	delete(set, "_Title")
 	delete(set, "_Time")
@@ -245,12 +264,13 @@ func (c *Catalog) rawSchema(d *Def) engine.Schema {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	s := make(engine.Schema, 0, len(names)+4)
+	s := make(engine.Schema, 0, len(names)+5)
 	for _, n := range names {
 		s = append(s, engine.ColumnDef{Name: n, Type: engine.TypeString})
 	}
 	s = append(s,
 		engine.ColumnDef{Name: "_EventDataXml", Type: engine.TypeString},
+		engine.ColumnDef{Name: "_EventDataItemXml", Type: engine.TypeString},
 		engine.ColumnDef{Name: "_EventData", Type: engine.TypeDynamic},
 		engine.ColumnDef{Name: "_Title", Type: engine.TypeString},
 		engine.ColumnDef{Name: "_Time", Type: engine.TypeDateTime})

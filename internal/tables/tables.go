@@ -279,6 +279,10 @@ func (c *Catalog) Events() int {
 	return n
 }
 
+// TableNames returns the names of the adapted tables (for table wildcards:
+// union Device*).
+func (c *Catalog) TableNames() []string { return Names() }
+
 // Table returns the adapted table named name.
 func (c *Catalog) Table(name string) (engine.Table, bool) {
 	c.mu.Lock()
