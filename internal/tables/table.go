@@ -198,14 +198,14 @@ type Table struct {
 // are gathered to those rows and derived columns computed from them, each
 // once, on first use.
 type part struct {
-	rb   *rawBlock
-	sel  []int32
-	mu   sync.Mutex
-	raw  map[string]*engine.Column // raw and pseudo-columns of the selected rows
+	rb  *rawBlock
+	sel []int32
+	mu  sync.Mutex
+	raw map[string]*engine.Column // raw and pseudo-columns of the selected rows
 	// clock gives the hosts' clock offsets (_Time)
 	clock *clockOffsets
-	cols []*engine.Column
-	once []sync.Once
+	cols  []*engine.Column
+	once  []sync.Once
 }
 
 // rawColumn returns the raw (or pseudo-) column name over the part's rows;
