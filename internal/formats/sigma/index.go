@@ -251,18 +251,7 @@ type regressionIndex struct {
 // eight levels: a single rule file given on its own sits deep in a SigmaHQ
 // checkout) that holds a regression_data folder.
 func findRegressionRepo(root string) string {
-	dir := root
-	for i := 0; i < 9 && dir != ""; i++ {
-		if st, err := os.Stat(filepath.Join(dir, "regression_data")); err == nil && st.IsDir() {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	return ""
+	return formats.NearestDirWith(root, "regression_data", 9)
 }
 
 func buildRegressionIndex(root string) *regressionIndex {

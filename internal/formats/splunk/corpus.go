@@ -55,17 +55,7 @@ func corpusFor(f *formats.File, env *formats.Env) *Corpus {
 }
 
 func findRoot(dir string) string {
-	for i := 0; i < maxRootLevels; i++ {
-		if st, err := os.Stat(filepath.Join(dir, "macros")); err == nil && st.IsDir() {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	return ""
+	return formats.NearestDirWith(dir, "macros", maxRootLevels)
 }
 
 // LoadCorpus reads the macros, stories and data sources under root. Files
