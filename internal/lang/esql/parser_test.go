@@ -44,24 +44,7 @@ var parseTests = []struct {
 
 func TestParse(t *testing.T) {
 	for _, tt := range parseTests {
-		t.Run(tt.name, func(t *testing.T) {
-			q, errs := Parse(tt.in)
-			if len(errs) > 0 {
-				t.Fatalf("Parse(%q): %v", tt.in, errs)
-			}
-			got := Print(q)
-			if got != tt.want {
-				t.Errorf("Print:\n%s\nwant:\n%s", got, tt.want)
-			}
-			grammar.CheckSpans(t, tt.in, q)
-			q2, errs := Parse(got)
-			if len(errs) > 0 {
-				t.Fatalf("re-parse of %q: %v", got, errs)
-			}
-			if again := Print(q2); again != got {
-				t.Errorf("print not stable:\n%s\n%s", got, again)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { grammar.CheckPrint(t, tt.in, tt.want) })
 	}
 }
 

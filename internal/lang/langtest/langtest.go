@@ -59,6 +59,29 @@ func (g Grammar[N]) CheckSpans(t testing.TB, src string, root N) {
 	})
 }
 
+// CheckPrint parses in, which must parse without errors, and checks that it
+// prints as want, that its spans are valid, and that the print parses again
+// without errors to a tree that prints the same.
+func (g Grammar[N]) CheckPrint(t testing.TB, in, want string) {
+	t.Helper()
+	q, errs := g.Parse(in)
+	if len(errs) > 0 {
+		t.Fatalf("Parse(%q): %v", in, errs)
+	}
+	got := g.Print(q)
+	if got != want {
+		t.Errorf("Print:\n%s\nwant:\n%s", got, want)
+	}
+	g.CheckSpans(t, in, q)
+	q2, errs := g.Parse(got)
+	if len(errs) > 0 {
+		t.Fatalf("re-parse of %q: %v", got, errs)
+	}
+	if again := g.Print(q2); again != got {
+		t.Errorf("print not stable:\n%s\n%s", got, again)
+	}
+}
+
 // CheckReprint is the body of a parser's fuzz target once it has parsed src
 // into root with errs: the errors convert to diagnostics and the tree prints
 // without a panic, and when the parse had no errors (and gave a tree) the
