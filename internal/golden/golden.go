@@ -6,6 +6,7 @@ package golden
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,6 +35,17 @@ func Check(tb testing.TB, path string, got []byte, update bool) {
 	if !bytes.Equal(got, want) {
 		tb.Errorf("%s differs from the golden file (run with -update and review the diff):\n%s", path, FirstDiff(string(want), string(got)))
 	}
+}
+
+// CheckJSON is Check for v written as indented JSON (json.MarshalIndent with
+// two spaces) and a final newline.
+func CheckJSON(tb testing.TB, path string, v any, update bool) {
+	tb.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	Check(tb, path, append(got, '\n'), update)
 }
 
 // FirstDiff shows the first line in which two texts differ, with its number;

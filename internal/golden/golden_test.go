@@ -47,3 +47,17 @@ func TestCheck(t *testing.T) {
 		t.Errorf("changed output: %d errors, want 1", len(r.errors))
 	}
 }
+
+func TestCheckJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.json")
+	v := map[string]any{"a": []int{1, 2}, "html": "<b>"}
+	CheckJSON(t, path, v, true)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"html\": \"\\u003cb\\u003e\"\n}\n"; string(data) != want {
+		t.Errorf("CheckJSON wrote %q, want %q", data, want)
+	}
+	CheckJSON(t, path, v, false)
+}

@@ -454,12 +454,7 @@ func TestGoldenDocuments(t *testing.T) {
 		}
 		// The golden keeps what detwiki derived, not the corpus file itself.
 		d.Body, d.Query = "", ""
-		got, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, '\n')
-		golden.Check(t, filepath.Join("testdata", "golden", strings.TrimSuffix(path.Base(rel), ".yaral")+".json"), got, *update)
+		golden.CheckJSON(t, filepath.Join("testdata", "golden", strings.TrimSuffix(path.Base(rel), ".yaral")+".json"), d, *update)
 	}
 }
 

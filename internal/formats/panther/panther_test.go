@@ -1,7 +1,6 @@
 package panther
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -428,12 +427,7 @@ func TestGolden(t *testing.T) {
 		d := docs[0]
 		schema.Enrich(d)
 		d.Body, d.Query = "", ""
-		got, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, '\n')
-		golden.Check(t, filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(rel), ".yml")+".json"), got, *update)
+		golden.CheckJSON(t, filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(rel), ".yml")+".json"), d, *update)
 	}
 }
 

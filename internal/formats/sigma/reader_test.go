@@ -1,7 +1,6 @@
 package sigma
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -88,12 +87,7 @@ func TestGolden(t *testing.T) {
 					d.Query = fmt.Sprintf("(%d lines of the corpus file)", strings.Count(d.Query, "\n")+1)
 				}
 			}
-			got, err := json.MarshalIndent(docs, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			golden.Check(t, filepath.Join("testdata", "golden", g.name+".json"), got, *update)
+			golden.CheckJSON(t, filepath.Join("testdata", "golden", g.name+".json"), docs, *update)
 		})
 	}
 }

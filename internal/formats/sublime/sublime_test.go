@@ -1,7 +1,6 @@
 package sublime
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -272,12 +271,7 @@ func TestGolden(t *testing.T) {
 		d := readCorpusFile(t, root, rel, env)
 		schema.Enrich(d)
 		d.Body, d.Query = "", ""
-		got, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, '\n')
-		golden.Check(t, filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(rel), ".yml")+".json"), got, *update)
+		golden.CheckJSON(t, filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(rel), ".yml")+".json"), d, *update)
 	}
 }
 
