@@ -1,8 +1,9 @@
 // Package langtest holds what the tests of the hand-written parsers share:
 // the span invariants every parsed tree keeps, the print, parse and print
 // again round trip their fuzz targets drive, the /*ERROR*/ mark their error
-// tests place in a query (eql, esql, kuery, lucene), and the loading of a
-// shared corpus's source files (python, yaral). Only tests import it.
+// tests place in a query (eql, esql, kuery, lucene), the loading of a
+// shared corpus's source files (python, yaral) and the benchmark that parses
+// a corpus (mql, python, yaral). Only tests import it.
 package langtest
 
 import (
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 	"github.com/detwiki/detwiki/internal/source"
 )
@@ -136,4 +138,25 @@ func CorpusFiles(tb testing.TB, corpus, ext string) map[string]string {
 		tb.Fatal(err)
 	}
 	return files
+}
+
+// BenchmarkParse parses every text of srcs with parse once per iteration.
+// Besides wall time it reports the CPU time per pass (cpu-ns/op) and, with
+// SetBytes, the throughput over the texts' total size.
+func BenchmarkParse[T, E any](b *testing.B, srcs map[string]string, parse func(string) (T, E)) {
+	list := make([]string, 0, len(srcs))
+	var size int64
+	for _, s := range srcs {
+		list = append(list, s)
+		size += int64(len(s))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	start := cputime.Now()
+	for b.Loop() {
+		for _, s := range list {
+			parse(s)
+		}
+	}
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -8,7 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/detwiki/detwiki/internal/cputime"
+	"github.com/detwiki/detwiki/internal/lang/langtest"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
 
@@ -87,18 +87,5 @@ func checkSpans(t testing.TB, src string, f *Source) {
 }
 
 func BenchmarkParseCorpus(b *testing.B) {
-	srcs := corpusSources(b)
-	var size int64
-	for _, s := range srcs {
-		size += int64(len(s))
-	}
-	b.SetBytes(size)
-	b.ReportAllocs()
-	start := cputime.Now()
-	for b.Loop() {
-		for _, s := range srcs {
-			Parse(s)
-		}
-	}
-	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
+	langtest.BenchmarkParse(b, corpusSources(b), Parse)
 }

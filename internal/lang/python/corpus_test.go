@@ -3,7 +3,6 @@ package python
 import (
 	"testing"
 
-	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/lang/langtest"
 )
 
@@ -60,18 +59,5 @@ func checkSpans(t testing.TB, name, src string, mod *Module) {
 }
 
 func BenchmarkParseCorpus(b *testing.B) {
-	files := corpusFiles(b)
-	var size int64
-	for _, src := range files {
-		size += int64(len(src))
-	}
-	b.SetBytes(size)
-	b.ReportAllocs()
-	start := cputime.Now()
-	for b.Loop() {
-		for _, src := range files {
-			Parse(src)
-		}
-	}
-	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
+	langtest.BenchmarkParse(b, corpusFiles(b), Parse)
 }

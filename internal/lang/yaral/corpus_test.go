@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/lang/langtest"
 	"github.com/detwiki/detwiki/internal/source"
 )
@@ -70,21 +69,5 @@ func TestCorpus(t *testing.T) {
 }
 
 func BenchmarkParseCorpus(b *testing.B) {
-	files := corpusFiles(b)
-	srcs := make([]string, 0, len(files))
-	size := 0
-	for _, s := range files {
-		srcs = append(srcs, s)
-		size += len(s)
-	}
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := cputime.Now()
-	for b.Loop() {
-		for _, s := range srcs {
-			Parse(s)
-		}
-	}
-	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
+	langtest.BenchmarkParse(b, corpusFiles(b), Parse)
 }
