@@ -83,10 +83,12 @@ func New(docs []*rule.Document, info Info, ac *attack.Catalog) *Catalog {
 func (c *Catalog) countIndicators() {
 	c.indicatorByKey = map[IndicatorKey]*IndicatorStat{}
 	for _, r := range c.Rules {
+		r.stats = r.stats[:0]
 		for _, ind := range r.Analysis.Indicators {
 			for _, v := range ind.Values {
 				k, ok := CountKey(r.Language, ind, v)
 				if !ok {
+					r.stats = append(r.stats, nil)
 					continue
 				}
 				st := c.indicatorByKey[k]
@@ -102,6 +104,7 @@ func (c *Catalog) countIndicators() {
 					st.Rules = append(st.Rules, int32(r.Index))
 					st.ByLanguage[r.Language]++
 				}
+				r.stats = append(r.stats, st)
 			}
 		}
 	}
@@ -112,13 +115,15 @@ func (c *Catalog) countIndicators() {
 		corpus[st] = &rule.Corpus{Total: st.Total, ByLanguage: st.ByLanguage}
 	}
 	for _, r := range c.Rules {
+		n := 0
 		for i := range r.Analysis.Indicators {
 			ind := &r.Analysis.Indicators[i]
 			for j := range ind.Values {
 				ind.Values[j].Corpus = nil
-				if k, ok := CountKey(r.Language, *ind, ind.Values[j]); ok {
-					ind.Values[j].Corpus = corpus[c.indicatorByKey[k]]
+				if st := r.stats[n]; st != nil {
+					ind.Values[j].Corpus = corpus[st]
 				}
+				n++
 			}
 		}
 		for i := range r.Analysis.Exclusions {
@@ -164,18 +169,15 @@ func (c *Catalog) collectFields() {
 	}
 	// Distinct rules per field: walk the rules once.
 	for _, r := range c.Rules {
-		for _, ind := range r.Analysis.Indicators {
-			for _, v := range ind.Values {
-				k, ok := CountKey(r.Language, ind, v)
-				if !ok {
-					continue
-				}
-				f := c.fieldByKey[k.Field]
-				if f != nil && (seen[f] != int32(r.Index)+1) {
-					seen[f] = int32(r.Index) + 1
-					f.Rules++
-					f.ByLanguage[r.Language]++
-				}
+		for _, st := range r.stats {
+			if st == nil {
+				continue
+			}
+			f := c.fieldByKey[st.Key.Field]
+			if f != nil && (seen[f] != int32(r.Index)+1) {
+				seen[f] = int32(r.Index) + 1
+				f.Rules++
+				f.ByLanguage[r.Language]++
 			}
 		}
 	}
@@ -291,26 +293,23 @@ func (c *Catalog) eventDetails(e *EventStat) {
 		r := c.Rules[ri]
 		seenF := map[*FieldStat]bool{}
 		seenI := map[*IndicatorStat]bool{}
-		for _, ind := range r.Analysis.Indicators {
-			for _, v := range ind.Values {
-				k, ok := CountKey(r.Language, ind, v)
-				if !ok {
-					continue
+		for _, st := range r.stats {
+			if st == nil {
+				continue
+			}
+			if f := c.fieldByKey[st.Key.Field]; f != nil && !seenF[f] {
+				seenF[f] = true
+				fieldRules[f]++
+			}
+			if !seenI[st] {
+				seenI[st] = true
+				a := inds[st]
+				if a == nil {
+					a = &agg{langs: map[string]bool{}}
+					inds[st] = a
 				}
-				if f := c.fieldByKey[k.Field]; f != nil && !seenF[f] {
-					seenF[f] = true
-					fieldRules[f]++
-				}
-				if st := c.indicatorByKey[k]; st != nil && !seenI[st] {
-					seenI[st] = true
-					a := inds[st]
-					if a == nil {
-						a = &agg{langs: map[string]bool{}}
-						inds[st] = a
-					}
-					a.n++
-					a.langs[r.Language] = true
-				}
+				a.n++
+				a.langs[r.Language] = true
 			}
 		}
 	}
@@ -323,19 +322,25 @@ func (c *Catalog) eventDetails(e *EventStat) {
 	if len(e.Fields) > maxEventFields {
 		e.Fields = e.Fields[:maxEventFields]
 	}
+	type ranked struct {
+		st *IndicatorStat
+		n  int
+	}
+	top := make([]ranked, 0, len(inds))
 	for st, a := range inds {
-		ei := EventIndicator{Indicator: st, Field: st.Field, Kind: st.Kind, Value: st.Value, Rules: a.n}
-		for l := range a.langs {
+		top = append(top, ranked{st, a.n})
+	}
+	slices.SortFunc(top, func(a, b ranked) int { return cmp.Or(b.n-a.n, cmpKey(a.st.Key, b.st.Key)) })
+	if len(top) > maxEventIndicators {
+		top = top[:maxEventIndicators]
+	}
+	for _, x := range top {
+		ei := EventIndicator{Indicator: x.st, Field: x.st.Field, Kind: x.st.Kind, Value: x.st.Value, Rules: x.n}
+		for l := range inds[x.st].langs {
 			ei.Languages = append(ei.Languages, l)
 		}
 		sort.Strings(ei.Languages)
 		e.Indicators = append(e.Indicators, ei)
-	}
-	slices.SortFunc(e.Indicators, func(a, b EventIndicator) int {
-		return cmp.Or(b.Rules-a.Rules, cmpKey(a.Indicator.Key, b.Indicator.Key))
-	})
-	if len(e.Indicators) > maxEventIndicators {
-		e.Indicators = e.Indicators[:maxEventIndicators]
 	}
 }
 

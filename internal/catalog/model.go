@@ -109,6 +109,9 @@ type Rule struct {
 	Pattern *Pattern
 
 	predicates []int32 // sorted predicate ids (see neighbours.go)
+	// stats holds, for every indicator value in document order, the corpus
+	// statistics it counts under (nil when it has no corpus key).
+	stats []*IndicatorStat
 }
 
 // Neighbours of a rule, each list capped (the totals count them all).

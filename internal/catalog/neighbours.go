@@ -49,8 +49,13 @@ type predicateKey struct {
 	negated bool
 }
 
-func (t *predicateTable) intern(language string, ind rule.Indicator, v rule.Value, negated bool) int32 {
-	k := predicateKey{predicateKeyOf(language, ind, v), negated}
+func (t *predicateTable) intern(language string, ind rule.Indicator, v rule.Value, st *IndicatorStat, negated bool) int32 {
+	var k predicateKey
+	if st != nil {
+		k = predicateKey{st.Key, negated}
+	} else {
+		k = predicateKey{predicateKeyOf(language, ind, v), negated}
+	}
 	if id, ok := t.ids[k]; ok {
 		return id
 	}
@@ -70,14 +75,16 @@ func (c *Catalog) computeNeighbours() {
 	t := &predicateTable{ids: map[predicateKey]int32{}}
 	for _, r := range c.Rules {
 		var ps []int32
+		n := 0
 		for _, ind := range r.Analysis.Indicators {
 			for _, v := range ind.Values {
-				ps = append(ps, t.intern(r.Language, ind, v, false))
+				ps = append(ps, t.intern(r.Language, ind, v, r.stats[n], false))
+				n++
 			}
 		}
 		for _, ind := range r.Analysis.Exclusions {
 			for _, v := range ind.Values {
-				ps = append(ps, t.intern(r.Language, ind, v, true))
+				ps = append(ps, t.intern(r.Language, ind, v, nil, true))
 			}
 		}
 		slices.Sort(ps)
