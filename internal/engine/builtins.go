@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -221,9 +222,15 @@ func init() {
 		if start < 0 || start > int64(len(s)) {
 			return NullOf(TypeLong)
 		}
+		if length < -1 || occ < 0 {
+			return NullOf(TypeLong)
+		}
+		// the documented examples examine length+1 positions from start:
+		// indexof("abcdefgabcdefg", "cde", 1, 10, 2) finds the match at 9,
+		// indexof("abcdefg", "cde", 1, 2) does not find the one at 2
 		end := int64(len(s))
-		if length >= 0 && start+length < end {
-			end = start + length
+		if length >= 0 && start+length+1 < end {
+			end = start + length + 1
 		}
 		hay := string(s[start:end])
 		pos := 0
@@ -356,6 +363,15 @@ func init() {
 		}
 		return String(rx.ReplaceAllString(str(a[2]), kustoRewrite(str(a[1]))))
 	})
+	// replace_regex(source, regex, rewrite): the arguments of the legacy
+	// replace(regex, rewrite, source) in another order
+	row("replace_regex", func(a []Value) Value {
+		rx, err := cachedRegexp(str(a[1]))
+		if err != nil {
+			panic(&runtimeError{"replace_regex: invalid regular expression: " + err.Error()})
+		}
+		return String(rx.ReplaceAllString(str(a[0]), kustoRewrite(str(a[2]))))
+	})
 	row("replace_string", func(a []Value) Value {
 		if str(a[1]) == "" {
 			return String(str(a[0]))
@@ -397,6 +413,9 @@ func init() {
 		delim := ""
 		if len(a) > 2 {
 			delim = str(a[2])
+		}
+		if int64(len(str(a[0]))+len(delim))*n > defaultMaxStringSize {
+			panic(&runtimeError{"strrep: the result would be longer than 1 MiB"})
 		}
 		parts := make([]string, n)
 		for i := range parts {
@@ -444,7 +463,12 @@ func init() {
 		}
 		return String(s)
 	})
-	row("url_encode", func(a []Value) Value { return String(url.QueryEscape(str(a[0]))) })
+	// url_encode encodes a space as '+', url_encode_component as %20;
+	// both write the hex digits in lower case, as Kusto does
+	row("url_encode", func(a []Value) Value { return String(lowerHexEscapes(url.QueryEscape(str(a[0])))) })
+	row("url_encode_component", func(a []Value) Value {
+		return String(lowerHexEscapes(strings.ReplaceAll(url.QueryEscape(str(a[0])), "+", "%20")))
+	})
 	row("base64_decode_tostring", func(a []Value) Value {
 		b, ok := decodeBase64(str(a[0]))
 		if !ok || !utf8.Valid(b) {
@@ -511,13 +535,15 @@ func init() {
 		}
 		return Dyn(&Bag{Keys: []string{"Query Parameters"}, Vals: []any{params}})
 	})
+	// parse_ipv4 applies a prefix mask: 192.168.255.255/24 is 3232300800
 	row("parse_ipv4", func(a []Value) Value {
-		addr, _, ok := parseIPv4Range(str(a[0]))
+		addr, bits, ok := parseIPv4Range(str(a[0]))
 		if !ok {
 			return NullOf(TypeLong)
 		}
 		b := addr.As4()
-		return Long(int64(b[0])<<24 | int64(b[1])<<16 | int64(b[2])<<8 | int64(b[3]))
+		n := int64(b[0])<<24 | int64(b[1])<<16 | int64(b[2])<<8 | int64(b[3])
+		return Long(n &^ (1<<(32-bits) - 1))
 	})
 	row("new_guid", func(a []Value) Value {
 		var b [16]byte
@@ -572,15 +598,39 @@ func init() {
 		}
 		return Dyn(append([]any{}, arr[s:e+1]...))
 	})
+	// array_index_of(array, value [, start [, length [, occurrence]]]):
+	// a negative start counts from the end; length -1 is unlimited
 	row("array_index_of", func(a []Value) Value {
 		arr, ok := arrOf(a[0])
 		if !ok {
 			return NullOf(TypeLong)
 		}
+		start, length, occ := int64(0), int64(-1), int64(1)
+		if len(a) > 2 {
+			start, _ = toI(a[2])
+		}
+		if len(a) > 3 {
+			length, _ = toI(a[3])
+		}
+		if len(a) > 4 {
+			occ, _ = toI(a[4])
+		}
+		if start < 0 {
+			start += int64(len(arr))
+		}
+		if start < 0 || start > int64(len(arr)) || length < -1 || occ < 1 {
+			return NullOf(TypeLong)
+		}
+		end := int64(len(arr))
+		if length >= 0 && start+length < end {
+			end = start + length
+		}
 		want := ToDynamic(a[1])
-		for i, e := range arr {
-			if dynEqual(e, want) {
-				return Long(int64(i))
+		for i := start; i < end; i++ {
+			if dynEqual(arr[i], want) {
+				if occ--; occ == 0 {
+					return Long(i)
+				}
 			}
 		}
 		return Long(-1)
@@ -1170,6 +1220,18 @@ func decodeBase64(s string) ([]byte, bool) {
 }
 
 // kustoRewrite turns Kusto's \1 group references into Go's ${1}.
+// lowerHexEscapes writes the hex digits of %XX escapes in lower case.
+func lowerHexEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1] = byte(unicode.ToLower(rune(b[i+1])))
+			b[i+2] = byte(unicode.ToLower(rune(b[i+2])))
+		}
+	}
+	return string(b)
+}
+
 func kustoRewrite(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -1323,16 +1385,29 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// addMonths adds n months as .NET's DateTime.AddMonths does: a day past
+// the end of the target month becomes its last day (Jan 31 + 1 month is
+// Feb 28).
+func addMonths(t time.Time, n int64) time.Time {
+	y, m, d := t.Date()
+	total := int64(y)*12 + int64(m-1) + n
+	ny, nm := int(total/12), time.Month(total%12+1)
+	if last := time.Date(ny, nm+1, 0, 0, 0, 0, 0, time.UTC).Day(); d > last {
+		d = last
+	}
+	return time.Date(ny, nm, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
 func datetimeAdd(unit string, n, t int64) Value {
 	tt := TicksToTime(t)
 	frac := t - TimeToTicks(tt.Truncate(time.Second))
 	switch unit {
 	case "year":
-		return Value{T: TypeDateTime, I: TimeToTicks(tt.AddDate(int(n), 0, 0)) + 0*frac}
+		return Value{T: TypeDateTime, I: TimeToTicks(addMonths(tt, 12*n)) + 0*frac}
 	case "quarter":
-		return Value{T: TypeDateTime, I: TimeToTicks(tt.AddDate(0, int(3*n), 0))}
+		return Value{T: TypeDateTime, I: TimeToTicks(addMonths(tt, 3*n))}
 	case "month":
-		return Value{T: TypeDateTime, I: TimeToTicks(tt.AddDate(0, int(n), 0))}
+		return Value{T: TypeDateTime, I: TimeToTicks(addMonths(tt, n))}
 	case "week":
 		return Value{T: TypeDateTime, I: t + n*7*TicksPerDay}
 	case "day":
@@ -1630,13 +1705,10 @@ func parsePath(p string) any {
 	} else {
 		name = s
 	}
+	// the root is a drive (C:); shares (\\server\share) have none, as the
+	// page's examples show
 	if len(s) >= 2 && s[1] == ':' {
 		rootPath = s[:2]
-	} else if strings.HasPrefix(s, `\\`) {
-		parts := strings.SplitN(s[2:], `\`, 3)
-		if len(parts) >= 2 {
-			rootPath = `\\` + parts[0] + `\` + parts[1]
-		}
 	}
 	if i := strings.IndexByte(name, ':'); i >= 0 {
 		alt = name[i+1:]

@@ -371,7 +371,8 @@ func (c *checker) mvItems(items []kql.Expr, s Schema, sc *scope) ([]mvItem, Sche
 }
 
 func (c *checker) mvExpand(params []*kql.NamedParam, items []kql.Expr, limit kql.Expr, in Node, sc *scope, at kql.Node) Node {
-	node := &MvExpandNode{In: in, IndexCol: -1, Limit: -1}
+	// bags expand into single-property bags unless kind=array
+	node := &MvExpandNode{In: in, IndexCol: -1, Limit: -1, Bag: true}
 	var indexName string
 	for _, p := range params {
 		switch strings.ToLower(p.Name) {
@@ -575,6 +576,7 @@ func (c *checker) parse(v *kql.ParseOp, in Node, sc *scope) Node {
 		c.fail(v, CodeSemantic, "parse pattern is not a valid regular expression: %v", err)
 	}
 	pat.Re = rx
+	pat.Steps = mergeLiterals(pat.Steps)
 	pat.Plain = kind != "regex" && flags == ""
 	for _, t := range pat.Types {
 		if t != TypeString {
@@ -602,6 +604,20 @@ type parsePattern struct {
 type parseStep struct {
 	Lit     string
 	Capture int
+}
+
+// mergeLiterals joins adjacent literal steps: a wildcard before "a" "b"
+// must stop at "ab", not at the first "a".
+func mergeLiterals(steps []parseStep) []parseStep {
+	var out []parseStep
+	for _, st := range steps {
+		if n := len(out); n > 0 && st.Capture == -1 && out[n-1].Capture == -1 {
+			out[n-1].Lit += st.Lit
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
 }
 
 // matchPlain matches a Plain pattern the way its regex would: ^, each '*'

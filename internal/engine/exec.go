@@ -1026,7 +1026,7 @@ func (ctx *execCtx) runMvApply(x *MvApplyNode) ([]*Chunk, error) {
 	if err != nil {
 		return nil, err
 	}
-	expand := &MvExpandNode{Items: x.Items, IndexCol: -1, Limit: -1, Out: x.Input.Cols}
+	expand := &MvExpandNode{Items: x.Items, IndexCol: -1, Limit: -1, Bag: true, Out: x.Input.Cols}
 	inS := x.In.Schema()
 	expand.Keep = make([]int, len(inS))
 	for i := range expand.Keep {

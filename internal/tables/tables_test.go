@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/detwiki/detwiki/internal/engine"
 	"github.com/detwiki/detwiki/internal/schema"
@@ -109,6 +110,10 @@ func TestOTRFDataset(t *testing.T) {
 		{"Event | where EventLog == \"Microsoft-Windows-Sysmon/Operational\" | extend x = parse_xml(EventData) | take 3", 1},
 		{"WindowsEvent | where EventData.Image endswith \"notepad.exe\" | take 5", 1},
 		{"DeviceProcessEvents | where Timestamp > ago(1d) | count", 1},
+		// union over a table wildcard
+		{"union withsource=Table Device* | summarize count() by Table", 3},
+		// Event's EventData is wrapped as the agent sends it
+		{`Event | where EventData startswith "<DataItem" | take 1`, 1},
 	} {
 		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
 		if res == nil || err != nil {
@@ -127,5 +132,46 @@ func TestOTRFDataset(t *testing.T) {
 				n++
 			})
 		}
+	}
+}
+
+// TestClock checks that every table's TimeGenerated is on one clock: the
+// dataset's TimeCreated runs 16 h behind the Sysmon UtcTime of the same
+// events, and the Security event of a process creation lines up with the
+// Sysmon one after the host's offset. Activity never ends in a dangling
+// " - ".
+func TestClock(t *testing.T) {
+	root := sharedtest.Path(t, "datasets", "otrf", "datasets", "atomic", "windows", "defense_evasion", "host")
+	cat, err := Load([]string{filepath.Join(root, "psh_mavinject_dll_notepad.zip")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off := cat.ClockOffset("WORKSTATION5"); off != 16*time.Hour {
+		t.Errorf("clock offset of WORKSTATION5 = %v, want 16h", off)
+	}
+	now, _ := cat.Latest()
+	one := func(q string) engine.Value {
+		res, diags, err := engine.Run(q, engine.Options{Catalog: cat, Now: now})
+		if res == nil || err != nil || res.Rows() != 1 {
+			t.Fatalf("%s: %v %v", q, diags, err)
+		}
+		var v engine.Value
+		res.Each(func(row []engine.Value) { v = row[0] })
+		return v
+	}
+	sec := one(`SecurityEvent | where EventID == 4688 and NewProcessName endswith "mavinject.exe" | summarize min(TimeGenerated)`)
+	sys := one(`DeviceProcessEvents | where FileName =~ "mavinject.exe" | summarize min(Timestamp)`)
+	if d := sec.I - sys.I; d < -2*engine.TicksPerSecond || d > 2*engine.TicksPerSecond {
+		t.Errorf("Security 4688 at %v, Sysmon 1 at %v: not on one clock", sec, sys)
+	}
+	latest := one(`union SecurityEvent, DeviceProcessEvents, Event | summarize max(TimeGenerated)`)
+	if engine.TicksToTime(latest.I) != now {
+		t.Errorf("latest TimeGenerated %v, Latest() %v", latest, now)
+	}
+	if n := one(`SecurityEvent | where Activity endswith " - " or isempty(Activity) | count`); n.I != 0 {
+		t.Errorf("%d SecurityEvent rows with an empty or dangling Activity", n.I)
+	}
+	if n := one(`SecurityEvent | where Activity == "4688 - A new process has been created." | count`); n.I == 0 {
+		t.Error("no 4688 Activity with its title")
 	}
 }
