@@ -158,8 +158,11 @@ func (s *site) rulePage(w io.Writer, u rulepage.URLs, static bool, r *catalog.Ru
 	if err := rulepage.RenderFragment(&buf, p); err != nil {
 		return err
 	}
-	extra := fmt.Sprintf(`<p class="formats">Also as <a href="%s">JSON</a> and <a href="%s">markdown</a>.</p>`,
-		template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)), template.HTMLEscapeString(s.ruleMDLink(u, static, r.ID)))
+	extra := fmt.Sprintf(`<p class="formats">Also as <a href="%s">JSON</a>`, template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)))
+	if !static {
+		extra += fmt.Sprintf(` and <a href="%s">markdown</a>`, template.HTMLEscapeString(u.Base+"rules/"+r.ID+".md"))
+	}
+	extra += ".</p>"
 	return s.frame(w, u, static, "rules", r.Title, "", template.HTML(buf.String()+extra))
 }
 
@@ -168,13 +171,6 @@ func (s *site) ruleJSONLink(u rulepage.URLs, static bool, id string) string {
 		return u.Base + "rules/" + id + ".json"
 	}
 	return u.Base + "api/rules/" + id
-}
-
-func (s *site) ruleMDLink(u rulepage.URLs, static bool, id string) string {
-	if static {
-		return u.Base + "rules/" + id + ".md"
-	}
-	return u.Base + "rules/" + id + ".md"
 }
 
 // filterValues reads the browse filters from URL query values.

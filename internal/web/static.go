@@ -73,10 +73,7 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 	for _, r := range c.Rules {
 		r := r
 		add("rules/"+r.ID+".html", func(w io.Writer, u rulepage.URLs) error { return s.rulePage(w, u, true, r) })
-		add("rules/"+r.ID+".md", func(w io.Writer, u rulepage.URLs) error {
-			return rulepage.RenderMarkdown(w, &rulepage.Page{Doc: r.Document, Rule: r, Catalog: c, URLs: u})
-		})
-		add("rules/"+r.ID+".json", func(w io.Writer, _ rulepage.URLs) error { return writeJSONTo(w, r.Document) })
+		add("rules/"+r.ID+".json", func(w io.Writer, _ rulepage.URLs) error { return json.NewEncoder(w).Encode(r.Document) })
 	}
 
 	page("attack/index.html", "attack", "ATT&CK matrix", "matrix", func(u rulepage.URLs) any { return s.matrix(b(u), "", "") })

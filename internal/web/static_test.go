@@ -35,7 +35,7 @@ func exportFixture(t testing.TB) string {
 func TestStaticSiteLinks(t *testing.T) {
 	dir := exportFixture(t)
 	for _, f := range []string{"index.html", "rules/index.html", "search.html", "attack/index.html", "coverage.html",
-		"rules/" + catalogtest.MMCInjection + ".html", "rules/" + catalogtest.MMCInjection + ".json", "rules/" + catalogtest.MMCInjection + ".md",
+		"rules/" + catalogtest.MMCInjection + ".html", "rules/" + catalogtest.MMCInjection + ".json",
 		"search-index.js", "search-text.js", "attack/matrix-data.js", "attack/layer.json", "attack/layer-lang-sigma.json",
 		"attack/layer-source-sigma.json", "attack/layer-lang-sigma-source-sigma.json", "attack/T1218.html",
 		"events/Sysmon/1.html", "events/Sysmon.html", "fields/process.parent.name.html",
