@@ -1,6 +1,9 @@
 package events
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // BlockSize is the largest number of events in a Block.
 const BlockSize = 8192
@@ -190,7 +193,10 @@ func (bb *blockBuilder) setKind(name []byte, kind Kind, text []byte) {
 
 func (bb *blockBuilder) setCode(f *Field, code uint32) {
 	if n := len(f.Codes); n < bb.row {
-		f.Codes = append(f.Codes, make([]uint32, bb.row-n)...)
+		// pad the events that lacked the field (code 0: absent) without
+		// a temporary slice
+		f.Codes = slices.Grow(f.Codes, bb.row+1-n)[:bb.row]
+		clear(f.Codes[n:])
 	}
 	if len(f.Codes) == bb.row {
 		f.Codes = append(f.Codes, code)
@@ -211,7 +217,8 @@ func (bb *blockBuilder) finish() *Block {
 	b.Len = bb.row
 	for _, f := range b.Fields {
 		if n := len(f.Codes); n < b.Len {
-			f.Codes = append(f.Codes, make([]uint32, b.Len-n)...)
+			f.Codes = slices.Grow(f.Codes, b.Len-n)[:b.Len]
+			clear(f.Codes[n:])
 		}
 		f.index, f.strIndex, f.numIndex = nil, nil, nil
 	}

@@ -60,35 +60,35 @@ func (rb *rawBlock) pseudoColumn(name string, rows []int32, off *clockOffsets) *
 		if item {
 			times = rb.eventTimes(rows, off)
 		}
-		var sb strings.Builder
+		var buf []byte // reused: one allocation per row, the string
 		for i, r := range rows {
-			sb.Reset()
+			buf = buf[:0]
 			if item {
 				// the Event table wraps the event data as the Log Analytics
 				// agent sends it
-				sb.WriteString(`<DataItem type="System.XmlData" time="`)
+				buf = append(buf, `<DataItem type="System.XmlData" time="`...)
 				if times[i] != noTime {
-					sb.WriteString(engine.TicksToTime(times[i]).Format("2006-01-02T15:04:05.0000000Z07:00"))
+					buf = engine.TicksToTime(times[i]).AppendFormat(buf, "2006-01-02T15:04:05.0000000Z07:00")
 				}
-				sb.WriteString(`">`)
+				buf = append(buf, `">`...)
 			}
-			sb.WriteString(`<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event">`)
+			buf = append(buf, `<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event">`...)
 			for _, d := range data {
 				v := d.Field.Value(int(r))
 				if v.IsNull() {
 					continue
 				}
-				sb.WriteString(`<Data Name="`)
-				xmlEscape(&sb, d.Name)
-				sb.WriteString(`">`)
-				xmlEscape(&sb, v.Text)
-				sb.WriteString(`</Data>`)
+				buf = append(buf, `<Data Name="`...)
+				buf = xmlEscape(buf, d.Name)
+				buf = append(buf, `">`...)
+				buf = xmlEscape(buf, v.Text)
+				buf = append(buf, `</Data>`...)
 			}
-			sb.WriteString(`</EventData>`)
+			buf = append(buf, `</EventData>`...)
 			if item {
-				sb.WriteString(`</DataItem>`)
+				buf = append(buf, `</DataItem>`...)
 			}
-			xml[i] = sb.String()
+			xml[i] = string(buf)
 		}
 		return &engine.Column{T: engine.TypeString, N: n, S: xml}
 	case "_EventData":
@@ -161,23 +161,23 @@ func providerOfChannel(ch string) string {
 	return name
 }
 
-func xmlEscape(sb *strings.Builder, s string) {
+// xmlEscape appends s with XML's special characters escaped.
+func xmlEscape(b []byte, s string) []byte {
 	for {
 		i := strings.IndexAny(s, `<>&"`)
 		if i < 0 {
-			sb.WriteString(s)
-			return
+			return append(b, s...)
 		}
-		sb.WriteString(s[:i])
+		b = append(b, s[:i]...)
 		switch s[i] {
 		case '<':
-			sb.WriteString("&lt;")
+			b = append(b, "&lt;"...)
 		case '>':
-			sb.WriteString("&gt;")
+			b = append(b, "&gt;"...)
 		case '&':
-			sb.WriteString("&amp;")
+			b = append(b, "&amp;"...)
 		case '"':
-			sb.WriteString("&quot;")
+			b = append(b, "&quot;"...)
 		}
 		s = s[i+1:]
 	}
