@@ -112,6 +112,17 @@ func TestTrace(t *testing.T) {
 			t.Errorf("%s: got %+v, want %q time %v scan %v", tc.query, st[0], tc.want, tc.time, tc.scan)
 		}
 	}
+	// a filter on a column that is empty in every input row says so
+	q, _ := Compile(`T | where x > 1 | where s has "zzz"`, Options{Catalog: cat, Now: scriptNow})
+	_, tr, _ := q.RunTraced(cat, scriptNow)
+	if st := tr.Emptied(cat); len(st) != 1 || len(st[0].Empty) != 0 {
+		t.Errorf("where s has zzz: %+v (s has values)", st)
+	}
+	q, _ = Compile(`T | where isnull(x) | where s has "x"`, Options{Catalog: cat, Now: scriptNow})
+	_, tr, _ = q.RunTraced(cat, scriptNow)
+	if st := tr.Emptied(cat); len(st) != 1 || strings.Join(st[0].Empty, ",") != "s" {
+		t.Errorf("where s has x after isnull(x): %+v, want s empty", st)
+	}
 }
 
 // TestPlainParse checks the regex-free matcher of simple parse patterns

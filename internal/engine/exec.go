@@ -30,6 +30,38 @@ type execCtx struct {
 	// lateSeen records the late-bound columns of bag_unpack and pivot the
 	// data has (for column_ifexists).
 	lateSeen map[Node]map[string]bool
+	// filled records, when tracing, the input columns a filter reads that
+	// had a value (not null, not empty) in some row.
+	filled map[Node]map[int]bool
+}
+
+// noteFilled records which columns e reads have a value in ch.
+func (ctx *execCtx) noteFilled(n Node, e Expr, ch *Chunk) {
+	if ctx.filled == nil {
+		ctx.filled = map[Node]map[int]bool{}
+	}
+	m := ctx.filled[n]
+	if m == nil {
+		m = map[int]bool{}
+		ctx.filled[n] = m
+	}
+	walkExpr(e, func(x Expr) {
+		r, ok := x.(*colRef)
+		if !ok || m[r.Index] || r.Index >= len(ch.Cols) {
+			return
+		}
+		m[r.Index] = m[r.Index] // seen, maybe empty
+		c := ch.Cols[r.Index]
+		if c == nil {
+			return
+		}
+		for i := 0; i < ch.N; i++ {
+			if v := c.Get(i); !isNullish(v) && !(v.T == TypeString && v.S == "") {
+				m[r.Index] = true
+				return
+			}
+		}
+	})
 }
 
 // memoEntry is a result computed once per run.
@@ -58,7 +90,7 @@ func (ctx *execCtx) memoized(key any, fill func(e *memoEntry)) *memoEntry {
 // child returns a context for one run of an mv-apply subquery: fresh
 // memo (its let-bound values may depend on the row), shared settings.
 func (ctx *execCtx) child() *execCtx {
-	return &execCtx{maxRows: ctx.maxRows, now: ctx.now, catalog: ctx.catalog, applyRows: ctx.applyRows, trace: ctx.trace, lateSeen: ctx.lateSeen}
+	return &execCtx{maxRows: ctx.maxRows, now: ctx.now, catalog: ctx.catalog, applyRows: ctx.applyRows, trace: ctx.trace, lateSeen: ctx.lateSeen, filled: ctx.filled}
 }
 
 // scan reads a table, rebound by name to ctx.catalog when one is set.
@@ -131,6 +163,9 @@ func (ctx *execCtx) runNode(n Node) ([]*Chunk, error) {
 		}
 		var out []*Chunk
 		for _, ch := range in {
+			if ctx.trace != nil {
+				ctx.noteFilled(x, x.Pred, ch)
+			}
 			c, err := x.Pred.eval(ctx, ch)
 			if err != nil {
 				return nil, err

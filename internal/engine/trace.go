@@ -9,8 +9,9 @@ import (
 // explains a query that returns nothing: which table had no rows, or which
 // operator dropped the last ones.
 type Trace struct {
-	q    *Query
-	rows map[Node]int
+	q      *Query
+	rows   map[Node]int
+	filled map[Node]map[int]bool
 }
 
 // Stage is one operator of a traced run.
@@ -32,13 +33,16 @@ type Stage struct {
 	// Unfilled lists the columns it reads that the table declares but its
 	// source cannot fill (their values are empty).
 	Unfilled []string
+	// Empty lists the columns a filter reads that are null or empty in
+	// every row of its input.
+	Empty []string
 }
 
 // RunTraced is RunOn that also counts the rows of every operator.
 func (q *Query) RunTraced(cat Catalog, now time.Time) (*Result, *Trace, error) {
 	ctx := &execCtx{maxRows: q.maxRows, now: TimeToTicks(now), catalog: cat, trace: map[Node]int{}}
 	res, err := q.run(ctx)
-	return res, &Trace{q: q, rows: ctx.trace}, err
+	return res, &Trace{q: q, rows: ctx.trace, filled: ctx.filled}, err
 }
 
 // Emptied returns the operators that ran, produced no row, and had rows in
@@ -89,6 +93,15 @@ func (t *Trace) Emptied(cat Catalog) []Stage {
 			return
 		}
 		st.Time, st.Unfilled = t.reads(n, cat)
+		if m := t.filled[n]; m != nil {
+			in := kids[0].Schema()
+			for i, had := range m {
+				if !had && i < len(in) {
+					st.Empty = append(st.Empty, in[i].Name)
+				}
+			}
+			sort.Strings(st.Empty)
+		}
 		out = append(out, st)
 	}
 	walk(t.q.Plan, 0)

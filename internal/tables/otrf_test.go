@@ -259,6 +259,15 @@ func whyNoRow(r compiledRule, runErr string, cat *Catalog, now time.Time) string
 			what = "time window: " + what + fmt.Sprintf(" (now() = %s)", now.Format(time.RFC3339))
 		case len(st.Unfilled) > 0:
 			what += "; it reads " + strings.Join(st.Unfilled, ", ") + ", which no event of the dataset fills"
+		case len(st.Empty) > 0:
+			verb := " is"
+			if len(st.Empty) > 1 {
+				verb = " are"
+			}
+			what += "; " + strings.Join(st.Empty, ", ") + verb + " empty in all of them"
+			if strings.Contains(strings.Join(st.Empty, " "), "InitiatingProcess") {
+				what += " (the initiating process was created before the events begin)"
+			}
 		case st.Op == "filter":
 			what += " (the values it looks for are not in the data)"
 		}

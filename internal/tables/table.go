@@ -204,6 +204,8 @@ type part struct {
 	raw map[string]*engine.Column // raw and pseudo-columns of the selected rows
 	// clock gives the hosts' clock offsets (_Time)
 	clock *clockOffsets
+	// procs indexes the process creations (_Init_*, _Parent_*)
+	procs processIndex
 	cols  []*engine.Column
 	once  []sync.Once
 }
@@ -217,7 +219,9 @@ func (p *part) rawColumn(name string) *engine.Column {
 		return c
 	}
 	var c *engine.Column
-	if strings.HasPrefix(name, "_") {
+	if strings.HasPrefix(name, "_Init_") || strings.HasPrefix(name, "_Parent_") {
+		c = p.rb.processColumn(name, p.sel, p.procs)
+	} else if strings.HasPrefix(name, "_") {
 		c = p.rb.pseudoColumn(name, p.sel, p.clock)
 	} else if src := p.rb.cols[name]; src != nil {
 		c = src.Gather(p.sel).Compact()
@@ -365,7 +369,7 @@ func (c *Catalog) build(d *Def) (*Table, error) {
 		if len(sel) == 0 {
 			continue
 		}
-		t.parts = append(t.parts, &part{rb: rb, sel: sel, clock: c.clock(), raw: map[string]*engine.Column{}, cols: make([]*engine.Column, len(t.schema)), once: make([]sync.Once, len(t.schema))})
+		t.parts = append(t.parts, &part{rb: rb, sel: sel, clock: c.clock(), procs: c.processes(), raw: map[string]*engine.Column{}, cols: make([]*engine.Column, len(t.schema)), once: make([]sync.Once, len(t.schema))})
 	}
 	return t, nil
 }

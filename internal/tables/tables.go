@@ -92,6 +92,10 @@ func parseDefs(data []byte) ([]*Def, error) {
 		}
 		for col := range d.Derive {
 			if d.schema.Index(col) < 0 {
+				if _, common := f.Common[col]; common {
+					delete(d.Derive, col) // a shared derivation of a column this table lacks
+					continue
+				}
 				return nil, fmt.Errorf("%s: derivation of unknown column %s", d.Name, col)
 			}
 		}
@@ -177,6 +181,7 @@ type Catalog struct {
 	blocks  []*rawBlock
 	tables  map[string]*Table
 	samples clockSamples  // UtcTime - TimeCreated differences per host
+	procs   processIndex  // Sysmon process creations by GUID, built on first use
 	offsets *clockOffsets // from samples, once every block is added
 	latest  int64
 	hasTime bool
@@ -211,7 +216,19 @@ func (c *Catalog) Add(b *events.Block) {
 	}
 	rb.sampleClock(c.samples)
 	c.offsets = nil
+	c.procs = nil
 	c.tables = map[string]*Table{} // rebuilt on next use
+}
+
+// processes returns the index of process creations; c.mu is held.
+func (c *Catalog) processes() processIndex {
+	if c.procs == nil {
+		c.procs = processIndex{}
+		for _, rb := range c.blocks {
+			rb.indexProcesses(c.procs)
+		}
+	}
+	return c.procs
 }
 
 // clock returns the hosts' clock offsets; c.mu is held.

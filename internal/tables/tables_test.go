@@ -110,6 +110,8 @@ func TestOTRFDataset(t *testing.T) {
 		{"Event | where EventLog == \"Microsoft-Windows-Sysmon/Operational\" | extend x = parse_xml(EventData) | take 3", 1},
 		{"WindowsEvent | where EventData.Image endswith \"notepad.exe\" | take 5", 1},
 		{"DeviceProcessEvents | where Timestamp > ago(1d) | count", 1},
+		// process tracking: the image loads of mavinject carry its command line
+		{`DeviceImageLoadEvents | where InitiatingProcessFileName =~ "mavinject.exe" and InitiatingProcessCommandLine has "INJECTRUNNING" | take 1`, 1},
 		// union over a table wildcard
 		{"union withsource=Table Device* | summarize count() by Table", 3},
 		// Event's EventData is wrapped as the agent sends it
