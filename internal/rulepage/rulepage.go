@@ -70,10 +70,5 @@ func RenderHTMLPages(w io.Writer, pages []*Page) error {
 }
 
 func execute(w io.Writer, p *Page, name string) error {
-	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, name, p.view()); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return pageTemplates.ExecuteTemplate(w, name, p.view())
 }

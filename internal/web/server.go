@@ -247,8 +247,9 @@ func (s *Server) cached(w http.ResponseWriter, r *http.Request, render func(*byt
 		writeCached(w, r, e)
 		return
 	}
-	var buf bytes.Buffer
-	if err := render(&buf); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := render(buf); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}

@@ -39,7 +39,6 @@ type layout struct {
 	URLs    rulepage.URLs
 	Static  bool
 	Query   string // the search box's text
-	Content template.HTML
 	Info    catalog.Info
 	Scripts []string
 }
@@ -130,32 +129,49 @@ func firstN(n int, list any) any {
 	return list
 }
 
+// bufPool recycles the buffers pages are rendered into.
+var bufPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
+
+func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 4<<20 {
+		b.Reset()
+		bufPool.Put(b)
+	}
+}
+
 // render writes a page: the content template executed with data, inside
 // the layout.
 func (s *site) render(w io.Writer, u rulepage.URLs, static bool, nav, title, query, content string, data any) error {
-	var buf bytes.Buffer
-	if err := s.tmpl.ExecuteTemplate(&buf, content, data); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := s.tmpl.ExecuteTemplate(buf, content, data); err != nil {
 		return fmt.Errorf("template %s: %w", content, err)
 	}
-	return s.frame(w, u, static, nav, title, query, template.HTML(buf.String()))
+	return s.frame(w, u, static, nav, title, query, buf.Bytes())
 }
 
 // frame writes the layout around already rendered (and escaped) content.
-func (s *site) frame(w io.Writer, u rulepage.URLs, static bool, nav, title, query string, content template.HTML) error {
-	l := layout{Title: title, Nav: nav, URLs: u, Static: static, Query: query, Content: content, Info: s.cat.Info}
-	var buf bytes.Buffer
-	if err := s.tmpl.ExecuteTemplate(&buf, "layout", l); err != nil {
+func (s *site) frame(w io.Writer, u rulepage.URLs, static bool, nav, title, query string, content ...[]byte) error {
+	l := layout{Title: title, Nav: nav, URLs: u, Static: static, Query: query, Info: s.cat.Info}
+	if err := s.tmpl.ExecuteTemplate(w, "layout-head", l); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	for _, c := range content {
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
+	}
+	return s.tmpl.ExecuteTemplate(w, "layout-foot", l)
 }
 
 // rulePage renders the page of one rule.
 func (s *site) rulePage(w io.Writer, u rulepage.URLs, static bool, r *catalog.Rule) error {
-	var buf bytes.Buffer
+	buf := getBuffer()
+	defer putBuffer(buf)
 	p := &rulepage.Page{Doc: r.Document, Rule: r, Catalog: s.cat, URLs: u}
-	if err := rulepage.RenderFragment(&buf, p); err != nil {
+	if err := rulepage.RenderFragment(buf, p); err != nil {
 		return err
 	}
 	extra := fmt.Sprintf(`<p class="formats">Also as <a href="%s">JSON</a>`, template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)))
@@ -163,7 +179,7 @@ func (s *site) rulePage(w io.Writer, u rulepage.URLs, static bool, r *catalog.Ru
 		extra += fmt.Sprintf(` and <a href="%s">markdown</a>`, template.HTMLEscapeString(u.Base+"rules/"+r.ID+".md"))
 	}
 	extra += ".</p>"
-	return s.frame(w, u, static, "rules", r.Title, "", template.HTML(buf.String()+extra))
+	return s.frame(w, u, static, "rules", r.Title, "", buf.Bytes(), []byte(extra))
 }
 
 func (s *site) ruleJSONLink(u rulepage.URLs, static bool, id string) string {
