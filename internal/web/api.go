@@ -57,7 +57,13 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiInfo(w http.ResponseWriter, r *http.Request) {
 	c := s.site.cat
-	writeJSON(w, http.StatusOK, map[string]any{"info": c.Info, "languages": c.Languages, "indicators": len(c.Indicators),
+	// Where the sources are on the build machine is nobody's business.
+	info := c.Info
+	info.Sources = append([]catalog.SourceInfo(nil), info.Sources...)
+	for i := range info.Sources {
+		info.Sources[i].Root = ""
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"info": info, "languages": c.Languages, "indicators": len(c.Indicators),
 		"fields": len(c.Fields), "events": len(c.Events), "patterns": len(c.Patterns), "cache": s.CacheStats()})
 }
 
