@@ -63,7 +63,13 @@ func Extract(dir string) ([]string, error) {
 		if old, err := os.ReadFile(target); err == nil && string(old) == string(data) {
 			return nil
 		}
-		return os.WriteFile(target, data, 0o644)
+		// Write and rename, so that another detwiki reading the same folder
+		// never sees a half-written file.
+		tmp := fmt.Sprintf("%s.%d.tmp", target, os.Getpid())
+		if err := os.WriteFile(tmp, data, 0o644); err != nil {
+			return err
+		}
+		return os.Rename(tmp, target)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing the example rules: %w", err)
