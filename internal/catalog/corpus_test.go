@@ -38,7 +38,7 @@ var corpusIndicators = []struct {
 	key        catalog.IndicatorKey
 	byLanguage map[string]int
 }{
-	{catalog.IndicatorKey{Field: "process.name", Kind: "eq", Value: "powershell.exe"}, map[string]int{"elastic": 80, "kusto": 62, "sigma": 185, "splunk": 48, "panther": 1}},
+	{catalog.IndicatorKey{Field: "process.name", Kind: "eq", Value: "powershell.exe"}, map[string]int{"elastic": 80, "kusto": 64, "sigma": 185, "splunk": 48, "panther": 1}},
 	{catalog.IndicatorKey{Field: "process.parent.name", Kind: "eq", Value: "mmc.exe"}, map[string]int{"elastic": 3, "sigma": 3, "splunk": 4}},
 	{catalog.IndicatorKey{Field: "process.name", Kind: "eq", Value: "certutil.exe"}, map[string]int{"elastic": 23, "kusto": 10, "sigma": 42, "splunk": 12}},
 }

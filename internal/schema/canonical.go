@@ -11,21 +11,28 @@ import (
 func (e *enricher) fillCanonical() {
 	for i := range e.a.Indicators {
 		if e.a.Indicators[i].CanonicalField == "" {
-			e.a.Indicators[i].CanonicalField = e.canonical(e.a.Indicators[i].Field)
+			e.a.Indicators[i].CanonicalField = e.canonicalOf(e.a.Indicators[i].Field, e.a.Indicators[i].Kind)
 		}
 	}
 	for i := range e.a.Exclusions {
 		if e.a.Exclusions[i].CanonicalField == "" {
-			e.a.Exclusions[i].CanonicalField = e.canonical(e.a.Exclusions[i].Field)
+			e.a.Exclusions[i].CanonicalField = e.canonicalOf(e.a.Exclusions[i].Field, e.a.Exclusions[i].Kind)
 		}
 	}
 }
 
 // canonical returns the ECS name of a field of this rule, or "".
-func (e *enricher) canonical(field string) string {
+func (e *enricher) canonical(field string) string { return e.canonicalOf(field, "") }
+
+// canonicalOf returns the ECS name of a field compared with the given kind:
+// in a Kusto rule that reads several tables, the same column name can come
+// from different tables in different comparisons (FileName of
+// DeviceFileEvents in one let, of DeviceProcessEvents in the main query).
+func (e *enricher) canonicalOf(field, kind string) string {
 	if field == "" || len(field) > 256 {
 		return ""
 	}
+	e.kind = kind
 	mp, ok := e.lookup(field)
 	if !ok {
 		return ""
@@ -104,7 +111,7 @@ func (e *enricher) elasticLookup(field string) (Mapping, bool) {
 // Defender tables, Sentinel tables, Windows event data (SecurityEvent,
 // Event, WindowsEvent), ASIM parsers and the providers' schemas.
 func (e *enricher) kustoLookup(field string) (Mapping, bool) {
-	if t := e.kustoFieldTable(field); t != "" {
+	if t := e.kustoFieldTable(field, e.kind); t != "" {
 		if mp, ok := e.kustoTableLookup(t, field); ok {
 			return mp, true
 		}
@@ -212,8 +219,9 @@ func (e *enricher) windowsContexts() []string {
 
 // kustoFieldTable returns the table a column is compared in, from the
 // stages' predicates (the pipeline each belongs to and the table that
-// pipeline reads), or the rule's only table.
-func (e *enricher) kustoFieldTable(field string) string {
+// pipeline reads), or the rule's only table. A comparison of the same kind
+// decides first; any comparison of the field otherwise.
+func (e *enricher) kustoFieldTable(field, kind string) string {
 	if len(e.a.Tables) == 1 {
 		return e.a.Tables[0]
 	}
@@ -229,11 +237,16 @@ func (e *enricher) kustoFieldTable(field string) string {
 				continue
 			}
 			for _, p := range st.Predicates {
-				if _, ok := e.fieldTable[p.Field]; !ok {
-					e.fieldTable[p.Field] = t
+				for _, k := range [2]string{p.Field, p.Field + "\x00" + p.Kind} {
+					if _, ok := e.fieldTable[k]; !ok {
+						e.fieldTable[k] = t
+					}
 				}
 			}
 		}
+	}
+	if t, ok := e.fieldTable[field+"\x00"+kind]; ok {
+		return t
 	}
 	return e.fieldTable[field]
 }

@@ -519,3 +519,24 @@ func TestEnrichElasticCategoryWithEventCode(t *testing.T) {
 		t.Errorf("bare category: %v", got)
 	}
 }
+
+// TestKustoCanonicalFieldPerComparison checks that one column name compared
+// in pipelines over different tables maps through the table of each
+// comparison (0xFF-0545: FileName of DeviceFileEvents in a let, of
+// DeviceProcessEvents in the main query).
+func TestKustoCanonicalFieldPerComparison(t *testing.T) {
+	d := doc(rule.LangKusto, []string{"DeviceFileEvents", "DeviceProcessEvents"},
+		stage("MscFiles", "source", "DeviceFileEvents"),
+		stage("MscFiles", "where", `| where FileName endswith ".msc"`, pred("FileName", rule.KindEndsWith, ".msc")),
+		stage("main", "source", "DeviceProcessEvents"),
+		stage("main", "where", `| where FileName =~ "mmc.exe"`, pred("FileName", rule.KindEq, "mmc.exe")),
+	)
+	schema.Enrich(d)
+	got := map[string]string{}
+	for _, in := range d.Analysis.Indicators {
+		got[in.Kind] = in.CanonicalField
+	}
+	if got[rule.KindEndsWith] != "file.name" || got[rule.KindEq] != "process.name" {
+		t.Errorf("canonical fields = %v, want ends_with file.name and eq process.name", got)
+	}
+}
