@@ -52,7 +52,7 @@ type enricher struct {
 	// Kusto: table of each field, from the stages' predicates.
 	fieldTable map[string]string
 	// kind is the kind of the comparison whose field is being mapped.
-	kind string
+	kind       string
 	pipeSource map[string]string
 }
 
