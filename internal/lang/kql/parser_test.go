@@ -387,6 +387,8 @@ func TestErrors(t *testing.T) {
 		{`T | where x == "C:\W"`, `Missing: "`, `T | where x == "C:^\W"`},
 		{"T | where x == 1 é", "Unexpected: é", "T | where x == 1 ^é"},
 		{"T | where x == 1 \\", "Unexpected: \\", "T | where x == 1 ^\\"},
+		{"T | where x == 1 \x1b[2J", `Unexpected: \x1b`, "T | where x == 1 ^\x1b[2J"},
+		{"T | where x == 1 \xff", `Unexpected: \xff`, "T | where x == 1 ^\xff"},
 		{"T | project a b", "Expected: ,", "T | project a ^b"},
 		{"T | where project == 1", "The name 'project' needs to be bracketed as ['project'] to be used in this context.", "T | where ^project == 1"},
 		{"T | extend my-col = 1", "The name 'my-col' needs to be bracketed as ['my-col'] to be used in this context.", "T | extend ^my-col = 1"},

@@ -1,6 +1,9 @@
 package kql
 
 import (
+	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/source"
@@ -264,12 +267,22 @@ func (s *Scanner) token() (Token, int) {
 
 // bad reports the character at pos as not part of the language.
 func (s *Scanner) bad(pos int) (Token, int) {
-	_, n := utf8.DecodeRuneInString(s.src[pos:])
+	r, n := utf8.DecodeRuneInString(s.src[pos:])
 	if n == 0 {
 		n = 1
 	}
-	s.errorf(pos, pos+n, "Unexpected: "+s.src[pos:pos+n])
+	s.errorf(pos, pos+n, "Unexpected: "+shownChar(r, s.src[pos:pos+n]))
 	return ILLEGAL, pos + n
+}
+
+// shownChar is how an error message shows the character text (whose rune is
+// r): as it is when it is printable, else escaped (\x1b, \xff, \u200b), so a
+// message never carries control characters or invalid UTF-8 to a terminal.
+func shownChar(r rune, text string) string {
+	if r != utf8.RuneError && unicode.IsPrint(r) {
+		return text
+	}
+	return strings.Trim(strconv.QuoteToASCII(text), `"`)
 }
 
 // bang scans the keywords starting with '!' (!has, !in~, !between, ...).
