@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/lang/kql"
 	"github.com/detwiki/detwiki/internal/source"
 )
@@ -28,7 +29,8 @@ func kqlUsage(w io.Writer) {
 	fmt.Fprintln(w, "file:line:col: message for every error. With --jsonl it reads lines")
 	fmt.Fprintln(w, `{"id": ..., "query": "..."} and writes one line per input:`)
 	fmt.Fprintln(w, `{"id": ..., "ok": true|false, "diagnostics": [{"line": n, "col": n, "message": "..."}]}.`)
-	fmt.Fprintln(w, "The exit status is 1 when any query has an error.")
+	fmt.Fprintln(w, "A binary file is one error, not a query. The exit status is 1 when any query")
+	fmt.Fprintln(w, "has an error, 2 when a path cannot be read (the other paths are still checked).")
 }
 
 func runKQL(args []string, stdout, stderr io.Writer) int {
@@ -75,20 +77,25 @@ func runKQLCheck(args []string, stdout, stderr io.Writer) int {
 			failed = failed || bad
 		}
 	} else {
-		files, err := kqlFiles(fs.Args())
-		if err != nil {
+		files, pathErrs := kqlFiles(fs.Args())
+		for _, err := range pathErrs {
 			fmt.Fprintln(stderr, "detwiki kql:", err)
-			return 2
 		}
 		for _, name := range files {
 			text, err := readInput(name)
 			if err != nil {
 				fmt.Fprintln(stderr, "detwiki kql:", err)
-				return 2
+				pathErrs = append(pathErrs, err)
+				continue
 			}
 			display := name
 			if name == "-" {
 				display = "<stdin>"
+			}
+			if !formats.IsText([]byte(text)) {
+				fmt.Fprintf(out, "%s:1:1: %s\n", display, notTextMessage)
+				failed = true
+				continue
 			}
 			_, errs := kql.Parse(text)
 			lt := source.NewLineTable(display, text)
@@ -98,6 +105,9 @@ func runKQLCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			failed = failed || len(errs) > 0
 		}
+		if len(pathErrs) > 0 {
+			return 2
+		}
 	}
 	if failed {
 		return 1
@@ -105,13 +115,19 @@ func runKQLCheck(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// notTextMessage is the one diagnostic of an input that is not UTF-8 text
+// (a binary file), instead of an error per byte.
+const notTextMessage = "not a text file (binary data or invalid UTF-8), so not a KQL query"
+
 // kqlFiles expands the arguments: "-" or nothing is stdin, folders give
-// their .kql and .csl files.
-func kqlFiles(args []string) ([]string, error) {
+// their .kql and .csl files. A path that cannot be read is an error of its
+// own; the other paths are still listed.
+func kqlFiles(args []string) ([]string, []error) {
 	if len(args) == 0 {
 		return []string{"-"}, nil
 	}
 	var files []string
+	var errs []error
 	for _, a := range args {
 		if a == "-" {
 			files = append(files, a)
@@ -119,7 +135,8 @@ func kqlFiles(args []string) ([]string, error) {
 		}
 		st, err := os.Stat(a)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		if !st.IsDir() {
 			files = append(files, a)
@@ -127,7 +144,8 @@ func kqlFiles(args []string) ([]string, error) {
 		}
 		err = filepath.WalkDir(a, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return err
+				errs = append(errs, err)
+				return nil
 			}
 			if !d.IsDir() {
 				switch strings.ToLower(filepath.Ext(path)) {
@@ -138,10 +156,10 @@ func kqlFiles(args []string) ([]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
 		}
 	}
-	return files, nil
+	return files, errs
 }
 
 func readInput(name string) (string, error) {
@@ -232,11 +250,17 @@ func runKQLFmt(args []string, stdout, stderr io.Writer) int {
 		text, err := readInput(name)
 		if err != nil {
 			fmt.Fprintln(stderr, "detwiki kql:", err)
-			return 2
+			status = 2
+			continue
 		}
 		display := name
 		if name == "-" {
 			display = "<stdin>"
+		}
+		if !formats.IsText([]byte(text)) {
+			fmt.Fprintf(stderr, "%s:1:1: %s\n", display, notTextMessage)
+			status = max(status, 1)
+			continue
 		}
 		script, errs := kql.Parse(text)
 		if len(errs) > 0 {
@@ -245,7 +269,7 @@ func runKQLFmt(args []string, stdout, stderr io.Writer) int {
 				p := lt.Position(e.Pos)
 				fmt.Fprintf(stderr, "%s:%d:%d: %s\n", display, p.Line, p.Column, e.Msg)
 			}
-			status = 1
+			status = max(status, 1)
 			continue
 		}
 		out := kql.Print(script)

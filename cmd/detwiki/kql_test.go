@@ -34,6 +34,29 @@ func TestKQLCheck(t *testing.T) {
 	}
 }
 
+// TestKQLCheckBadPaths: a missing path and a binary file are reported once
+// each and the other files are still checked.
+func TestKQLCheckBadPaths(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin.kql")
+	bad := filepath.Join(dir, "bad.kql")
+	os.WriteFile(bin, []byte("\x00\xff\xfe\x1b[2J(((\n\x01\x02"), 0o644)
+	os.WriteFile(bad, []byte("T | where\n"), 0o644)
+	missing := filepath.Join(dir, "missing.kql")
+	out, errs, code := runKQLCmd(t, "kql", "check", missing, bin, bad)
+	want := bin + ":1:1: " + notTextMessage + "\n" + bad + ":1:10: Missing expression\n"
+	if code != 2 || out != want || !strings.Contains(errs, "missing.kql") {
+		t.Errorf("exit %d\nout %q\nwant %q\nerr %q", code, out, want, errs)
+	}
+	if out, errs, code := runKQLCmd(t, "kql", "check", bin); code != 1 || strings.Count(out, "\n") != 1 || errs != "" {
+		t.Errorf("binary file: exit %d, out %q, err %q", code, out, errs)
+	}
+	out, errs, code = runKQLCmd(t, "kql", "fmt", missing, bin, bad)
+	if code != 2 || out != "" || strings.Count(errs, "\n") != 3 {
+		t.Errorf("fmt: exit %d, out %q, err %q", code, out, errs)
+	}
+}
+
 func TestKQLCheckJSONL(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "q.jsonl")
 	os.WriteFile(in, []byte(`{"id": "r1", "query": "T | take 1"}`+"\n"+`{"id": 7, "query": "T\n| where"}`+"\n"), 0o644)
