@@ -17,16 +17,16 @@ func init() {
 }
 
 func runAttack(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (isHelpFlag(args[0]) || args[0] == "help") {
+		args = []string{"layer", "-h"}
+	}
 	if len(args) == 0 || args[0] != "layer" {
 		fmt.Fprintln(stderr, "Usage: detwiki attack layer [--catalog DIR | SOURCE...] [--lang L] [--source S] [--base-url URL] [--out FILE]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return 0
-		}
 		return 2
 	}
 	fs := flag.NewFlagSet("attack layer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	catDir := fs.String("catalog", "", "read a catalog built with `detwiki build` (instead of rule folders)")
+	catDir := fs.String("catalog", "", "read the `DIR` of a catalog built with detwiki build (instead of rule folders)")
 	var langs, sources stringList
 	fs.Var(&langs, "lang", "only rules of this language (repeatable)")
 	fs.Var(&sources, "source", "only rules of this source folder (repeatable)")

@@ -29,11 +29,14 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "help" || isHelpFlag(args[0]) {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
-				return c.run([]string{"-h"}, stdout, stderr)
+				return commandHelp(c, stdout)
 			}
+			fmt.Fprintf(stderr, "detwiki: unknown command %q\n\n", args[1])
+			usage(stderr)
+			return 2
 		}
 		usage(stdout)
 		return 0
@@ -44,7 +47,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	if len(args) > 1 && isHelpFlag(args[1]) {
+		return commandHelp(c, stdout)
+	}
 	return c.run(args[1:], stdout, stderr)
+}
+
+func isHelpFlag(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
+
+// commandHelp prints a command's usage and flags, asked for with `detwiki
+// help <command>` or `detwiki <command> --help`, on standard output: asking
+// for help is not an error, so the exit status is 0.
+func commandHelp(c *command, stdout io.Writer) int {
+	c.run([]string{"-h"}, stdout, stdout)
+	return 0
 }
 
 func usage(w io.Writer) {
