@@ -20,12 +20,13 @@ func init() {
 func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "json", "output: json (an array) or jsonl (one document per line)")
+	format := fs.String("format", "json", "output: json (an array), jsonl (one document per line), md (rule pages as markdown) or html (rule pages as one self-contained HTML file)")
 	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
 	input := fs.String("input-format", "", "read every file with this reader instead of detecting the format")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: detwiki analyze [--format json|jsonl] [--attack FILE] PATH...")
-		fmt.Fprintln(stderr, "Reads rule files and folders (recursively) and prints their rule documents.")
+		fmt.Fprintln(stderr, "Usage: detwiki analyze [--format json|jsonl|md|html] [--attack FILE] [--input-format F] PATH...")
+		fmt.Fprintln(stderr, "Reads rule files and folders (recursively) and prints their rule documents, or their rule pages.")
+		fmt.Fprintln(stderr, "Problems are printed as file:line:col: message [CODE]. The exit status is 1 when no rule could be read.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -33,6 +34,11 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
+		return 2
+	}
+	if _, ok := renderers[*format]; !ok && *format != "json" && *format != "jsonl" {
+		// Checked before reading: a typo must not cost a read of the corpus.
+		fmt.Fprintf(stderr, "detwiki: unknown --format %q (json, jsonl, md or html)\n", *format)
 		return 2
 	}
 	opt := formats.Options{Format: *input}
@@ -97,6 +103,16 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if !anyRead(res.Documents) {
+		// Say which files were not taken, so an empty, binary or misplaced
+		// file is named rather than silently counted.
+		const shown = 10
+		for i, p := range res.Skipped {
+			if i == shown {
+				fmt.Fprintf(stderr, "detwiki: ... and %d more file(s) not recognised\n", len(res.Skipped)-shown)
+				break
+			}
+			fmt.Fprintf(stderr, "%s: not recognised as a rule file of any format (empty, binary, or not a rule)\n", p)
+		}
 		fmt.Fprintf(stderr, "detwiki: no rule could be read from %d file(s)\n", res.Files)
 		return 1
 	}
