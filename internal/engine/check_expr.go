@@ -506,13 +506,18 @@ func (c *checker) call(v *kql.CallExpr, sc *scope, s Schema) Expr {
 func (c *checker) callBuiltin(at kql.Node, name string, args []Expr) Expr {
 	sig, ok := signatures[name]
 	if !ok {
+		// name is lower case for the look-up; messages show it as written.
+		written := name
+		if call, ok := at.(*kql.CallExpr); ok && call.Fun != nil {
+			written = call.Fun.Name
+		}
 		if serviceFunctions[name] {
-			c.fail(at, CodeFunction, "'%s' is a service function that detwiki's engine cannot run offline", name)
+			c.fail(at, CodeFunction, "'%s' is a service function that detwiki's engine cannot run offline", written)
 		}
 		if knownUnsupported[name] {
-			c.fail(at, CodeFunction, "function '%s' is not supported by detwiki's engine", name)
+			c.fail(at, CodeFunction, "function '%s' is not supported by detwiki's engine", written)
 		}
-		c.fail(at, CodeUnknownFunction, "Unknown function: '%s'", name)
+		c.fail(at, CodeUnknownFunction, "Unknown function: '%s'", written)
 	}
 	if len(args) < sig.Min || sig.Max >= 0 && len(args) > sig.Max {
 		c.fail(at, CodeType, "function '%s' takes %s arguments, %d given", name, sig.arity(), len(args))
