@@ -169,6 +169,9 @@ func ReadFile(r Reader, f *File, env *Env) (docs []*rule.Document) {
 		if d.ID == "" {
 			d.ID = rule.MakeID(d.Language, f.Path, "")
 		}
+		// One severity vocabulary whatever the source's spelling
+		// (Sentinel "High", Panther "Info"): docs/rule-model.md.
+		d.Severity = rule.NormalizeSeverity(d.Severity)
 		for i := range d.Analysis.Diagnostics {
 			if d.Analysis.Diagnostics[i].Path == "" {
 				d.Analysis.Diagnostics[i].Path = f.Path

@@ -78,3 +78,22 @@ func TestIsText(t *testing.T) {
 		t.Error("IsText wrong")
 	}
 }
+
+// severityReader returns one document whose severity is the file's text.
+type severityReader struct{ fakeReader }
+
+func (severityReader) Read(f *File, env *Env) []*rule.Document {
+	return []*rule.Document{{Title: "x", Severity: string(f.Data)}}
+}
+
+// TestReadFileNormalizesSeverity: whatever a reader copies from its source,
+// the document's severity is one lower-case word of rule.Severities.
+func TestReadFileNormalizesSeverity(t *testing.T) {
+	for in, want := range map[string]string{"High": "high", "Info": "informational", "medium": "medium"} {
+		f := &File{Repo: "r", Path: "a.fake", Data: []byte(in)}
+		docs := ReadFile(severityReader{}, f, &Env{})
+		if len(docs) != 1 || docs[0].Severity != want {
+			t.Errorf("severity %q read as %q, want %q", in, docs[0].Severity, want)
+		}
+	}
+}

@@ -84,3 +84,14 @@ func TestAddPredicateLongListsAndReset(t *testing.T) {
 		t.Fatalf("after reset values = %d, want 3", n)
 	}
 }
+
+func TestNormalizeSeverity(t *testing.T) {
+	for in, want := range map[string]string{
+		"High": "high", " Medium ": "medium", "Info": "informational", "informational": "informational",
+		"Informational": "informational", "CRITICAL": "critical", "Hight": "hight", "": "",
+	} {
+		if got := NormalizeSeverity(in); got != want {
+			t.Errorf("NormalizeSeverity(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

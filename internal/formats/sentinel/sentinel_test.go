@@ -65,7 +65,7 @@ func TestExampleRule(t *testing.T) {
 		{d.ID, "kusto/LateralMovementViaDCOM"},
 		{d.Format, "sentinel"},
 		{d.Title, "Lateral Movement via DCOM"},
-		{d.Severity, "Medium"},
+		{d.Severity, "medium"},
 		{d.TimeWindow, "1h"},
 		{d.Frequency, "1h"},
 		{d.Kind, "Scheduled"},
