@@ -68,7 +68,13 @@ func explainESQL(x *explainer, q *esql.Query) {
 				d.Analysis.AddTable(c.Target.Name)
 			}
 		}
-		x.stage(c.Name(), "", c.Pos(), c.End(), preds)
+		kind := c.Name()
+		if _, ok := c.(*esql.FromCommand); ok && i == 0 {
+			// The stage that names the pipeline's input is "source" in
+			// every language (docs/rule-model.md), as KQL's table is.
+			kind = "source"
+		}
+		x.stage(kind, "", c.Pos(), c.End(), preds)
 	}
 	for _, g := range lastBy {
 		addGroupBy(d, g)

@@ -140,7 +140,7 @@ func TestExplainStages(t *testing.T) {
 	for _, s := range d.Analysis.Stages {
 		kinds = append(kinds, fmt.Sprintf("%s/%d", s.Kind, s.Steps))
 	}
-	if got := strings.Join(kinds, " "); got != "from/0 where/0 eval/2 stats/0 keep/0 lookup join/0" {
+	if got := strings.Join(kinds, " "); got != "source/0 where/0 eval/2 stats/0 keep/0 lookup join/0" {
 		t.Errorf("esql stages = %s", got)
 	}
 	if got := strings.Join(d.Analysis.Tables, ","); got != "logs-a,logs-b,ti" {
