@@ -27,6 +27,9 @@ func TestCommandHelp(t *testing.T) {
 	if _, _, code := runKQLCmd(t, "help", "no-such-command"); code != 2 {
 		t.Errorf("help of an unknown command: exit %d, want 2", code)
 	}
+	if out, _, _ := runKQLCmd(t, "help", "test"); !strings.Contains(out, "Kusto") || strings.Contains(out, "Sigma today") {
+		t.Errorf("test help does not say that Kusto rules run on --events too:\n%s", out)
+	}
 	out, _, _ := runKQLCmd(t, "help", "analyze")
 	for _, f := range []string{"md", "html", "jsonl"} {
 		if !strings.Contains(out, f) {

@@ -27,8 +27,8 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&placeholders, "placeholder", "NAME=VALUE for Sigma |expand placeholders (repeatable; a name may take several values)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: detwiki test [--events PATH]... [--now TIME] [--format text|json|junit] RULE_PATH...")
-		fmt.Fprintln(stderr, "Runs rules (Sigma today) on their own sample events (SigmaHQ regression data: each must fire)")
-		fmt.Fprintln(stderr, "and, with --events, every rule that can run on every event data set: a matrix of hit counts.")
+		fmt.Fprintln(stderr, "Runs Sigma rules on their own sample events (SigmaHQ regression data: each must fire) and,")
+		fmt.Fprintln(stderr, "with --events, every rule that can run (Sigma and Kusto) on every event data set: a matrix of hit counts.")
 		fmt.Fprintln(stderr, "Exit status 1 when a rule does not fire on its own sample events.")
 		fs.PrintDefaults()
 	}
