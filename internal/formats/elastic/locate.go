@@ -29,6 +29,31 @@ func (l stringLoc) origin() source.Origin {
 // of strings. It reads the file the way a TOML lexer does (strings, comments,
 // arrays) so that lines inside multi-line strings are never taken for keys.
 func locateStrings(text, table, key string) []stringLoc {
+	return locate(text, table, key, false)
+}
+
+// locateAll is locateStrings for a key written more than once: the string
+// values of every key in every table named table (the tables of an array of
+// tables, [[rule.threat.technique]]), in file order.
+func locateAll(text, table, key string) []stringLoc {
+	return locate(text, table, key, true)
+}
+
+// content returns the string's text as written in the file, up to its
+// closing delimiter (escape sequences are not decoded).
+func (l stringLoc) content(text string) string {
+	if l.Delim == "" || l.Offset > len(text) {
+		return ""
+	}
+	end := skipString(text, l.Offset-len(l.Delim), l.Delim) - len(l.Delim)
+	if end < l.Offset {
+		return ""
+	}
+	return text[l.Offset:end]
+}
+
+func locate(text, table, key string, all bool) []stringLoc {
+	var found []stringLoc
 	loc := func(off int, delim string) stringLoc {
 		lineStart := strings.LastIndexByte(text[:off], '\n') + 1
 		return stringLoc{Offset: off, Line: strings.Count(text[:off], "\n") + 1, Col: off - lineStart + 1, Delim: delim}
@@ -79,37 +104,38 @@ func locateStrings(text, table, key string) []stringLoc {
 		}
 		if current == table && k == key {
 			var out []stringLoc
-			if j < n && text[j] == '[' {
+			if v := j; v < n && text[v] == '[' {
 				// An array of strings.
-				j++
-				for j < n {
-					for j < n && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r' || text[j] == ',') {
-						j++
+				v++
+				for v < n {
+					for v < n && (text[v] == ' ' || text[v] == '\t' || text[v] == '\n' || text[v] == '\r' || text[v] == ',') {
+						v++
 					}
-					if j >= n || text[j] == ']' {
+					if v >= n || text[v] == ']' {
 						break
 					}
-					if text[j] == '#' {
-						j = skipLine(text, j)
+					if text[v] == '#' {
+						v = skipLine(text, v)
 						continue
 					}
-					start, delim := contentStart(text, j)
+					start, delim := contentStart(text, v)
 					if delim == "" {
 						break
 					}
 					out = append(out, loc(start, delim))
-					j = skipString(text, j, delim)
+					v = skipString(text, v, delim)
 				}
+			} else if start, delim := contentStart(text, j); delim != "" {
+				out = []stringLoc{loc(start, delim)}
+			}
+			if !all {
 				return out
 			}
-			if start, delim := contentStart(text, j); delim != "" {
-				return []stringLoc{loc(start, delim)}
-			}
-			return nil
+			found = append(found, out...)
 		}
 		i = skipValue(text, j)
 	}
-	return nil
+	return found
 }
 
 // keyEnd returns the offset of the '=' of a key/value line starting at i, or

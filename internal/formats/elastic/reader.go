@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/detwiki/detwiki/internal/attack"
 
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/lang/eql"
@@ -283,9 +285,43 @@ func mapAttack(d *rule.Document, env *formats.Env, techniques, tactics []string)
 	}
 	att, problems := env.Attack.Map(techniques, tactics)
 	d.Attack = append(d.Attack, att...)
-	for _, p := range problems {
-		d.Diagnose(diag(CodeAttack, source.Warning, p))
+	var locs map[string]stringLoc
+	if len(problems) > 0 {
+		locs = attackRefLocations(d.Body)
 	}
+	for _, p := range problems {
+		dg := diag(CodeAttack, source.Warning, p)
+		// Place the warning on the id or name it is about.
+		for _, ref := range slices.Concat(techniques, tactics) {
+			ref = strings.TrimSpace(ref)
+			if l, ok := locs[ref]; ok && ref != "" && (strings.Contains(p, `"`+ref+`"`) ||
+				strings.Contains(p, "technique "+attack.NormalizeTechniqueID(ref)+" ") ||
+				strings.Contains(p, `"`+attack.NormalizeTechniqueID(ref)+`"`)) {
+				dg.Line, dg.Col = l.Line, l.Col
+				break
+			}
+		}
+		d.Diagnose(dg)
+	}
+}
+
+// attackRefLocations returns where the file writes each ATT&CK reference,
+// by its text: the technique, sub-technique and tactic ids and names of
+// [[rule.threat]], and a hunt's mitre list.
+func attackRefLocations(text string) map[string]stringLoc {
+	locs := map[string]stringLoc{}
+	for _, tk := range [...][2]string{
+		{"rule.threat.technique", "id"}, {"rule.threat.technique.subtechnique", "id"},
+		{"rule.threat.tactic", "id"}, {"rule.threat.tactic", "name"}, {huntTable, "mitre"},
+	} {
+		for _, l := range locateAll(text, tk[0], tk[1]) {
+			v := strings.TrimSpace(l.content(text))
+			if _, seen := locs[v]; !seen {
+				locs[v] = l
+			}
+		}
+	}
+	return locs
 }
 
 // explainRule parses and explains the rule's query (or lists its ML jobs).

@@ -216,3 +216,64 @@ func TestLocateStrings(t *testing.T) {
 		t.Errorf("missing = %+v", got)
 	}
 }
+
+// TestAttackWarningPositions: an unknown or revoked ATT&CK id is reported at
+// the place the file writes it, in a rule's [[rule.threat]] tables and in a
+// hunt's mitre list.
+func TestAttackWarningPositions(t *testing.T) {
+	ruleText := `[metadata]
+creation_date = "2024/01/01"
+
+[rule]
+name = "x"
+language = "kuery"
+type = "query"
+query = "process.name : x"
+
+[[rule.threat]]
+framework = "MITRE ATT&CK"
+[[rule.threat.technique]]
+id = "T1055"
+name = "Process Injection"
+[[rule.threat.technique.subtechnique]]
+id = "T1574.002"
+name = "DLL Side-Loading"
+
+[rule.threat.tactic]
+id = "TA9999"
+name = "Nope"
+`
+	huntText := "[hunt]\nname = \"h\"\nlanguage = [\"ES|QL\"]\nquery = ['''from logs-*''']\nmitre = [\"T1055\",  \"T1660\"]\n"
+	for _, tt := range []struct {
+		r        formats.Reader
+		path     string
+		text     string
+		want     map[string][2]int // message part -> line, col
+		wantDocs int
+	}{
+		{New(), "r.toml", ruleText, map[string][2]int{"T1574.002": {16, 7}, "TA9999": {20, 7}}, 1},
+		{NewHunt(), "hunting/x/queries/h.toml", huntText, map[string][2]int{"T1660": {5, 21}}, 1},
+	} {
+		docs := formats.ReadFile(tt.r, &formats.File{Path: tt.path, Data: []byte(tt.text)}, &formats.Env{Attack: attack.Default()})
+		if len(docs) != tt.wantDocs {
+			t.Fatalf("%s: %d documents", tt.path, len(docs))
+		}
+		found := 0
+		for _, dg := range docs[0].Analysis.Diagnostics {
+			if dg.Code != CodeAttack {
+				continue
+			}
+			for part, pos := range tt.want {
+				if strings.Contains(dg.Message, part) {
+					found++
+					if dg.Line != pos[0] || dg.Col != pos[1] {
+						t.Errorf("%s: %q at %d:%d, want %d:%d", tt.path, dg.Message, dg.Line, dg.Col, pos[0], pos[1])
+					}
+				}
+			}
+		}
+		if found != len(tt.want) {
+			t.Errorf("%s: %d of %d ATT&CK warnings found: %v", tt.path, found, len(tt.want), docs[0].Analysis.Diagnostics)
+		}
+	}
+}
