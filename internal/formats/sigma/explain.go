@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/detwiki/detwiki/internal/attack"
 	lang "github.com/detwiki/detwiki/internal/lang/sigma"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
@@ -239,15 +240,58 @@ func (c *fileContext) attack(d *rule.Document, sr *lang.Rule) {
 		return
 	}
 	line, col := 0, 0
+	var tags lang.Key
 	for _, k := range sr.Keys {
 		if k.Name == "tags" && k.Pos.IsValid() {
 			p := c.file.Lines.Position(k.Pos)
 			line, col = p.Line, p.Column
+			tags = k
 		}
 	}
 	for _, p := range problems {
-		d.Diagnose(source.Diagnostic{Code: "ATTACK001", Severity: source.Warning, Message: p, Line: line, Col: col})
+		dg := source.Diagnostic{Code: "ATTACK001", Severity: source.Warning, Message: p, Line: line, Col: col}
+		// Place the warning on the tag it is about, else on tags:.
+		for _, ref := range slices.Concat(techniques, tactics) {
+			id := attack.NormalizeTechniqueID(ref)
+			if !strings.Contains(p, `"`+ref+`"`) && (id == "" || !strings.Contains(p, `"`+id+`"`) && !strings.Contains(p, "technique "+id+" ")) {
+				continue
+			}
+			if off := tagOffset(c.text, tags, "attack."+ref); off >= 0 {
+				pos := c.file.Lines.Position(source.Pos(off))
+				dg.Line, dg.Col = pos.Line, pos.Column
+			}
+			break
+		}
+		d.Diagnose(dg)
 	}
+}
+
+// tagOffset returns the file offset of the tag (attack.t1027, lower case)
+// inside the tags block k, compared without case and as a whole tag, or -1.
+func tagOffset(text string, k lang.Key, tag string) int {
+	from, to := int(k.Pos), int(k.End)
+	if !k.Pos.IsValid() || from < 0 || to > len(text) || from >= to {
+		return -1
+	}
+	block := strings.ToLower(text[from:to])
+	for i := 0; i < len(block); {
+		j := strings.Index(block[i:], tag)
+		if j < 0 {
+			return -1
+		}
+		start, end := i+j, i+j+len(tag)
+		before := start == 0 || !isTagByte(block[start-1])
+		after := end == len(block) || !isTagByte(block[end])
+		if before && after {
+			return from + start
+		}
+		i = end
+	}
+	return -1
+}
+
+func isTagByte(c byte) bool {
+	return c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z'
 }
 
 // attackResult is one cached ATT&CK mapping.

@@ -220,3 +220,27 @@ func TestRegressionFromSubfolder(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestAttackWarningPositions: an ATT&CK tag the bundle does not know (or a
+// revoked technique) is reported on the line and column of that tag, not
+// on tags: (attack.t1027 is not taken for attack.t1027.001).
+func TestAttackWarningPositions(t *testing.T) {
+	text := "title: x\nid: 5f9c1d0e-6b7a-4c2e-9d1f-3a4b5c6d7e8f\nstatus: test\ntags:\n    - attack.t1027.001\n    - attack.T1100\n    - attack.no-such-tactic\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    sel:\n        Image|endswith: '\\a.exe'\n    condition: sel\nlevel: low\n"
+	f := &formats.File{Path: "r.yml", Data: []byte(text)}
+	docs := formats.ReadFile(New(), f, &formats.Env{Attack: attack.Default()})
+	want := map[string][2]int{"T1100": {6, 7}, "no-such-tactic": {7, 7}}
+	found := 0
+	for _, dg := range docs[0].Analysis.Diagnostics {
+		for part, pos := range want {
+			if dg.Code == "ATTACK001" && strings.Contains(dg.Message, part) {
+				found++
+				if dg.Line != pos[0] || dg.Col != pos[1] {
+					t.Errorf("%q at %d:%d, want %d:%d", dg.Message, dg.Line, dg.Col, pos[0], pos[1])
+				}
+			}
+		}
+	}
+	if found != len(want) {
+		t.Errorf("%d of %d warnings: %v", found, len(want), docs[0].Analysis.Diagnostics)
+	}
+}
