@@ -416,8 +416,13 @@ func (an *analyzer) aggregate(p *pipe, in *colState, groups, aggs []kql.Expr, sr
 		if c.origin == name {
 			c.origin = ""
 		}
-		if old := in.get(name); old != nil && c.origin == "" {
+		old := in.get(name)
+		switch {
+		case old != nil && (c.origin == "" || c.origin == old.origin):
 			c.origin, c.fold, c.via, c.from = old.origin, old.fold, old.via, old.from
+		case c.origin != "":
+			// by P = FileName: P is another name for FileName.
+			c.via = src
 		}
 		out.set(c)
 	}

@@ -297,6 +297,9 @@ func TestTraceNotes(t *testing.T) {
 		{`Event | parse EventData with * 'C">' CommandLine "<" * | where CommandLine =~ "x"`, "CommandLine is parsed from EventData."},
 		{`T | extend Target = strcat(FolderPath, "\\", FileName) | where Target has "x"`, "Target is computed by extend from FolderPath, FileName."},
 		{`T | where TimeGenerated > ago(2h)`, "time filter: the last 2h."},
+		// a group key keeps the story of its column
+		{`T | project P = FileName | summarize count() by P | where P == "x"`, "P is FileName (project)."},
+		{`T | summarize count() by P = FileName | where P == "x"`, "P is FileName (summarize)."},
 	}
 	for _, tc := range tests {
 		d := analyze(t, tc.query)
