@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/progress"
@@ -41,7 +43,8 @@ func runFields(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Usage: detwiki fields [--unmapped] [--language L] [--format text|json] PATH...")
 		fmt.Fprintln(stderr, "       detwiki fields --table")
 		fmt.Fprintln(stderr, "Reads rules and lists the fields their indicators and exclusions compare, per language,")
-		fmt.Fprintln(stderr, "with the number of rules using each and its canonical (ECS) name.")
+		fmt.Fprintln(stderr, "with the number of rules using each and its canonical (ECS) name. The text table shortens")
+		fmt.Fprintf(stderr, "field names longer than %d characters; --format json keeps them whole.\n", maxFieldWidth)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -52,6 +55,15 @@ func runFields(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
+		return 2
+	}
+	// Checked before reading: a typo must not cost a read of the corpus.
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "detwiki: unknown --format %q (text or json)\n", *format)
+		return 2
+	}
+	if *lang != "" && !slices.Contains(ruleLanguages, *lang) {
+		fmt.Fprintf(stderr, "detwiki: unknown --language %q (%s)\n", *lang, strings.Join(ruleLanguages, ", "))
 		return 2
 	}
 	bar := progress.New(stderr, "reading")
@@ -81,10 +93,6 @@ func runFields(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if *format != "text" {
-		fmt.Fprintf(stderr, "detwiki: unknown --format %q\n", *format)
-		return 2
-	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	langs := make([]string, 0, len(totals))
 	for l := range totals {
@@ -109,7 +117,7 @@ func runFields(args []string, stdout, stderr io.Writer) int {
 			if c == "" {
 				c = "-"
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", u.Rules, u.Values, u.Field, c)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", u.Rules, u.Values, shortField(u.Field), c)
 		}
 		fmt.Fprintln(tw)
 	}
@@ -117,6 +125,24 @@ func runFields(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 0
+}
+
+// ruleLanguages are the values of --language.
+var ruleLanguages = []string{rule.LangKusto, rule.LangSigma, rule.LangElastic, rule.LangSplunk,
+	rule.LangChronicle, rule.LangPanther, rule.LangSublime}
+
+// maxFieldWidth bounds the field column of the text table: one long
+// computed path (a Sublime ml.link_analysis(...) chain) must not push the
+// canonical names of every other row off the screen. --format json keeps
+// every name whole.
+const maxFieldWidth = 80
+
+func shortField(f string) string {
+	if utf8.RuneCountInString(f) <= maxFieldWidth {
+		return f
+	}
+	r := []rune(f)
+	return string(r[:maxFieldWidth-1]) + "…"
 }
 
 type fieldTotals struct {

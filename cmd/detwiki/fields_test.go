@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
@@ -46,5 +47,23 @@ func TestFieldsCommand(t *testing.T) {
 	var uses []fieldUse
 	if code != 0 || json.Unmarshal([]byte(out), &uses) != nil || len(uses) != 0 {
 		t.Fatalf("--unmapped: exit %d, %d fields:\n%s", code, len(uses), out)
+	}
+}
+
+// TestFieldsBadFlags: an unknown --format or --language is refused before
+// anything is read, and a long field name does not widen the text table.
+func TestFieldsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"fields", "--format", "xml", "missing"}, {"fields", "--language", "kql", "missing"}} {
+		out, code := runSchemaCmd(t, args...)
+		if code != 2 || !strings.Contains(out, "unknown --") || strings.Contains(out, "missing") {
+			t.Errorf("%v: exit %d:\n%s", args, code, out)
+		}
+	}
+	long := strings.Repeat("ml.link_analysis(body.links[]).", 10)
+	if got := shortField(long); utf8.RuneCountInString(got) != maxFieldWidth || !strings.HasSuffix(got, "…") {
+		t.Errorf("shortField = %q", got)
+	}
+	if got := shortField("sender.email.domain.root_domain"); got != "sender.email.domain.root_domain" {
+		t.Errorf("short name changed: %q", got)
 	}
 }
