@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/catalog"
@@ -37,12 +38,18 @@ func runAttack(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: detwiki attack layer [--catalog DIR | SOURCE...] [--lang L] [--source S] [--base-url URL] [--out FILE]")
 		fmt.Fprintln(stderr, "Writes an ATT&CK Navigator layer (format 4.5): per technique the number of rules as score, and per rule")
-		fmt.Fprintln(stderr, "a link and a metadata line. Third-party feeds are left out.")
+		fmt.Fprintln(stderr, "a link and a metadata line. Third-party feeds are left out. The exit status is 1 when no rule")
+		fmt.Fprintln(stderr, "could be read, 2 on a usage error.")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return 2
+	}
+	for _, l := range langs {
+		if !slices.Contains(ruleLanguages, l) {
+			return errorf(stderr, "unknown --lang %q (%s)", l, strings.Join(ruleLanguages, ", "))
+		}
 	}
 	var c *catalog.Catalog
 	if *catDir != "" {
@@ -60,6 +67,17 @@ func runAttack(args []string, stdout, stderr io.Writer) int {
 		}
 		if c, _, err = buildCatalog(catalog.Options{Sources: choice.Sources, Attack: ac}, stderr, false); err != nil {
 			return errorf(stderr, "%v", err)
+		}
+		// A missing folder or one without rules must not pass for a
+		// source without coverage.
+		for _, s := range c.Info.Sources {
+			for _, d := range s.Diagnostics {
+				fmt.Fprintln(stderr, d)
+			}
+		}
+		if c.Info.Rules == 0 {
+			errorf(stderr, "no rule was read from %s", strings.Join(choice.Sources, ", "))
+			return 1 // as analyze: nothing could be read
 		}
 	}
 	opt := catalog.LayerOptions{MatrixFilter: catalog.MatrixFilter{Languages: langs, Sources: sources}, Name: *name}

@@ -58,3 +58,19 @@ func TestAnalyzeBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackLayerBadInput: an unknown --lang is a usage error before any
+// reading, and a source with no rule is an error, not an empty layer.
+func TestAttackLayerBadInput(t *testing.T) {
+	if _, errs, code := runKQLCmd(t, "attack", "layer", "--lang", "kql", "missing"); code != 2 || !strings.Contains(errs, `unknown --lang "kql"`) {
+		t.Errorf("unknown --lang: exit %d, stderr %q", code, errs)
+	}
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "README.txt"), []byte("no rules here"), 0o644)
+	for _, src := range []string{empty, filepath.Join(empty, "missing")} {
+		out, errs, code := runKQLCmd(t, "attack", "layer", src)
+		if code != 1 || out != "" || !strings.Contains(errs, "no rule was read") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", src, code, out, errs)
+		}
+	}
+}
