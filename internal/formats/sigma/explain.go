@@ -11,6 +11,7 @@ import (
 	lang "github.com/detwiki/detwiki/internal/lang/sigma"
 	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // Stage kinds of Sigma documents.
@@ -117,14 +118,31 @@ func (c *fileContext) document(sr *lang.Rule, id string) *rule.Document {
 			d.Platforms = []string{strings.ToLower(ls.Product)}
 		}
 	}
+	budget := lang.MaxNodeValues
+	extraValue := func(k lang.Key, n *yaml.Node) any {
+		spent := budget < 0
+		v := lang.NodeValueBudget(n, &budget)
+		if budget < 0 && !spent {
+			p := c.file.Lines.Position(k.Pos)
+			d.Diagnose(source.Diagnostic{Code: lang.CodeValue, Severity: source.Warning, Line: p.Line, Col: p.Column,
+				Message: fmt.Sprintf("the value of %s expands to more than %d values (YAML aliases: a YAML bomb?); the rest is left out", k.Name, lang.MaxNodeValues)})
+		}
+		return v
+	}
 	for _, k := range sr.Keys {
 		if knownKeys[k.Name] {
 			continue
 		}
-		extra[k.Name] = lang.NodeValue(sr.Lookup(k.Name))
+		extra[k.Name] = extraValue(k, sr.Lookup(k.Name))
 	}
 	if n := sr.Lookup("simulation"); n != nil {
-		extra["simulation"] = lang.NodeValue(n)
+		var k lang.Key
+		for _, x := range sr.Keys {
+			if x.Name == "simulation" {
+				k = x
+			}
+		}
+		extra["simulation"] = extraValue(k, n)
 	}
 	for _, f := range sr.Fields {
 		d.Analysis.AddOutput(f, "fields")

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/formats"
@@ -242,5 +243,33 @@ func TestAttackWarningPositions(t *testing.T) {
 	}
 	if found != len(want) {
 		t.Errorf("%d of %d warnings: %v", found, len(want), docs[0].Analysis.Diagnostics)
+	}
+}
+
+// TestYAMLBombInExtraKey: a rule whose unknown keys are a YAML bomb is read
+// at once; what the aliases expand to is cut, with a warning on the key.
+func TestYAMLBombInExtraKey(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("title: bomb\nlogsource:\n  product: windows\ndetection:\n  sel:\n    f: b\n  condition: sel\nk0: &k0 [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "k%d: &k%d [*k%d,*k%d,*k%d,*k%d,*k%d,*k%d,*k%d,*k%d,*k%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	done := make(chan []*rule.Document, 1)
+	go func() {
+		done <- formats.ReadFile(New(), &formats.File{Path: "bomb.yml", Data: []byte(b.String())}, &formats.Env{Attack: attack.Default()})
+	}()
+	select {
+	case docs := <-done:
+		var warned []string
+		for _, d := range docs[0].Analysis.Diagnostics {
+			if d.Code == "SIGMA2006" {
+				warned = append(warned, fmt.Sprintf("%d:%d", d.Line, d.Col))
+			}
+		}
+		if len(warned) != 1 {
+			t.Errorf("warnings at %v, want one", warned)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a YAML bomb in an unknown key does not finish")
 	}
 }

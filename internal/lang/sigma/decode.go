@@ -142,6 +142,7 @@ type decoder struct {
 	lines     *source.LineTable
 	docStarts []source.Pos
 	diags     []source.Diagnostic
+	reported  map[string]bool // the diagnostics in diags, by code, place and message
 }
 
 // pos converts a node's line and (character) column into a byte offset.
@@ -208,7 +209,21 @@ func (d *decoder) errorf(n *yaml.Node, code, format string, args ...any) {
 	if n != nil && n.Kind == yaml.ScalarNode {
 		end = d.scalarEnd(n, p)
 	}
-	d.diags = append(d.diags, d.diag(source.Error, code, p, end, fmt.Sprintf(format, args...)))
+	d.report(d.diag(source.Error, code, p, end, fmt.Sprintf(format, args...)))
+}
+
+// report records dg once: a node reached through several YAML aliases
+// (*list used nine times) gives the same problem at the same place.
+func (d *decoder) report(dg source.Diagnostic) {
+	key := fmt.Sprintf("%s %d:%d %s", dg.Code, dg.Line, dg.Col, dg.Message)
+	if d.reported[key] {
+		return
+	}
+	if d.reported == nil {
+		d.reported = map[string]bool{}
+	}
+	d.reported[key] = true
+	d.diags = append(d.diags, dg)
 }
 
 func (d *decoder) warnf(n *yaml.Node, code, format string, args ...any) {
@@ -217,7 +232,7 @@ func (d *decoder) warnf(n *yaml.Node, code, format string, args ...any) {
 	if n != nil && n.Kind == yaml.ScalarNode {
 		end = d.scalarEnd(n, p)
 	}
-	d.diags = append(d.diags, d.diag(source.Warning, code, p, end, fmt.Sprintf(format, args...)))
+	d.report(d.diag(source.Warning, code, p, end, fmt.Sprintf(format, args...)))
 }
 
 // yamlError turns a YAML syntax error into a diagnostic. go-yaml writes
@@ -370,7 +385,7 @@ func (d *decoder) trimEnd(start, end source.Pos) source.Pos {
 
 // rule decodes one rule mapping.
 func (d *decoder) rule(m *yaml.Node, doc int) *Rule {
-	d.diags = nil
+	d.diags, d.reported = nil, nil
 	r := &Rule{Doc: doc, Node: m}
 	if len(m.Content) > 0 {
 		r.Pos = d.pos(m.Content[0])
@@ -468,7 +483,7 @@ func (d *decoder) rule(m *yaml.Node, doc int) *Rule {
 	}
 	d.checkMeta(r, m)
 	r.Diagnostics = d.diags
-	d.diags = nil
+	d.diags, d.reported = nil, nil
 	return r
 }
 
