@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/engine"
 	"github.com/detwiki/detwiki/internal/formats"
@@ -52,6 +55,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "detwiki run:", err)
 		return 2
+	}
+	if origin.note != "" {
+		fmt.Fprintln(stderr, "detwiki run:", origin.note)
 	}
 	cat := tables.NewCatalog()
 	if len(eventPaths) > 0 {
@@ -96,6 +102,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 type queryOrigin struct {
 	path   string
 	origin source.Origin
+	note   string // a remark for the user (which of several queries runs)
 }
 
 // runQueryText returns the query to run: --query, or the query of a rule
@@ -113,9 +120,27 @@ func runQueryText(query string, args []string) (string, queryOrigin, error) {
 	if err != nil {
 		return "", queryOrigin{}, err
 	}
+	var kusto []*rule.Document
 	for _, d := range res.Documents {
 		if d.Language == rule.LangKusto && strings.TrimSpace(d.Query) != "" {
-			return d.Query, queryOrigin{path: args[0], origin: d.QueryOrigin}, nil
+			kusto = append(kusto, d)
+		}
+	}
+	if len(kusto) > 0 {
+		o := queryOrigin{path: args[0], origin: kusto[0].QueryOrigin}
+		if len(kusto) > 1 {
+			o.note = fmt.Sprintf("%s holds %d Kusto queries; running the first (%s)", args[0], len(kusto), kusto[0].ID)
+		}
+		return kusto[0].Query, o, nil
+	}
+	for _, d := range res.Documents {
+		if d.Language != rule.LangKusto && d.Language != "" {
+			// Its text is not KQL: parsing it as a query gives only noise.
+			hint := ""
+			if d.Language == rule.LangSigma {
+				hint = "; detwiki test runs Sigma rules on events"
+			}
+			return "", queryOrigin{}, fmt.Errorf("%s is a %s rule, not a Kusto query: run takes Kusto queries and rules%s", args[0], d.Language, hint)
 		}
 	}
 	data, err := os.ReadFile(args[0])
@@ -123,6 +148,36 @@ func runQueryText(query string, args []string) (string, queryOrigin, error) {
 		return "", queryOrigin{}, err
 	}
 	return string(data), queryOrigin{path: args[0]}, nil
+}
+
+// maxCellRunes is the widest a table cell is shown.
+const maxCellRunes = 120
+
+// tableCell is how the table format shows a value: on one line, at most
+// maxCellRunes characters (cut on a character boundary), and with control
+// characters and invalid UTF-8 escaped (\x1b, \xff): event data is
+// untrusted and must not drive the terminal.
+func tableCell(s string) string {
+	var b strings.Builder
+	n := 0
+	for i, r := range s {
+		if n == maxCellRunes-3 && utf8.RuneCountInString(s[i:]) > 3 {
+			b.WriteString("...")
+			break
+		}
+		n++
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r) || !unicode.IsPrint(r) && !unicode.IsSpace(r):
+			b.WriteString(strings.Trim(strconv.QuoteRuneToASCII(r), "'"))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func writeResult(w io.Writer, res *engine.Result, format string) {
@@ -160,12 +215,7 @@ func writeResult(w io.Writer, res *engine.Result, format string) {
 		res.Each(func(row []engine.Value) {
 			rec := make([]string, len(row))
 			for i, v := range row {
-				s := v.String()
-				s = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
-				if len(s) > 120 {
-					s = s[:117] + "..."
-				}
-				rec[i] = s
+				rec[i] = tableCell(v.String())
 			}
 			fmt.Fprintln(tw, strings.Join(rec, "\t"))
 		})
