@@ -392,7 +392,7 @@ func (e *detectionExplainer) condition(c *lang.Condition, pipeline string) {
 		// every selection's predicates, none counted as an indicator.
 		st := rule.Stage{Kind: StageSelection, Text: strings.Join(strings.Fields(c.Text), " "), Pipeline: pipeline}
 		for _, s := range e.det.Searches {
-			e.search(&st, s, 2, false)
+			e.search(&st, s, 0, false)
 		}
 		e.d.Analysis.Stages = append(e.d.Analysis.Stages, st)
 		return
@@ -415,17 +415,18 @@ func (e *detectionExplainer) condition(c *lang.Condition, pipeline string) {
 		if refs := e.det.Referenced(term); len(refs) > 0 && refs[0].Pos.IsValid() {
 			st.Line = e.lines.Position(refs[0].Pos).Line - e.queryLine + 1
 		}
-		// Top-level polarity: a predicate under exactly the term's own not
-		// is an exclusion; under no not, an indicator (an exclusion for
-		// filter rules).
+		// Polarity, as in every front end (docs/rule-model.md): a
+		// predicate under an odd number of nots is an exclusion (the
+		// term's own not, and a not nested under an or: (sel and not
+		// filter) or other), under an even number an indicator.
 		var walk func(x lang.Expr, nots int)
 		walk = func(x lang.Expr, nots int) {
 			switch x := x.(type) {
 			case *lang.Ident:
-				e.search(&st, e.det.Search(x.Name), nots, neg)
+				e.search(&st, e.det.Search(x.Name), nots, true)
 			case *lang.OfExpr:
 				for _, s := range e.det.Of(x) {
-					e.search(&st, s, nots, neg)
+					e.search(&st, s, nots, true)
 				}
 			case *lang.NotExpr:
 				walk(x.X, nots+1)
@@ -447,7 +448,7 @@ func (e *detectionExplainer) condition(c *lang.Condition, pipeline string) {
 		st := rule.Stage{Kind: a.Func, Text: a.String(), Pipeline: pipeline}
 		if a.Near != nil {
 			for _, s := range e.det.Referenced(a.Near) {
-				e.search(&st, s, 2, false) // shown, not counted: near is a correlation
+				e.search(&st, s, 0, false) // shown, not counted: near is a correlation
 			}
 		}
 		if len(a.GroupBy) > 0 {
@@ -468,21 +469,19 @@ func termText(text string, x lang.Expr) string {
 }
 
 // search adds the predicates of a search identifier to a stage. nots counts
-// the nots above it; neg says whether the term itself is negated.
-func (e *detectionExplainer) search(st *rule.Stage, s *lang.Search, nots int, neg bool) {
+// the nots above it; count says whether its predicates are recorded as
+// indicators (an even number of nots) or exclusions (odd), or only shown.
+// A filter meta-rule suppresses what it selects: its positive predicates
+// are exclusions and the others are only shown.
+func (e *detectionExplainer) search(st *rule.Stage, s *lang.Search, nots int, count bool) {
 	if s == nil {
 		return
 	}
 	negated := nots%2 == 1
-	record := false
-	switch {
-	case nots == 0:
-		record = true
-		if e.filterRule {
-			negated = true
-		}
-	case nots == 1 && neg:
-		record = !e.filterRule
+	record := count
+	if e.filterRule {
+		record = count && nots == 0
+		negated = negated || record
 	}
 	for _, g := range s.Groups {
 		for _, it := range g.Items {

@@ -184,7 +184,7 @@ func TestCorpus(t *testing.T) {
 	want := counts{
 		Files: 4447, Skipped: 408, Documents: 4041,
 		Deprecated: 172, Unsupported: 90, WithTests: 202, Tests: 202,
-		Stages: 5312, Indicators: 8436, Exclusions: 1759, Outputs: 128, Attack: 3750,
+		Stages: 5312, Indicators: 8436, Exclusions: 1818, Outputs: 128, Attack: 3750,
 		Related: 1425, RelatedResolved: 1396, Tables: 4041, Keywords: 113,
 		ErrorDocs: 4, Warnings: 104, AttackWarnings: 1764, Correlation: 0,
 	}
