@@ -361,7 +361,7 @@ Detection:
 	})
 	env := &formats.Env{Attack: attack.Default()}
 	q := readIn(t, root, "queries/q.yml", env)[0]
-	if q.QueryLanguage != "sql" || q.Frequency != "60m" || q.TimeWindow != "1 day" || !slices.Equal(q.Analysis.Tables, []string{"AWS.CloudTrail"}) {
+	if q.QueryLanguage != "sql" || q.Frequency != "60m" || q.TimeWindow != "1d" || !slices.Equal(q.Analysis.Tables, []string{"AWS.CloudTrail"}) {
 		t.Errorf("query: ql %s freq %s window %s tables %v", q.QueryLanguage, q.Frequency, q.TimeWindow, q.Analysis.Tables)
 	}
 	if got := predsOf(q); !formattest.EqualPredicates(got, []rule.Predicate{
@@ -433,4 +433,18 @@ func TestGolden(t *testing.T) {
 
 func BenchmarkReadCorpus(b *testing.B) {
 	formattest.BenchmarkReadCorpus(b, "panther-analysis", New())
+}
+
+// TestCompactInterval: p_occurs_since intervals become time windows written
+// as in every other language.
+func TestCompactInterval(t *testing.T) {
+	for in, want := range map[string]string{
+		"'1 day'": "1d", "'30 minutes'": "30m", "'6 hours'": "6h", "'14 days'": "14d", "1 hour": "1h",
+		"3600": "1h", "86400": "1d", "90": "90s", "'90d'": "90d", "48h": "48h", "'2 weeks'": "14d",
+		"{{ interval }}": "{{ interval }}", "'soon'": "soon",
+	} {
+		if got := compactInterval(in); got != want {
+			t.Errorf("compactInterval(%s) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package panther
 
 import (
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -297,9 +298,54 @@ func (x *sqlExplainer) cond(e sql.Expr, neg bool, st *rule.Stage) {
 		x.add(st, neg, rule.Predicate{Field: f, Kind: kind})
 	case *sql.Call:
 		if strings.EqualFold(v.Name, "p_occurs_since") && len(v.Args) >= 1 && x.d.TimeWindow == "" {
-			x.d.TimeWindow = strings.Trim(sql.Text(x.src, v.Args[0]), "'")
+			x.d.TimeWindow = compactInterval(sql.Text(x.src, v.Args[0]))
 		}
 	}
+}
+
+// intervalUnits are the unit words of Panther's intervals ('1 day', '30
+// minutes') with the letter every rule document writes a time window in.
+var intervalUnits = map[string]string{
+	"s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+	"m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
+	"h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+	"d": "d", "day": "d", "days": "d",
+}
+
+// compactInterval writes the interval argument of p_occurs_since the way
+// time windows are written in every language (1d, 30m, 6h): '1 day' is 1d,
+// '30 minutes' 30m, a number of seconds (3600) the largest whole unit (1h),
+// a week 7d. Anything else (a template tag) is kept as written.
+func compactInterval(arg string) string {
+	s := strings.TrimSpace(strings.Trim(strings.TrimSpace(arg), `'"`))
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	num := s[:i]
+	unit := strings.ToLower(strings.TrimSpace(s[i:]))
+	n, err := strconv.Atoi(num)
+	if num == "" || err != nil {
+		return s
+	}
+	switch {
+	case unit == "":
+		// seconds
+		for _, u := range []struct {
+			secs   int
+			letter string
+		}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
+			if n > 0 && n%u.secs == 0 {
+				return strconv.Itoa(n/u.secs) + u.letter
+			}
+		}
+		return num + "s"
+	case unit == "w" || unit == "week" || unit == "weeks":
+		return strconv.Itoa(7*n) + "d"
+	case intervalUnits[unit] != "":
+		return num + intervalUnits[unit]
+	}
+	return s
 }
 
 // likeKind maps a LIKE pattern (% any run, _ one character) to a kind:
