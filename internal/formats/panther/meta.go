@@ -81,6 +81,29 @@ func scalars(v *yaml.Node) []string {
 	return nil
 }
 
+// scalarNodes is scalars with the nodes, so that a problem with one entry
+// can be placed on it.
+func scalarNodes(v *yaml.Node) []*yaml.Node {
+	if v == nil {
+		return nil
+	}
+	var out []*yaml.Node
+	add := func(c *yaml.Node) {
+		if c.Kind == yaml.ScalarNode && c.Tag != "!!null" && strings.TrimSpace(c.Value) != "" {
+			out = append(out, c)
+		}
+	}
+	switch v.Kind {
+	case yaml.ScalarNode:
+		add(v)
+	case yaml.SequenceNode:
+		for _, c := range v.Content {
+			add(c)
+		}
+	}
+	return out
+}
+
 func (m mapping) sub(k string) mapping {
 	v := m.get(k)
 	if v == nil || v.Kind != yaml.MappingNode {
@@ -229,10 +252,11 @@ func (rd *reading) reports() {
 			other[k.Value] = decode(v)
 			continue
 		}
-		for _, entry := range scalars(v) {
+		for _, en := range scalarNodes(v) {
+			entry := strings.TrimSpace(en.Value)
 			tactic, technique := splitReport(entry)
 			if tactic == "" && technique == "" {
-				rd.diag("ATTACK001", source.Warning, k.Line, "unreadable MITRE ATT&CK entry "+quote(entry)+" (expected TA0001:T1078)")
+				rd.diagAt("ATTACK001", source.Warning, en.Line, en.Column, "unreadable MITRE ATT&CK entry "+quote(entry)+" (expected TA0001:T1078)")
 				continue
 			}
 			var techs, tacs []string
@@ -249,7 +273,7 @@ func (rd *reading) reports() {
 				}
 			}
 			for _, p := range problems {
-				rd.diag("ATTACK001", source.Warning, k.Line, p)
+				rd.diagAt("ATTACK001", source.Warning, en.Line, en.Column, p)
 			}
 		}
 	}

@@ -294,6 +294,9 @@ func TestDiagnostics(t *testing.T) {
 		{map[string]string{"rules/r.yml": "AnalysisType: scheduled_query\nQueryName: q\nQuery: |\n  SELECT * FROM t WHERE a = \n"},
 			"rules/r.yml:4:28: warning: expected an expression, found end of query [SQL1001]"},
 		{map[string]string{"rules/r.yml": "AnalysisType: rule\n  bad: [\n"}, "invalid YAML"},
+		// an ATT&CK problem sits on its entry, not on the MITRE ATT&CK: key
+		{map[string]string{"rules/r.yml": strings.Replace(ruleYML("AWS.CloudTrail"), "TA0005:T1562 # Impair Defenses", "TA0005:T1562\n    - TA0007:T1201.007", 1), "rules/r.py": "def rule(event):\n    return True\n"},
+			"rules/r.yml:12:7: warning: unknown ATT&CK technique \"T1201.007\" [ATTACK001]"},
 	} {
 		root := sourceDir(t, tt.files)
 		docs := readIn(t, root, "rules/r.yml", &formats.Env{Attack: attack.Default()})

@@ -149,10 +149,18 @@ type reading struct {
 func (rd *reading) corpus() *corpus { return corpusFor(rd.env, rd.f) }
 
 func (rd *reading) diag(code string, sev source.Severity, line int, msg string) {
+	rd.diagAt(code, sev, line, 1, msg)
+}
+
+// diagAt is diag at a line and column.
+func (rd *reading) diagAt(code string, sev source.Severity, line, col int, msg string) {
 	if line < 1 {
-		line = 1
+		line, col = 1, 1
 	}
-	rd.d.Diagnose(source.Diagnostic{Code: code, Severity: sev, Line: line, Col: 1, Message: msg})
+	if col < 1 {
+		col = 1
+	}
+	rd.d.Diagnose(source.Diagnostic{Code: code, Severity: sev, Line: line, Col: col, Message: msg})
 }
 
 // readSibling reads a file named by the YAML (Filename), relative to the
