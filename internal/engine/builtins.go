@@ -407,9 +407,12 @@ func init() {
 	})
 	row("strrep", func(a []Value) Value {
 		n, _ := toI(a[1])
-		if n <= 0 || n > 1024 {
+		if n <= 0 {
 			return String("")
 		}
+		// Kusto's documentation: a multiplier over the maximum of 1024
+		// repeats the string 1024 times.
+		n = min(n, 1024)
 		delim := ""
 		if len(a) > 2 {
 			delim = str(a[2])
