@@ -37,7 +37,7 @@ func MapAttackRefs(d *rule.Document, cat *attack.Catalog, techniques, tactics []
 		}
 	}
 	for _, p := range problems {
-		line := 0
+		line, value := 0, ""
 		for _, r := range slices.Concat(techniques, tactics) {
 			v := strings.TrimSpace(r.Value)
 			if v == "" {
@@ -45,7 +45,7 @@ func MapAttackRefs(d *rule.Document, cat *attack.Catalog, techniques, tactics []
 			}
 			if strings.Contains(p, `"`+v+`"`) || strings.Contains(p, `"`+attack.NormalizeTechniqueID(v)+`"`) ||
 				strings.Contains(p, "technique "+attack.NormalizeTechniqueID(v)+" ") {
-				line = r.Line
+				line, value = r.Line, v
 				break
 			}
 		}
@@ -54,7 +54,7 @@ func MapAttackRefs(d *rule.Document, cat *attack.Catalog, techniques, tactics []
 		}
 		diag := source.Diagnostic{Code: CodeAttack, Severity: source.Warning, Message: p, Path: d.Source.Path, Line: line}
 		if line > 0 {
-			diag.Col = 1
+			diag.Col = columnOf(d.Body, line, value)
 		}
 		if !slices.ContainsFunc(d.Analysis.Diagnostics, func(x source.Diagnostic) bool { return x.Code == CodeAttack && x.Message == p }) {
 			d.Diagnose(diag)
@@ -87,6 +87,28 @@ func TechniqueByName(cat *attack.Catalog, name string) (*attack.Technique, bool)
 
 // lineMentioning returns the first line of body that holds the technique id
 // or the quoted name a problem message is about (0 if none does).
+// columnOf returns the 1-based byte column where value is written on the
+// given line of body (compared without case), or 1.
+func columnOf(body string, line int, value string) int {
+	if value == "" || line < 1 {
+		return 1
+	}
+	for i := 1; i < line; i++ {
+		nl := strings.IndexByte(body, '\n')
+		if nl < 0 {
+			return 1
+		}
+		body = body[nl+1:]
+	}
+	if nl := strings.IndexByte(body, '\n'); nl >= 0 {
+		body = body[:nl]
+	}
+	if i := strings.Index(strings.ToLower(body), strings.ToLower(value)); i >= 0 {
+		return i + 1
+	}
+	return 1
+}
+
 func lineMentioning(body, problem string) int {
 	var key string
 	if i := strings.IndexByte(problem, '"'); i >= 0 {

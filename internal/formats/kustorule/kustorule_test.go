@@ -231,3 +231,17 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+// TestColumnOf: an ATT&CK warning points at the id on its line.
+func TestColumnOf(t *testing.T) {
+	body := "name: x\ntactics:\n  - Execution\nrelevantTechniques:\n  - T1100\n"
+	for _, tt := range []struct {
+		line  int
+		value string
+		want  int
+	}{{5, "T1100", 5}, {3, "execution", 5}, {5, "T9999", 1}, {9, "T1100", 1}, {5, "", 1}} {
+		if got := columnOf(body, tt.line, tt.value); got != tt.want {
+			t.Errorf("columnOf(line %d, %q) = %d, want %d", tt.line, tt.value, got, tt.want)
+		}
+	}
+}
