@@ -210,6 +210,34 @@ func (x *explainer) mapAttack(refs attackRefs) {
 	entries, more := cat.Map(ids, tactics)
 	x.d.Attack = append(x.d.Attack, entries...)
 	for _, p := range append(problems, more...) {
-		x.d.Diagnose(source.Diagnostic{Code: "ATTACK001", Severity: source.Warning, Message: p, Line: x.attackLine, Col: 1})
+		line, col := x.problemPos(p)
+		x.d.Diagnose(source.Diagnostic{Code: "ATTACK001", Severity: source.Warning, Message: p, Line: line, Col: col})
 	}
+}
+
+// problemPos places an ATT&CK problem on the reference it names: where the
+// file first writes it (compared without case) from the first ATT&CK meta
+// entry on, else at the start of that entry's line.
+func (x *explainer) problemPos(p string) (line, col int) {
+	line, col = x.attackLine, 1
+	if x.attackLine < 1 || x.lt == nil {
+		return line, col
+	}
+	var key string
+	if i := strings.IndexByte(p, '"'); i >= 0 {
+		if j := strings.IndexByte(p[i+1:], '"'); j > 0 {
+			key = p[i+1 : i+1+j]
+		}
+	} else if i := strings.Index(p, "technique "); i >= 0 {
+		key, _, _ = strings.Cut(p[i+len("technique "):], " ")
+	}
+	start := x.lt.LineStart(x.attackLine)
+	if key == "" || !start.IsValid() || int(start) > len(x.src) {
+		return line, col
+	}
+	if i := strings.Index(strings.ToLower(x.src[start:]), strings.ToLower(key)); i >= 0 {
+		pos := x.lt.Position(start + source.Pos(i))
+		return pos.Line, pos.Column
+	}
+	return line, col
 }

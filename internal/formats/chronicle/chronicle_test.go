@@ -3,6 +3,7 @@ package chronicle
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -261,6 +262,22 @@ func TestAttackSpellings(t *testing.T) {
 	d := readOne(t, "rule t {\n  meta:\n    mitre_attack_technique = \"Nonexistent Technique\"\n  events:\n    $e.metadata.event_type = \"X\"\n  condition:\n    $e\n}\n")
 	if len(d.Analysis.Diagnostics) != 1 || d.Analysis.Diagnostics[0].Code != "ATTACK001" || d.Analysis.Diagnostics[0].Line != 3 {
 		t.Errorf("diagnostics = %v", d.Analysis.Diagnostics)
+	}
+	// Each problem sits on the reference it names, on any line of the meta.
+	d = readOne(t, "rule t {\n  meta:\n    tactic = \"TA0005\"\n    mitre = \"defense_evasion, t1107, attck.t9999\"\n  events:\n    $e.metadata.event_type = \"X\"\n  condition:\n    $e\n}\n")
+	want := map[string]string{"T1107": "4:31", "T9999": "4:44"}
+	for _, g := range d.Analysis.Diagnostics {
+		for k, pos := range want {
+			if strings.Contains(g.Message, k) {
+				if got := fmt.Sprintf("%d:%d", g.Line, g.Col); got != pos {
+					t.Errorf("%q at %s, want %s", g.Message, got, pos)
+				}
+				delete(want, k)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no warning for %v in %v", want, d.Analysis.Diagnostics)
 	}
 }
 
