@@ -140,3 +140,8 @@ func (c *Catalog) Repos() []string {
 	sort.Strings(out)
 	return out
 }
+
+// ValueStats returns, for every value of the rule's indicators in document
+// order, the corpus statistics it counts under (nil for a value without a
+// corpus key). The slice is the catalog's: do not change it.
+func (r *Rule) ValueStats() []*IndicatorStat { return r.stats }

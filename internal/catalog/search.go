@@ -106,15 +106,18 @@ type searchIndex struct {
 	postings [][]int32
 	// lower-case texts per rule for verification, scoring and snippets.
 	title, desc, meta []string
-	// body is each rule's query (or file) text as written: it is searched
-	// case-insensitively in place rather than kept in a lower-case copy.
-	body    []string
-	facets  map[string]map[string]bitset
-	labels  map[string]map[string]string
-	nonFeed bitset
-	feeds   bitset
-	errs    bitset
-	deprec  bitset
+	// body is each rule's query (or file) text as written (for snippets),
+	// bodyLower its lower-case form (for matching: strings.Contains is far
+	// faster than a case-folding scan, and text costs the collector
+	// nothing to keep).
+	body      []string
+	bodyLower []string
+	facets    map[string]map[string]bitset
+	labels    map[string]map[string]string
+	nonFeed   bitset
+	feeds     bitset
+	errs      bitset
+	deprec    bitset
 	// titleDict and descDict index titles and descriptions alone, for
 	// scoring.
 	titleDict, descDict dict
@@ -124,6 +127,9 @@ type searchIndex struct {
 	titleRank []int32
 	// valueGrams indexes the indicator statistics' values by trigram.
 	valueGrams map[[3]byte][]int32
+	// fieldsByName are the fields by lower-case canonical name and
+	// spelling.
+	fieldsByName map[string][]*FieldStat
 }
 
 // dict is a sorted token dictionary with postings.
@@ -221,7 +227,7 @@ func tokenize(s string, fn func(tok string)) {
 func buildSearchIndex(c *Catalog) *searchIndex {
 	n := len(c.Rules)
 	ix := &searchIndex{
-		n: n, title: make([]string, n), desc: make([]string, n), body: make([]string, n), meta: make([]string, n),
+		n: n, title: make([]string, n), desc: make([]string, n), body: make([]string, n), bodyLower: make([]string, n), meta: make([]string, n),
 		facets: map[string]map[string]bitset{}, labels: map[string]map[string]string{},
 		nonFeed: newBitset(n), feeds: newBitset(n), errs: newBitset(n), deprec: newBitset(n),
 	}
@@ -247,6 +253,7 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 			q = r.Body
 		}
 		ix.body[i] = q
+		ix.bodyLower[i] = strings.ToLower(q)
 		sb.Reset()
 		for _, s := range []string{r.ID, r.Author, r.Source.Path, r.Kind, r.QueryLanguage} {
 			sb.WriteString(s)
@@ -275,7 +282,7 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 		for _, s := range []string{ix.title[i], ix.desc[i], ix.meta[i]} {
 			tokenize(s, add)
 		}
-		tokenizeFold(ix.body[i], add)
+		tokenize(ix.bodyLower[i], add)
 		tokenize(ix.title[i], adder(titlePost))
 		tokenize(ix.desc[i], adder(descPost))
 		if r.ThirdPartyFeed {
@@ -358,6 +365,17 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 	ix.titleDict, ix.descDict = newDict(titlePost), newDict(descPost)
 	ix.sortOrders(c)
 	ix.buildValueIndex(c.Indicators)
+	ix.fieldsByName = map[string][]*FieldStat{}
+	for _, f := range c.Fields {
+		names := append([]string{f.Key}, f.Spellings...)
+		for i, name := range names {
+			name = strings.ToLower(name)
+			if i > 0 && slices.Contains(names[:i], name) || slices.Contains(ix.fieldsByName[name], f) {
+				continue
+			}
+			ix.fieldsByName[name] = append(ix.fieldsByName[name], f)
+		}
+	}
 	return ix
 }
 
@@ -442,7 +460,7 @@ func (ix *searchIndex) tokenSet(tok string, prefix bool) bitset {
 
 func (ix *searchIndex) contains(i int, word string) bool {
 	return strings.Contains(ix.title[i], word) || strings.Contains(ix.desc[i], word) ||
-		strings.Contains(ix.meta[i], word) || indexFold(ix.body[i], word) >= 0
+		strings.Contains(ix.meta[i], word) || strings.Contains(ix.bodyLower[i], word)
 }
 
 // scorer weighs where the words of a query appear: 10 in the title, 3 in
@@ -528,38 +546,6 @@ func indexFold(s, lower string) int {
 	return -1
 }
 
-// tokenizeFold calls fn for the lower-case form of every word of s.
-func tokenizeFold(s string, fn func(tok string)) {
-	var buf []byte
-	tokenize(s, func(tok string) {
-		lower := true
-		for i := 0; i < len(tok); i++ {
-			if c := tok[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
-				lower = false
-				break
-			}
-		}
-		if lower {
-			fn(tok)
-			return
-		}
-		buf = buf[:0]
-		ascii := true
-		for i := 0; i < len(tok); i++ {
-			if tok[i] >= utf8.RuneSelf {
-				ascii = false
-				break
-			}
-			buf = append(buf, lowerByte(tok[i]))
-		}
-		if ascii {
-			fn(string(buf))
-		} else {
-			fn(strings.ToLower(tok))
-		}
-	})
-}
-
 // cutAround returns s[at:at+n] with up to ctx bytes on each side, cut at
 // rune boundaries, whitespace collapsed, with ellipses where it was cut.
 func cutAround(s string, at, n, ctx int) string {
@@ -639,22 +625,9 @@ func (ic indicatorConstraint) matchStat(st *IndicatorStat) bool {
 }
 
 // matchingFields returns the fields whose canonical name or one of whose
-// spellings is name (lower case).
+// spellings is name (lower case), in the order of Catalog.Fields.
 func (c *Catalog) matchingFields(name string) []*FieldStat {
-	var out []*FieldStat
-	for _, f := range c.Fields {
-		if f.Key == name {
-			out = append(out, f)
-			continue
-		}
-		for _, s := range f.Spellings {
-			if strings.EqualFold(s, name) {
-				out = append(out, f)
-				break
-			}
-		}
-	}
-	return out
+	return c.search.fieldsByName[name]
 }
 
 // indicatorSet returns the rules with an indicator matching ic, and the
@@ -902,17 +875,23 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 	return res, nil
 }
 
-// matchedPredicates lists the rule's indicators that are in matched.
+// matchedPredicates lists the rule's indicators that are in matched (the
+// rule's statistics per value say what each counts under).
 func matchedPredicates(r *Rule, matched map[IndicatorKey]bool) []Predicate {
 	var out []Predicate
+	n := 0
 	for _, ind := range r.Analysis.Indicators {
 		for _, v := range ind.Values {
 			if len(out) >= 5 {
 				return out
 			}
-			k, ok := CountKey(r.Language, ind, v)
-			if ok && matched[k] {
-				out = append(out, Predicate{Field: ind.Field, FieldKey: k.Field, Kind: ind.Kind, Value: v.Value})
+			var st *IndicatorStat
+			if n < len(r.stats) {
+				st = r.stats[n]
+			}
+			n++
+			if st != nil && matched[st.Key] {
+				out = append(out, Predicate{Field: ind.Field, FieldKey: st.Key.Field, Kind: ind.Kind, Value: v.Value})
 			}
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-// Token classes, used as CSS class names (prefixed "hl-").
+// Token classes, used as CSS class names.
 const (
 	Plain    = ""
 	Comment  = "c"
@@ -205,27 +205,50 @@ func ForPath(path string) string {
 // Tokens splits text into classified tokens that cover it entirely, in
 // order. An unknown language gives one plain token.
 func Tokens(text, lang string) []Token {
+	var toks []Token
+	eachToken(text, lang, func(t Token) { toks = append(toks, t) })
+	return toks
+}
+
+// eachToken calls yield with the tokens of text in order (what Tokens
+// returns, without building the slice: a page of rule text holds
+// thousands).
+func eachToken(text, lang string, yield func(Token)) {
 	sp := specs[strings.ToLower(lang)]
 	if sp == nil || text == "" {
-		if text == "" {
-			return nil
+		if text != "" {
+			yield(Token{Plain, 0, len(text)})
 		}
-		return []Token{{Plain, 0, len(text)}}
+		return
 	}
 	if sp.markdown {
-		return markdownTokens(text)
+		for _, t := range markdownTokens(text) {
+			yield(t)
+		}
+		return
 	}
-	var toks []Token
+	// pending is the last token, held back so that the next one of the
+	// same class can extend it.
+	var pending Token
+	have := false
 	emit := func(class string, start, end int) {
 		if end <= start {
 			return
 		}
-		if n := len(toks); n > 0 && toks[n-1].Class == class && toks[n-1].End == start {
-			toks[n-1].End = end
+		if have && pending.Class == class && pending.End == start {
+			pending.End = end
 			return
 		}
-		toks = append(toks, Token{class, start, end})
+		if have {
+			yield(pending)
+		}
+		pending, have = Token{class, start, end}, true
 	}
+	defer func() {
+		if have {
+			yield(pending)
+		}
+	}()
 	lineStart := true
 	prevSignificant := byte(0)
 	noRegexBefore := 0 // a failed regex scan found no closing '/' before this offset
@@ -353,7 +376,6 @@ func Tokens(text, lang string) []Token {
 		prevSignificant = c
 		i += size
 	}
-	return toks
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -479,24 +501,47 @@ func markdownTokens(text string) []Token {
 	return toks
 }
 
-// HTML returns text with its tokens wrapped in <span class="hl-X">,
-// escaped.
+// HTML returns text with its tokens wrapped in <i class="X">, escaped.
 func HTML(text, lang string) template.HTML {
-	var b strings.Builder
-	for _, line := range Lines(text, lang) {
-		b.WriteString(string(line))
-		b.WriteByte('\n')
-	}
-	return template.HTML(strings.TrimSuffix(b.String(), "\n"))
+	return template.HTML(AppendHTML(nil, text, lang))
+}
+
+// AppendHTML appends text highlighted as by HTML to dst.
+func AppendHTML(dst []byte, text, lang string) []byte {
+	return AppendLines(dst, text, lang, func(dst []byte, n int) []byte {
+		if n > 1 {
+			dst = append(dst, '\n')
+		}
+		return dst
+	}, "")
 }
 
 // Lines returns the highlighted HTML of each line of text (without the
 // line breaks); spans never cross lines.
 func Lines(text, lang string) []template.HTML {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
 	var lines []template.HTML
-	var b strings.Builder
-	for _, t := range Tokens(text, lang) {
+	var buf []byte
+	start := 0
+	buf = AppendLines(buf, text, lang, func(dst []byte, n int) []byte {
+		if n > 1 {
+			lines = append(lines, template.HTML(dst[start:]))
+			start = len(dst)
+		}
+		return dst
+	}, "")
+	return append(lines, template.HTML(buf[start:]))
+}
+
+// AppendLines appends the highlighted HTML of text to dst one line at a
+// time: open is called before each line (numbered from 1) and close is
+// appended after it (line breaks are left out; spans never cross lines).
+// Writing a whole block into one buffer this way is the cheap path for
+// long rule text.
+func AppendLines(dst []byte, text, lang string, open func(dst []byte, n int) []byte, close string) []byte {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	n := 1
+	dst = open(dst, n)
+	eachToken(text, lang, func(t Token) {
 		seg := text[t.Start:t.End]
 		for {
 			nl := strings.IndexByte(seg, '\n')
@@ -506,58 +551,96 @@ func Lines(text, lang string) []template.HTML {
 			}
 			if part != "" {
 				if t.Class != Plain {
-					b.WriteString(`<span class="hl-`)
-					b.WriteString(t.Class)
-					b.WriteString(`">`)
+					dst = append(dst, tokenOpen...)
+					dst = append(dst, t.Class...)
+					dst = append(dst, tokenOpenEnd...)
 				}
-				Escape(&b, part)
+				dst = AppendEscape(dst, part)
 				if t.Class != Plain {
-					b.WriteString("</span>")
+					dst = append(dst, tokenClose...)
 				}
 			}
 			if nl < 0 {
 				break
 			}
-			lines = append(lines, template.HTML(b.String()))
-			b.Reset()
+			dst = append(dst, close...)
+			n++
+			dst = open(dst, n)
 			seg = seg[nl+1:]
 		}
-	}
-	lines = append(lines, template.HTML(b.String()))
-	return lines
+	})
+	return append(dst, close...)
 }
+
+// The markup of a token: <i class="X">text</i>, short because a page of
+// rule text holds thousands (the stylesheet styles "pre i.X").
+const (
+	tokenOpen    = `<i class="`
+	tokenOpenEnd = `">`
+	tokenClose   = `</i>`
+)
 
 // Escape writes s HTML-escaped (& < > " ' and NUL) to b; invalid UTF-8
 // becomes U+FFFD.
 func Escape(b *strings.Builder, s string) {
+	if !needsEscape(s) {
+		b.WriteString(s)
+		return
+	}
+	b.Write(AppendEscape(make([]byte, 0, len(s)+16), s))
+}
+
+// needsEscape reports whether s has a byte Escape changes (or any
+// non-ASCII byte, which it checks).
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf, c == '&', c == '<', c == '>', c == '"', c == '\'', c == 0:
+			return true
+		}
+	}
+	return false
+}
+
+// AppendEscape appends s HTML-escaped as Escape writes it to dst.
+func AppendEscape(dst []byte, s string) []byte {
+	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			var rep string
 			switch c {
 			case '&':
-				b.WriteString("&amp;")
+				rep = "&amp;"
 			case '<':
-				b.WriteString("&lt;")
+				rep = "&lt;"
 			case '>':
-				b.WriteString("&gt;")
+				rep = "&gt;"
 			case '"':
-				b.WriteString("&#34;")
+				rep = "&#34;"
 			case '\'':
-				b.WriteString("&#39;")
+				rep = "&#39;"
 			case 0:
-				b.WriteString("\uFFFD")
+				rep = "\uFFFD"
 			default:
-				b.WriteByte(c)
+				i++
+				continue
 			}
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, rep...)
 			i++
+			last = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			b.WriteString("\uFFFD")
-		} else {
-			b.WriteString(s[i : i+size])
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, "\uFFFD"...)
+			i++
+			last = i
+			continue
 		}
 		i += size
 	}
+	return append(dst, s[last:]...)
 }

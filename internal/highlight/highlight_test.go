@@ -49,7 +49,7 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-var tagRE = regexp.MustCompile(`</?span[^>]*>`)
+var tagRE = regexp.MustCompile(`</?i[^>]*>`)
 
 // unhighlight undoes HTML: strips the spans and unescapes.
 func unhighlight(s string) string { return html.UnescapeString(tagRE.ReplaceAllString(s, "")) }
@@ -74,7 +74,7 @@ func TestLinesKeepLineCount(t *testing.T) {
 		t.Fatalf("lines = %d: %q", len(lines), lines)
 	}
 	for i, l := range lines {
-		if strings.Count(string(l), "<span") != strings.Count(string(l), "</span>") {
+		if strings.Count(string(l), "<i ") != strings.Count(string(l), "</i>") {
 			t.Errorf("line %d has unbalanced spans: %s", i+1, l)
 		}
 	}

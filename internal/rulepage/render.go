@@ -3,7 +3,6 @@ package rulepage
 import (
 	"html/template"
 	"strconv"
-	"strings"
 
 	"github.com/detwiki/detwiki/internal/highlight"
 )
@@ -18,21 +17,30 @@ import (
 // Builder writes HTML: markup with Raw, text (escaped) with Esc, tags with
 // escaped attribute values with Open, and links and code with Link and
 // Code. The wiki uses it for its long lists as rule pages do.
-type Builder struct{ strings.Builder }
+type Builder struct{ buf []byte }
 
 // Raw writes markup as it is; never pass it rule text.
-func (b *Builder) Raw(s string) { b.WriteString(s) }
+func (b *Builder) Raw(s string) { b.buf = append(b.buf, s...) }
 
 // Esc writes text, escaped.
-func (b *Builder) Esc(s string) { highlight.Escape(&b.Builder, s) }
+func (b *Builder) Esc(s string) { b.buf = highlight.AppendEscape(b.buf, s) }
 
 // HTML returns what was written.
-func (b *Builder) HTML() template.HTML { return template.HTML(b.String()) }
+func (b *Builder) HTML() template.HTML { return template.HTML(b.buf) }
+
+// Bytes returns what was written (valid until the next write or Reset).
+func (b *Builder) Bytes() []byte { return b.buf }
+
+// Len returns the number of bytes written.
+func (b *Builder) Len() int { return len(b.buf) }
+
+// Reset empties the builder, keeping its memory.
+func (b *Builder) Reset() { b.buf = b.buf[:0] }
 
 type htmlBuilder = Builder
 
-func (b *Builder) raw(s string) { b.Raw(s) }
-func (b *Builder) esc(s string) { b.Esc(s) }
+func (b *Builder) raw(s string) { b.buf = append(b.buf, s...) }
+func (b *Builder) esc(s string) { b.buf = highlight.AppendEscape(b.buf, s) }
 
 // Open writes <tag attr="value" ...> with escaped attribute values (empty
 // values are left out). Attribute values that are URLs must be the
@@ -46,16 +54,19 @@ func (b *Builder) Code(text, href string) { b.code(text, href, "") }
 func (b *Builder) Link(text, href string) { b.link(text, href) }
 
 func (b *htmlBuilder) open(tag string, attrs ...string) {
-	b.raw("<" + tag)
+	b.buf = append(b.buf, '<')
+	b.raw(tag)
 	for i := 0; i+1 < len(attrs); i += 2 {
 		if attrs[i+1] == "" {
 			continue
 		}
-		b.raw(" " + attrs[i] + `="`)
+		b.buf = append(b.buf, ' ')
+		b.raw(attrs[i])
+		b.raw(`="`)
 		b.esc(attrs[i+1])
-		b.raw(`"`)
+		b.buf = append(b.buf, '"')
 	}
-	b.raw(">")
+	b.buf = append(b.buf, '>')
 }
 
 // code writes <code>text</code>, linked when href is set.
@@ -103,9 +114,8 @@ func (b *htmlBuilder) corpus(c valueCell) {
 	b.raw("</span>")
 }
 
-// indicatorsHTML renders an indicator (or exclusion) table.
-func indicatorsHTML(rows []indicatorRow) template.HTML {
-	var b htmlBuilder
+// writeIndicators writes an indicator (or exclusion) table.
+func writeIndicators(b *Builder, rows []indicatorRow) {
 	b.raw(`<div class="table-wrap"><table class="indicators"><thead><tr><th>Field</th><th>Kind</th><th>Values</th></tr></thead><tbody>` + "\n")
 	for _, r := range rows {
 		b.raw(`<tr class="indicator"><td class="field">`)
@@ -138,12 +148,10 @@ func indicatorsHTML(rows []indicatorRow) template.HTML {
 		b.raw("</ul></td></tr>\n")
 	}
 	b.raw("</tbody></table></div>\n")
-	return template.HTML(b.String())
 }
 
-// predsHTML renders predicates as list items.
-func predsHTML(preds []predView) template.HTML {
-	var b htmlBuilder
+// writePreds writes predicates as list items.
+func writePreds(b *Builder, preds []predView) {
 	for _, p := range preds {
 		b.raw(`<li class="pred">`)
 		if p.Negated {
@@ -165,7 +173,6 @@ func predsHTML(preds []predView) template.HTML {
 		b.transforms(p.Transforms)
 		b.raw("</li>\n")
 	}
-	return template.HTML(b.String())
 }
 
 // link writes text linked to href when href is set.
@@ -179,9 +186,8 @@ func (b *htmlBuilder) link(text, href string) {
 	b.raw("</a>")
 }
 
-// eventsHTML renders the rows of the event coverage table.
-func eventsHTML(rows []eventRow) template.HTML {
-	var b htmlBuilder
+// writeEvents writes the rows of the event coverage table.
+func writeEvents(b *Builder, rows []eventRow) {
 	for _, e := range rows {
 		if e.Equivalent {
 			b.raw(`<tr class="equivalent"><td>`)
@@ -201,12 +207,10 @@ func eventsHTML(rows []eventRow) template.HTML {
 			b.raw(`</td><td><span class="via-rule">the rule</span></td></tr>` + "\n")
 		}
 	}
-	return template.HTML(b.String())
 }
 
-// metaHTML renders the metadata list's entries.
-func metaHTML(rows []metaRow) template.HTML {
-	var b htmlBuilder
+// writeMeta writes the metadata list's entries.
+func writeMeta(b *Builder, rows []metaRow) {
 	for _, m := range rows {
 		b.raw("<dt>")
 		b.esc(m.Label)
@@ -226,5 +230,4 @@ func metaHTML(rows []metaRow) template.HTML {
 		}
 		b.raw("</dd>\n")
 	}
-	return template.HTML(b.String())
 }

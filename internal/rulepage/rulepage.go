@@ -13,14 +13,12 @@
 package rulepage
 
 import (
-	"bytes"
-	"embed"
+	_ "embed" // the stylesheet
 	"html/template"
 	"io"
+	"strconv"
+	"sync"
 )
-
-//go:embed templates/*.html
-var templateFS embed.FS
 
 //go:embed style.css
 var css string
@@ -40,18 +38,28 @@ func Funcs() template.FuncMap {
 	}
 }
 
-var pageTemplates = template.Must(template.New("rulepage").Funcs(Funcs()).ParseFS(templateFS, "templates/*.html"))
-
 // RenderFragment writes the page's <article> (for a layout that provides
 // the document, the stylesheet and navigation).
 func RenderFragment(w io.Writer, p *Page) error {
-	return execute(w, p, "rule")
+	b := getBuilder()
+	defer putBuilder(b)
+	p.view().writeArticle(b)
+	_, err := w.Write(b.buf)
+	return err
+}
+
+// AppendFragment appends the page's <article> to dst and returns the
+// extended buffer (RenderFragment without the copy).
+func AppendFragment(dst []byte, p *Page) []byte {
+	b := Builder{buf: dst}
+	p.view().writeArticle(&b)
+	return b.buf
 }
 
 // RenderHTML writes the page as a self-contained HTML document with its
 // stylesheet inline.
 func RenderHTML(w io.Writer, p *Page) error {
-	return execute(w, p, "standalone")
+	return renderStandalone(w, []*view{p.view()}, false)
 }
 
 // RenderHTMLPages writes several pages as one self-contained HTML document
@@ -61,14 +69,51 @@ func RenderHTMLPages(w io.Writer, pages []*Page) error {
 	for i, p := range pages {
 		views[i] = p.view()
 	}
-	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, "standalone-many", views); err != nil {
-		return err
+	return renderStandalone(w, views, true)
+}
+
+func renderStandalone(w io.Writer, views []*view, many bool) error {
+	b := getBuilder()
+	defer putBuilder(b)
+	b.raw("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+	if many {
+		b.raw(strconv.Itoa(len(views)) + " rules")
+	} else {
+		b.esc(views[0].Title)
 	}
-	_, err := w.Write(buf.Bytes())
+	b.raw(" · detwiki</title>\n<style>")
+	// The stylesheet is the package's own, with no "</" in it.
+	b.raw(css)
+	b.raw("</style>\n</head>\n<body class=\"standalone\">\n<main>\n")
+	if many {
+		b.raw(`<nav class="toc" aria-label="rules">`)
+		for _, v := range views {
+			b.open("a", "href", "#"+v.ID)
+			b.esc(v.Title)
+			b.raw("</a> ")
+		}
+		b.raw("</nav>\n")
+		for _, v := range views {
+			b.open("div", "id", v.ID)
+			v.writeArticle(b)
+			b.raw("</div>\n<hr>\n")
+		}
+	} else {
+		views[0].writeArticle(b)
+	}
+	b.raw("\n</main>\n<footer><p>Rendered by detwiki. Links to fields, indicators, events and techniques resolve in a detwiki catalog (<code>detwiki serve</code>).</p></footer>\n</body>\n</html>\n")
+	_, err := w.Write(b.buf)
 	return err
 }
 
-func execute(w io.Writer, p *Page, name string) error {
-	return pageTemplates.ExecuteTemplate(w, name, p.view())
+// builders recycles the buffers pages are written into.
+var builders = sync.Pool{New: func() any { return &Builder{buf: make([]byte, 0, 64<<10)} }}
+
+func getBuilder() *Builder { return builders.Get().(*Builder) }
+
+func putBuilder(b *Builder) {
+	if cap(b.buf) <= 4<<20 {
+		b.Reset()
+		builders.Put(b)
+	}
 }

@@ -138,7 +138,7 @@ func TestHTMLContent(t *testing.T) {
 		`href="/attack/T1218.014"`,
 		`<span class="via-eq">≈ equivalent</span>`,
 		`id="Q4"`,
-		`<span class="hl-k">where</span>`,
+		`<i class="k">where</i>`,
 		`(3 consecutive steps)`,
 		`id="param-timeframe"`,
 		`href="/rules/kusto/MMC-Injection-Narrow"`,

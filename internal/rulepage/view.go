@@ -143,13 +143,13 @@ type predView struct {
 type paramView struct {
 	Name, Anchor string
 	Values       []string
-	Code         template.HTML
+	Text         string
 }
 
 type bindingView struct {
 	Name, Anchor string
 	DerivedFrom  []Link
-	Code         template.HTML
+	Text         string
 }
 
 type stageView struct {
@@ -157,9 +157,8 @@ type stageView struct {
 	Kind       string
 	Line       int
 	LineHref   string
-	Code       template.HTML
+	Text       string
 	Predicates []predView
-	PredsHTML  template.HTML
 }
 
 type pipelineView struct {
@@ -167,20 +166,12 @@ type pipelineView struct {
 	Stages []stageView
 }
 
-type codeLine struct {
-	N      int
-	HTML   template.HTML
-	Marked bool
-}
-
+// codeBlock is a block of rule text shown with numbered lines.
 type codeBlock struct {
+	Text   string
 	Lang   string
-	Prefix string // anchor prefix of its lines: Q (query) or L (file)
-	Lines  []codeLine
-	// HTML is the block's lines, numbered and anchored, ready to insert:
-	// built here rather than in the template because it is the bulk of a
-	// page (the highlighter escapes every byte of the text).
-	HTML template.HTML
+	Prefix string       // anchor prefix of its lines: Q (query) or L (file)
+	Mark   map[int]bool // lines diagnostics point at
 }
 
 type diagView struct {
@@ -190,7 +181,6 @@ type diagView struct {
 type relatedView struct {
 	Title, Href, Language, ID string
 	Diff                      []predView
-	DiffHTML                  template.HTML
 }
 
 type sectionView struct {
@@ -200,7 +190,7 @@ type sectionView struct {
 
 type variantView struct {
 	Name, Language string
-	Code           template.HTML
+	Text, Lang     string
 }
 
 type testView struct {
@@ -225,13 +215,13 @@ type view struct {
 	SourceHref string
 	SourceText string
 	Meta       []metaRow
-	MetaHTML   template.HTML
-	EventsHTML template.HTML
 	Summary    summary
 	Desc       template.HTML
 	Attack     []attackRow
 	References []Link
 	Events     []eventRow
+	// Lang is the highlighter's language of the query.
+	Lang       string
 	Query      *codeBlock
 	Body       *codeBlock
 	BodyPath   string
@@ -240,23 +230,20 @@ type view struct {
 	Pipelines  []pipelineView
 	Indicators []indicatorRow
 	Exclusions []indicatorRow
-	// IndicatorsHTML and ExclusionsHTML are the tables, rendered.
-	IndicatorsHTML template.HTML
-	ExclusionsHTML template.HTML
-	Outputs        []rule.Output
-	Narrower       []relatedView
-	Broader        []relatedView
-	Same           []relatedView
-	NarrowerN      int
-	BroaderN       int
-	SameN          int
-	SameAction     []relatedView
-	SameActN       int
-	InCatalog      bool
-	FalsePos       []string
-	Sections       []sectionView
-	Links          []Link
-	Tests          []testView
+	Outputs    []rule.Output
+	Narrower   []relatedView
+	Broader    []relatedView
+	Same       []relatedView
+	NarrowerN  int
+	BroaderN   int
+	SameN      int
+	SameAction []relatedView
+	SameActN   int
+	InCatalog  bool
+	FalsePos   []string
+	Sections   []sectionView
+	Links      []Link
+	Tests      []testView
 	// Runs is what running the rule on events found (nil when it did not
 	// run); sample values are untrusted text, escaped by the template.
 	Runs     *rule.Runs
@@ -320,8 +307,6 @@ func (p *Page) view() *view {
 		v.References = append(v.References, Link{Text: r, Href: safeHref(r)})
 	}
 	v.events()
-	v.MetaHTML = metaHTML(v.Meta)
-	v.EventsHTML = eventsHTML(v.Events)
 	v.code()
 	v.analysis()
 	v.related()
@@ -377,14 +362,42 @@ func trimQuotes(s string) string {
 	return s
 }
 
-// safeHref returns s when it is an http(s) URL, "" otherwise.
+// safeHref returns s when it is an http(s) URL, "" otherwise, with the
+// bytes a URL cannot hold as they are (spaces, quotes, parentheses,
+// non-ASCII) percent-encoded, as html/template would.
 func safeHref(s string) string {
 	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
-	return s
+	return normalizeURL(s)
+}
+
+// normalizeURL percent-encodes the bytes of s other than letters, digits,
+// the unreserved and reserved punctuation of RFC 3986 (but for quotes and
+// parentheses) and '%'.
+func normalizeURL(s string) string {
+	const hex = "0123456789ABCDEF"
+	keep := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!#$&*+,/:;=?@[]%", c) >= 0
+	}
+	i := 0
+	for i < len(s) && keep(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s[:i])
+	for ; i < len(s); i++ {
+		if c := s[i]; keep(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
 }
 
 func (v *view) meta() {
@@ -470,22 +483,7 @@ func marked(diags []source.Diagnostic) map[int]bool {
 }
 
 func block(text, lang, prefix string, mark map[int]bool) *codeBlock {
-	b := &codeBlock{Lang: lang, Prefix: prefix}
-	var sb strings.Builder
-	sb.Grow(len(text) * 2)
-	for i, l := range highlight.Lines(strings.TrimRight(text, "\n"), lang) {
-		n := strconv.Itoa(i + 1)
-		b.Lines = append(b.Lines, codeLine{N: i + 1, HTML: l, Marked: mark[i+1]})
-		sb.WriteString(`<span class="line`)
-		if mark[i+1] {
-			sb.WriteString(" marked")
-		}
-		sb.WriteString(`" id="` + prefix + n + `"><a class="ln" href="#` + prefix + n + `" aria-hidden="true">` + n + `</a>`)
-		sb.WriteString(string(l))
-		sb.WriteString("\n</span>")
-	}
-	b.HTML = template.HTML(sb.String())
-	return b
+	return &codeBlock{Text: strings.TrimRight(text, "\n"), Lang: lang, Prefix: prefix, Mark: mark}
 }
 
 // queryLang maps a query language to the highlighter's language.
@@ -501,8 +499,9 @@ func queryLang(ql string) string {
 
 func (v *view) code() {
 	d := v.P.Doc
+	v.Lang = queryLang(d.QueryLanguage)
 	if d.Query != "" {
-		v.Query = block(d.Query, queryLang(d.QueryLanguage), "Q", nil)
+		v.Query = block(d.Query, v.Lang, "Q", nil)
 	}
 	if d.Body != "" && strings.TrimSpace(d.Body) != strings.TrimSpace(d.Query) {
 		v.Body = block(d.Body, highlight.ForPath(d.Source.Path), "L", marked(d.Analysis.Diagnostics))
@@ -512,6 +511,13 @@ func (v *view) code() {
 
 func (v *view) indicatorRows(list []rule.Indicator, counts bool) []indicatorRow {
 	var out []indicatorRow
+	// In a catalog, the statistics of the indicators' values know their
+	// pages: no need to compute each value's key again.
+	var stats []*catalog.IndicatorStat
+	if counts && v.P.Rule != nil && v.P.Rule.Document == v.P.Doc {
+		stats = v.P.Rule.ValueStats()
+	}
+	n := 0
 	for _, ind := range list {
 		row := indicatorRow{Field: ind.Field, FieldHref: v.fieldLink(ind), Kind: ind.Kind, KindPhrase: KindPhrase(ind.Kind)}
 		if ind.CanonicalField != "" && !strings.EqualFold(ind.CanonicalField, ind.Field) {
@@ -519,9 +525,18 @@ func (v *view) indicatorRows(list []rule.Indicator, counts bool) []indicatorRow 
 		}
 		for _, val := range ind.Values {
 			c := valueCell{Value: val.Value, Transforms: val.Transforms}
-			if slices.Contains(val.Transforms, rule.TransformFieldRef) {
+			var st *catalog.IndicatorStat
+			if n < len(stats) {
+				st = stats[n]
+			}
+			n++
+			switch {
+			case slices.Contains(val.Transforms, rule.TransformFieldRef):
 				c.FieldRef = v.fieldNameLink(val.Value)
-			} else if !(ind.Kind == rule.KindIsNull || ind.Kind == rule.KindIsNotNull) {
+			case ind.Kind == rule.KindIsNull || ind.Kind == rule.KindIsNotNull:
+			case st != nil:
+				c.Href = v.URLs.IndicatorSlug(st.Slug)
+			case stats == nil:
 				c.Href = v.indicatorLink(ind, val)
 			}
 			c.Expression = slices.Contains(val.Transforms, rule.TransformExpression)
@@ -554,17 +569,16 @@ func anchor(prefix, name string) string {
 
 func (v *view) analysis() {
 	a := &v.P.Doc.Analysis
-	lang := queryLang(v.P.Doc.QueryLanguage)
 	names := map[string]string{}
 	for _, p := range a.Parameters {
 		names[p.Name] = anchor("param", p.Name)
-		v.Params = append(v.Params, paramView{Name: p.Name, Anchor: anchor("param", p.Name), Values: p.Values, Code: highlight.HTML(p.Text, lang)})
+		v.Params = append(v.Params, paramView{Name: p.Name, Anchor: anchor("param", p.Name), Values: p.Values, Text: p.Text})
 	}
 	for _, b := range a.Bindings {
 		names[b.Name] = anchor("binding", b.Name)
 	}
 	for _, b := range a.Bindings {
-		bv := bindingView{Name: b.Name, Anchor: anchor("binding", b.Name), Code: highlight.HTML(b.Text, lang)}
+		bv := bindingView{Name: b.Name, Anchor: anchor("binding", b.Name), Text: b.Text}
 		for _, from := range b.DerivedFrom {
 			l := Link{Text: from}
 			if an, ok := names[from]; ok {
@@ -598,7 +612,7 @@ func (v *view) analysis() {
 		if len(v.Pipelines) == 0 || v.Pipelines[len(v.Pipelines)-1].Name != pl {
 			v.Pipelines = append(v.Pipelines, pipelineView{Name: pl})
 		}
-		sv := stageView{N: s.N, Steps: s.Steps, Kind: s.Kind, Line: s.Line, Code: highlight.HTML(s.Text, lang)}
+		sv := stageView{N: s.N, Steps: s.Steps, Kind: s.Kind, Line: s.Line, Text: s.Text}
 		if s.Line > 0 && v.Query != nil {
 			sv.LineHref = "#Q" + strconv.Itoa(s.Line)
 		}
@@ -606,14 +620,11 @@ func (v *view) analysis() {
 			sv.Predicates = append(sv.Predicates, predView{Field: p.Field, FieldHref: fieldHref(p.Field), Kind: p.Kind,
 				KindPhrase: KindPhrase(p.Kind), Values: p.Values, Transforms: p.Transforms, Negated: p.Negated})
 		}
-		sv.PredsHTML = predsHTML(sv.Predicates)
 		pv := &v.Pipelines[len(v.Pipelines)-1]
 		pv.Stages = append(pv.Stages, sv)
 	}
 	v.Indicators = v.indicatorRows(a.Indicators, true)
 	v.Exclusions = v.indicatorRows(a.Exclusions, false)
-	v.IndicatorsHTML = indicatorsHTML(v.Indicators)
-	v.ExclusionsHTML = indicatorsHTML(v.Exclusions)
 	v.Outputs = a.Outputs
 }
 
@@ -628,7 +639,6 @@ func (v *view) relatedList(list []catalog.Related) []relatedView {
 			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.link("fields/" + catalog.PageKey(p.FieldKey)), Kind: p.Kind,
 				KindPhrase: KindPhrase(p.Kind), Values: []string{p.Value}, Negated: p.Negated})
 		}
-		rv.DiffHTML = predsHTML(rv.Diff)
 		out = append(out, rv)
 	}
 	return out
@@ -676,7 +686,7 @@ func (v *view) extras() {
 		if ql == "" {
 			ql = d.QueryLanguage
 		}
-		v.Variants = append(v.Variants, variantView{Name: va.Name, Language: QueryLanguageName(ql), Code: highlight.HTML(va.Query, queryLang(ql))})
+		v.Variants = append(v.Variants, variantView{Name: va.Name, Language: QueryLanguageName(ql), Text: va.Query, Lang: queryLang(ql)})
 	}
 }
 

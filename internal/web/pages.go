@@ -89,9 +89,10 @@ type listData struct {
 	Took    string
 	// Rows are the result rows, rendered.
 	Rows template.HTML
-	// Opts are the choices of each filter select.
-	Opts map[string][]option
-	all  map[string]catalog.Facet
+	// Opts are the choices of each filter select, Selects the selects.
+	Opts    map[string][]option
+	Selects template.HTML
+	all     map[string]catalog.Facet
 }
 
 type pageLink struct {
@@ -125,9 +126,15 @@ func (s *site) list(b Base, q url.Values, search bool) *listData {
 		d.Facets[fc.Key] = fc
 	}
 	d.Opts = map[string][]option{}
+	var sb rulepage.Builder
 	for _, k := range []string{"lang", "source", "platform", "tactic", "severity", "status", "format", "tested"} {
 		d.Opts[k] = d.Options(k)
+		if k == "tested" && len(d.Opts[k]) == 0 {
+			continue
+		}
+		writeSelect(&sb, k, d.Opts[k])
 	}
+	d.Selects = sb.HTML()
 	d.Rows = resultRows(b.URLs, d.Hits)
 	link := func(n int) string {
 		v := cloneValues(q)
@@ -597,6 +604,30 @@ type option struct {
 	Value, Label string
 	Count        int
 	Selected     bool
+}
+
+// writeSelect writes the select of one filter (a page of results has a
+// few hundred choices: written here rather than by the template).
+func writeSelect(b *rulepage.Builder, key string, opts []option) {
+	b.Raw("<label>")
+	b.Esc(key)
+	b.Open("select", "name", key)
+	b.Raw(`<option value="">any</option>`)
+	for _, o := range opts {
+		b.Raw(`<option value="`)
+		b.Esc(o.Value)
+		if o.Selected {
+			b.Raw(`" selected>`)
+		} else {
+			b.Raw(`">`)
+		}
+		b.Esc(o.Label)
+		if o.Count > 0 {
+			b.Raw(" (" + strconv.Itoa(o.Count) + ")")
+		}
+		b.Raw("</option>")
+	}
+	b.Raw("</select></label>\n")
 }
 
 // Options lists the values of a filter over the whole catalog, with their

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"container/list"
 	"errors"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/detwiki/detwiki/internal/catalog"
 	"github.com/detwiki/detwiki/internal/rulepage"
@@ -63,6 +64,10 @@ type Server struct {
 	etag string
 	// warmed is set once the background warm-up has rendered every rule.
 	warmed atomic.Bool
+	// inflight counts the requests being answered, lastRequest is when the
+	// last one arrived (Unix nanoseconds): the warm-up waits for quiet.
+	inflight    atomic.Int64
+	lastRequest atomic.Int64
 }
 
 // New returns the server of a catalog.
@@ -83,18 +88,39 @@ func New(c *catalog.Catalog, opt Options) *Server {
 	return s
 }
 
-// warm renders every rule page into the cache, one at a time.
+// warm renders every rule page into the cache, one at a time, and only
+// while the server is idle: it steps aside whenever a request is being
+// answered or was in the last warmQuiet, so that it never competes with
+// visitors for the CPU.
 func (s *Server) warm() {
 	defer s.warmed.Store(true)
+	buf := new(bytes.Buffer)
 	for _, r := range s.site.cat.Rules {
 		key := "/rules/" + r.ID
-		if _, ok := s.cache.get(key); ok {
+		if s.cache.has(key) {
 			continue
 		}
-		var buf bytes.Buffer
-		if err := s.site.rulePage(&buf, rulepage.Server, false, r); err == nil {
+		s.waitIdle()
+		buf.Reset()
+		if err := s.site.rulePage(buf, rulepage.Server, false, r); err == nil {
 			s.cache.put(key, buf.Bytes())
 		}
+	}
+}
+
+// warmQuiet is how long the server must have been idle before the warm-up
+// renders another page.
+const warmQuiet = 50 * time.Millisecond
+
+// waitIdle returns once no request is in flight and none arrived in the
+// last warmQuiet.
+func (s *Server) waitIdle() {
+	for {
+		last := time.Unix(0, s.lastRequest.Load())
+		if s.inflight.Load() == 0 && time.Since(last) >= warmQuiet {
+			return
+		}
+		time.Sleep(warmQuiet)
 	}
 }
 
@@ -146,6 +172,9 @@ func redirectTo(target string) http.HandlerFunc {
 // ServeHTTP refuses requests that could reach outside the catalog or are
 // too large, sets the security headers and dispatches.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	s.lastRequest.Store(time.Now().UnixNano())
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -249,11 +278,16 @@ func (s *Server) cached(w http.ResponseWriter, r *http.Request, render func(*byt
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := render(buf); err != nil {
+	err := render(buf)
+	var e *cacheEntry
+	if err == nil {
+		e = s.cache.put(key, buf.Bytes())
+	}
+	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
-	if e := s.cache.put(key, buf.Bytes()); e != nil && acceptsGzip(r) {
+	if e != nil && acceptsGzip(r) {
 		writeCached(w, r, e)
 		return
 	}
@@ -454,8 +488,16 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 }
 
 // pageCache keeps rendered pages, gzip-compressed, up to a byte budget,
-// dropping the least recently used.
+// dropping the least recently used. It is split into shards, each with its
+// own lock and its share of the budget, so that concurrent requests for
+// different pages rarely wait for each other.
 type pageCache struct {
+	shards [cacheShards]cacheShard
+}
+
+const cacheShards = 16
+
+type cacheShard struct {
 	mu    sync.Mutex
 	max   int
 	size  int
@@ -470,22 +512,43 @@ type cacheEntry struct {
 }
 
 func newPageCache(max int) *pageCache {
-	return &pageCache{max: max, order: list.New(), items: map[string]*list.Element{}}
+	c := &pageCache{}
+	for i := range c.shards {
+		c.shards[i] = cacheShard{max: max / cacheShards, order: list.New(), items: map[string]*list.Element{}}
+	}
+	return c
 }
 
+func (c *pageCache) shard(key string) *cacheShard {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint32(key[i])) * 16777619
+	}
+	return &c.shards[h%cacheShards]
+}
+
+// gzipWriters compress pages at the fastest level (klauspost/compress:
+// about 1.5 times the speed of compress/gzip at its fastest, with the same
+// ratio; compressing is a third of the cost of a page seen for the first
+// time).
 var gzipWriters = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 	return w
 }}
 
+// gzipBuffers recycle the buffers pages are compressed into before the
+// result is copied into a slice of its exact size.
+var gzipBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }}
+
 func (c *pageCache) entry(key string) (*cacheEntry, bool) {
 	if c == nil {
 		return nil, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[key]; ok {
-		c.order.MoveToFront(e)
+	sh := c.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if e, ok := sh.items[key]; ok {
+		sh.order.MoveToFront(e)
 		return e.Value.(*cacheEntry), true
 	}
 	return nil, false
@@ -505,37 +568,75 @@ func (c *pageCache) get(key string) ([]byte, bool) {
 	return b, err == nil
 }
 
+// has reports whether a page is cached (without touching its recency).
+func (c *pageCache) has(key string) bool {
+	if c == nil {
+		return false
+	}
+	sh := c.shard(key)
+	sh.mu.Lock()
+	_, ok := sh.items[key]
+	sh.mu.Unlock()
+	return ok
+}
+
+// compress returns data gzip-compressed, in a slice of its own.
+func compress(data []byte) []byte {
+	buf := gzipBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(buf)
+	zw.Write(data)
+	zw.Close()
+	gzipWriters.Put(zw)
+	gz := bytes.Clone(buf.Bytes())
+	if buf.Cap() <= 1<<20 {
+		gzipBuffers.Put(buf)
+	}
+	return gz
+}
+
 // put compresses and caches a page and returns its entry (nil without a
 // cache).
 func (c *pageCache) put(key string, data []byte) *cacheEntry {
 	if c == nil {
 		return nil
 	}
-	var buf bytes.Buffer
-	zw := gzipWriters.Get().(*gzip.Writer)
-	zw.Reset(&buf)
-	zw.Write(data)
-	zw.Close()
-	gzipWriters.Put(zw)
-	e := &cacheEntry{key: key, gz: buf.Bytes(), size: len(data)}
-	if len(e.gz) > c.max/4 {
+	e := &cacheEntry{key: key, gz: compress(data), size: len(data)}
+	sh := c.shard(key)
+	if len(e.gz) > sh.max/4 {
 		return e
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.items[key]; ok {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if old, ok := sh.items[key]; ok {
 		return old.Value.(*cacheEntry)
 	}
-	c.items[key] = c.order.PushFront(e)
-	c.size += len(e.gz)
-	for c.size > c.max {
-		last := c.order.Back()
+	sh.items[key] = sh.order.PushFront(e)
+	sh.size += len(e.gz)
+	for sh.size > sh.max {
+		last := sh.order.Back()
 		ce := last.Value.(*cacheEntry)
-		c.order.Remove(last)
-		delete(c.items, ce.key)
-		c.size -= len(ce.gz)
+		sh.order.Remove(last)
+		delete(sh.items, ce.key)
+		sh.size -= len(ce.gz)
 	}
 	return e
+}
+
+// stats returns the number of pages and compressed bytes cached.
+func (c *pageCache) stats() (pages, size int) {
+	if c == nil {
+		return 0, 0
+	}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		pages += len(sh.items)
+		size += sh.size
+		sh.mu.Unlock()
+	}
+	return pages, size
 }
 
 // HTTPServer returns an http.Server for the wiki with timeouts and limits
@@ -578,10 +679,6 @@ type CacheStats struct {
 // CacheStats returns the state of the page cache.
 func (s *Server) CacheStats() CacheStats {
 	st := CacheStats{Warmed: s.warmed.Load()}
-	if c := s.cache; c != nil {
-		c.mu.Lock()
-		st.Pages, st.Bytes = len(c.items), c.size
-		c.mu.Unlock()
-	}
+	st.Pages, st.Bytes = s.cache.stats()
 	return st
 }

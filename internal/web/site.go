@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/detwiki/detwiki/internal/catalog"
+	"github.com/detwiki/detwiki/internal/highlight"
 	"github.com/detwiki/detwiki/internal/rulepage"
 )
 
@@ -30,7 +31,29 @@ type site struct {
 
 	facetsOnce sync.Once
 	facetsAll  map[string]catalog.Facet
+
+	// frames caches the layout around pages without a search query, per
+	// frameKey, split at the title.
+	frames sync.Map
 }
+
+// frameKey identifies a layout: the URLs, static or not, the active
+// section.
+type frameKey struct {
+	base, ext string
+	static    bool
+	nav       string
+}
+
+// frameParts is a rendered layout: head before and after the (escaped)
+// title, and the foot.
+type frameParts struct {
+	headPre, headPost, foot []byte
+}
+
+// titlePlaceholder stands for the title while a layout is rendered once;
+// html/template leaves it as it is.
+const titlePlaceholder = "DETWIKITITLEPLACEHOLDER"
 
 // layout is the data of the page frame.
 type layout struct {
@@ -154,32 +177,79 @@ func (s *site) render(w io.Writer, u rulepage.URLs, static bool, nav, title, que
 
 // frame writes the layout around already rendered (and escaped) content.
 func (s *site) frame(w io.Writer, u rulepage.URLs, static bool, nav, title, query string, content ...[]byte) error {
-	l := layout{Title: title, Nav: nav, URLs: u, Static: static, Query: query, Info: s.cat.Info}
-	if err := s.tmpl.ExecuteTemplate(w, "layout-head", l); err != nil {
+	if query != "" {
+		l := layout{Title: title, Nav: nav, URLs: u, Static: static, Query: query, Info: s.cat.Info}
+		if err := s.tmpl.ExecuteTemplate(w, "layout-head", l); err != nil {
+			return err
+		}
+		for _, c := range content {
+			if _, err := w.Write(c); err != nil {
+				return err
+			}
+		}
+		return s.tmpl.ExecuteTemplate(w, "layout-foot", l)
+	}
+	f, err := s.frameFor(frameKey{u.Base, u.Ext, static, nav})
+	if err != nil {
 		return err
 	}
-	for _, c := range content {
-		if _, err := w.Write(c); err != nil {
+	t := titleBuffers.Get().(*[]byte)
+	*t = highlight.AppendEscape((*t)[:0], title)
+	parts := [][]byte{f.headPre, *t, f.headPost}
+	parts = append(parts, content...)
+	parts = append(parts, f.foot)
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			titleBuffers.Put(t)
 			return err
 		}
 	}
-	return s.tmpl.ExecuteTemplate(w, "layout-foot", l)
+	titleBuffers.Put(t)
+	return nil
 }
+
+var titleBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// frameFor returns the layout of key, rendering it the first time.
+func (s *site) frameFor(k frameKey) (*frameParts, error) {
+	if f, ok := s.frames.Load(k); ok {
+		return f.(*frameParts), nil
+	}
+	l := layout{Title: titlePlaceholder, Nav: k.nav, URLs: rulepage.URLs{Base: k.base, Ext: k.ext}, Static: k.static, Info: s.cat.Info}
+	var head, foot bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&head, "layout-head", l); err != nil {
+		return nil, err
+	}
+	if err := s.tmpl.ExecuteTemplate(&foot, "layout-foot", l); err != nil {
+		return nil, err
+	}
+	pre, post, ok := bytes.Cut(head.Bytes(), []byte(titlePlaceholder))
+	if !ok || bytes.Contains(post, []byte(titlePlaceholder)) {
+		return nil, fmt.Errorf("layout: the title placeholder is not in the head once")
+	}
+	f := &frameParts{headPre: pre, headPost: post, foot: foot.Bytes()}
+	s.frames.Store(k, f)
+	return f, nil
+}
+
+// fragments recycle the buffers rule articles are written into.
+var fragments = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 // rulePage renders the page of one rule.
 func (s *site) rulePage(w io.Writer, u rulepage.URLs, static bool, r *catalog.Rule) error {
-	buf := getBuffer()
-	defer putBuffer(buf)
-	p := &rulepage.Page{Doc: r.Document, Rule: r, Catalog: s.cat, URLs: u}
-	if err := rulepage.RenderFragment(buf, p); err != nil {
-		return err
-	}
-	extra := fmt.Sprintf(`<p class="formats">Also as <a href="%s">JSON</a>`, template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)))
+	frag := fragments.Get().(*[]byte)
+	defer func() {
+		if cap(*frag) <= 4<<20 {
+			fragments.Put(frag)
+		}
+	}()
+	*frag = rulepage.AppendFragment((*frag)[:0], &rulepage.Page{Doc: r.Document, Rule: r, Catalog: s.cat, URLs: u})
+	extra := `<p class="formats">Also as <a href="` + template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)) + `">JSON</a>`
 	if !static {
-		extra += fmt.Sprintf(` and <a href="%s">markdown</a>`, template.HTMLEscapeString(u.Base+"rules/"+r.ID+".md"))
+		extra += ` and <a href="` + template.HTMLEscapeString(u.Base+"rules/"+r.ID+".md") + `">markdown</a>`
 	}
 	extra += ".</p>"
-	return s.frame(w, u, static, "rules", r.Title, "", buf.Bytes(), []byte(extra))
+	return s.frame(w, u, static, "rules", r.Title, "", *frag, []byte(extra))
 }
 
 func (s *site) ruleJSONLink(u rulepage.URLs, static bool, id string) string {
