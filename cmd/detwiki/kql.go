@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +29,8 @@ func kqlUsage(w io.Writer) {
 	fmt.Fprintln(w, "check reads .kql and .csl files (folders are searched recursively) and prints")
 	fmt.Fprintln(w, "file:line:col: message for every error. With --jsonl it reads lines")
 	fmt.Fprintln(w, `{"id": ..., "query": "..."} and writes one line per input:`)
-	fmt.Fprintln(w, `{"id": ..., "ok": true|false, "diagnostics": [{"line": n, "col": n, "message": "..."}]}.`)
+	fmt.Fprintln(w, `{"id": ..., "ok": true|false, "diagnostics": [{"line": n, "col": n, "message": "..."}]}`)
+	fmt.Fprintln(w, `(a line that is not such an object gets {"id": null, "ok": false, ...} and exit status 2).`)
 	fmt.Fprintln(w, "A binary file is one error, not a query. The exit status is 1 when any query")
 	fmt.Fprintln(w, "has an error, 2 when a path cannot be read (the other paths are still checked).")
 }
@@ -68,13 +70,17 @@ func runKQLCheck(args []string, stdout, stderr io.Writer) int {
 		if len(inputs) == 0 {
 			inputs = []string{"-"}
 		}
+		inputErr := false
 		for _, name := range inputs {
 			bad, err := checkJSONL(name, out)
 			if err != nil {
 				fmt.Fprintln(stderr, "detwiki kql:", err)
-				return 2
+				inputErr = true
 			}
 			failed = failed || bad
+		}
+		if inputErr {
+			return 2
 		}
 	} else {
 		files, pathErrs := kqlFiles(fs.Args())
@@ -201,6 +207,7 @@ func checkJSONL(name string, out *bufio.Writer) (bool, error) {
 	enc.SetEscapeHTML(false)
 	failed := false
 	line := 0
+	var inputErrs []error
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
@@ -212,7 +219,15 @@ func checkJSONL(name string, out *bufio.Writer) (bool, error) {
 			Query string          `json:"query"`
 		}
 		if err := json.Unmarshal(b, &in); err != nil {
-			return failed, fmt.Errorf("%s:%d: %v", name, line, err)
+			// Still one verdict per input line, so that verdicts stay in
+			// step with the input; the error is the caller's to report.
+			v := jsonlVerdict{ID: json.RawMessage("null"), Diagnostics: []jsonlDiagnostic{{Message: "not a {\"id\", \"query\"} JSON object: " + err.Error()}}}
+			if err := enc.Encode(v); err != nil {
+				return failed, err
+			}
+			failed = true
+			inputErrs = append(inputErrs, fmt.Errorf("%s:%d: %v", name, line, err))
+			continue
 		}
 		if in.ID == nil {
 			in.ID = json.RawMessage("null")
@@ -231,7 +246,10 @@ func checkJSONL(name string, out *bufio.Writer) (bool, error) {
 			return failed, err
 		}
 	}
-	return failed, sc.Err()
+	if err := sc.Err(); err != nil {
+		return failed, err
+	}
+	return failed, errors.Join(inputErrs...)
 }
 
 func runKQLFmt(args []string, stdout, stderr io.Writer) int {

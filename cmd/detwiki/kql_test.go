@@ -102,3 +102,16 @@ func TestKQLFmt(t *testing.T) {
 		t.Errorf("unknown subcommand: exit %d", code)
 	}
 }
+
+// TestKQLCheckJSONLBadLine: a line that is not a JSON object still gets its
+// verdict line (verdicts stay in step with the input) and the lines after
+// it are checked; the exit status says the input was bad.
+func TestKQLCheckJSONLBadLine(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "q.jsonl")
+	os.WriteFile(in, []byte("{\"id\": 1, \"query\": \"T | take 1\"}\nnot json\n{\"id\": 3, \"query\": \"T | take 1\"}\n"), 0o644)
+	out, errs, code := runKQLCmd(t, "kql", "check", "--jsonl", in)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 2 || len(lines) != 3 || !strings.HasPrefix(lines[1], `{"id":null,"ok":false`) || !strings.HasPrefix(lines[2], `{"id":3,"ok":true`) || !strings.Contains(errs, ":2:") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+}
