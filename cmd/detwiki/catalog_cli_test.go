@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/detwiki/detwiki/internal/catalog"
 	"github.com/detwiki/detwiki/internal/examples"
@@ -65,9 +66,26 @@ func TestBuildServeLayerOverExamples(t *testing.T) {
 	// serve --catalog answers; the test stops it after a few requests.
 	old := serveFunc
 	defer func() { serveFunc = old }()
-	serveFunc = func(srv *web.Server, ln net.Listener) error {
-		go srv.Serve(ln)
+	serveFunc = func(h http.Handler, ln net.Listener) error {
+		go web.ServeHandler(h, ln)
 		defer ln.Close()
+		// The server listens at once and answers 503 until its catalog is
+		// loaded.
+		for deadline := time.Now().Add(time.Minute); ; {
+			resp, err := http.Get("http://" + ln.Addr().String() + "/api/info")
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || time.Now().After(deadline) {
+				t.Fatalf("GET /api/info while loading: %d", resp.StatusCode)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		for _, p := range []string{"/", "/rules/", "/search?q=mmc.exe", "/api/info"} {
 			resp, err := http.Get("http://" + ln.Addr().String() + p)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"time"
@@ -18,8 +19,9 @@ func init() {
 	register(&command{name: "serve", summary: "serve the wiki and its JSON API over a catalog or rule folders", run: runServe})
 }
 
-// serveFunc serves the wiki until it fails (tests replace it).
-var serveFunc = func(srv *web.Server, ln net.Listener) error { return srv.Serve(ln) }
+// serveFunc serves the wiki (a web.Gate that opens once the catalog is
+// loaded) until it fails; tests replace it.
+var serveFunc = func(h http.Handler, ln net.Listener) error { return web.ServeHandler(h, ln) }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -42,22 +44,37 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
+	// Listen at once and load behind a gate: the address answers (503 and
+	// a page that reloads itself) while the catalog loads.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return errorf(stderr, "%v", err)
+	}
+	gate := web.NewGate("loading the catalog")
+	served := make(chan error, 1)
+	go func() { served <- serveFunc(gate, ln) }()
+	fail := func(format string, args ...any) int {
+		ln.Close()
+		<-served
+		return errorf(stderr, format, args...)
+	}
 	var c *catalog.Catalog
 	var notes []string
 	start := time.Now()
+	limitMemory()
 	if *catDir != "" {
 		if len(sources) > 0 {
-			return errorf(stderr, "give either --catalog or rule folders, not both")
+			return fail("give either --catalog or rule folders, not both")
 		}
 		c, err = catalog.Load(*catDir)
 		if err != nil {
-			return errorf(stderr, "%v", err)
+			return fail("%v", err)
 		}
 		fmt.Fprintf(stderr, "detwiki: loaded %d rules from %s in %s\n", len(c.Rules), *catDir, time.Since(start).Round(10*time.Millisecond))
 	} else {
 		choice, err := chooseSources(sources)
 		if err != nil {
-			return errorf(stderr, "%v", err)
+			return fail("%v", err)
 		}
 		if choice.Examples {
 			fmt.Fprint(stderr, examplesHint)
@@ -65,8 +82,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		notes = choice.Notes
 		ac, err := loadAttack(*attackFile)
 		if err != nil {
-			return errorf(stderr, "%v", err)
+			return fail("%v", err)
 		}
+		gate.SetStatus("reading the rule folders")
 		dir := *out
 		if dir == "" {
 			dir = catalogDirFor(choice.Sources)
@@ -77,25 +95,21 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			// The cache folder may not be writable: build in memory.
 			c, rep, err = buildCatalog(catalog.Options{Sources: choice.Sources, Attack: ac}, stderr, *quiet)
 			if err != nil {
-				return errorf(stderr, "%v", err)
+				return fail("%v", err)
 			}
 		}
 		if !*quiet {
 			printSummary(stderr, c, rep)
 		}
 	}
-	limitMemory()
+	serveMemory()
 	cacheBytes := *cacheMB << 20
 	if *cacheMB <= 0 {
 		cacheBytes = -1
 	}
-	srv := web.New(c, web.Options{BaseURL: *baseURL, Notes: notes, Warm: *warm, CacheBytes: cacheBytes, Logger: log.New(os.Stderr, "detwiki: ", log.LstdFlags)})
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return errorf(stderr, "%v", err)
-	}
+	gate.Open(web.New(c, web.Options{BaseURL: *baseURL, Notes: notes, Warm: *warm, CacheBytes: cacheBytes, Logger: log.New(os.Stderr, "detwiki: ", log.LstdFlags)}))
 	fmt.Fprintf(stderr, "detwiki: serving %d rules on http://%s/ (Ctrl-C to stop)\n", len(c.Rules), ln.Addr())
-	if err := serveFunc(srv, ln); err != nil {
+	if err := <-served; err != nil {
 		return errorf(stderr, "%v", err)
 	}
 	return 0

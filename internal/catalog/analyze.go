@@ -62,19 +62,21 @@ func New(docs []*rule.Document, info Info, ac *attack.Catalog) *Catalog {
 		c.Languages = append(c.Languages, l)
 	}
 	sort.Strings(c.Languages)
+	// The search index's text part (most of its cost) reads only the
+	// documents: build it on a goroutine of its own while the statistics
+	// and relations are computed, then add what it needs of them.
+	done := make(chan *searchIndex)
+	go func() { done <- buildSearchText(c) }()
 	c.countIndicators()
 	c.collectFields()
 	c.collectEvents()
 	c.collectPatterns()
 	c.collectTables()
 	c.collectTechniques()
-	// The relations and the search index do not depend on each other: build
-	// them at once.
-	done := make(chan *searchIndex)
-	go func() { done <- buildSearchIndex(c) }()
 	c.computeNeighbours()
 	c.computeSameAction()
 	c.search = <-done
+	c.search.finish(c)
 	return c
 }
 

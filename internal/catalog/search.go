@@ -224,7 +224,10 @@ func tokenize(s string, fn func(tok string)) {
 	flush(len(s))
 }
 
-func buildSearchIndex(c *Catalog) *searchIndex {
+// buildSearchText builds the part of the search index that depends only
+// on the documents (the text, facets and sort orders); finish adds the
+// rest once the statistics are computed.
+func buildSearchText(c *Catalog) *searchIndex {
 	n := len(c.Rules)
 	ix := &searchIndex{
 		n: n, title: make([]string, n), desc: make([]string, n), body: make([]string, n), bodyLower: make([]string, n), meta: make([]string, n),
@@ -270,8 +273,10 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 		}
 		for _, ind := range r.Analysis.Indicators {
 			sb.WriteString(ind.Field + " " + ind.CanonicalField + "\n")
-			for _, v := range ind.Values {
-				sb.WriteString(v.Value)
+			// Only the text of each value: countIndicators writes their
+			// corpus counts at the same time (see New).
+			for k := range ind.Values {
+				sb.WriteString(ind.Values[k].Value)
 				sb.WriteByte('\n')
 			}
 		}
@@ -364,6 +369,12 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 	ix.tokens, ix.postings = all.tokens, all.postings
 	ix.titleDict, ix.descDict = newDict(titlePost), newDict(descPost)
 	ix.sortOrders(c)
+	return ix
+}
+
+// finish adds to the index what depends on the corpus statistics: the
+// value index and the fields by name.
+func (ix *searchIndex) finish(c *Catalog) {
 	ix.buildValueIndex(c.Indicators)
 	ix.fieldsByName = map[string][]*FieldStat{}
 	for _, f := range c.Fields {
@@ -376,7 +387,6 @@ func buildSearchIndex(c *Catalog) *searchIndex {
 			ix.fieldsByName[name] = append(ix.fieldsByName[name], f)
 		}
 	}
-	return ix
 }
 
 // sortOrders precomputes the rules in every sort order, ties broken by

@@ -12,8 +12,10 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/rule"
@@ -513,70 +515,128 @@ type storedDoc struct {
 	doc   *rule.Document
 }
 
+// docJSONOptions decode stored documents with encoding/json's leniency
+// (names matched without regard to case, duplicate names and invalid
+// UTF-8 accepted) using the JSON v2 implementation, which decodes the
+// catalog's documents more than twice as fast (TestLoadDecodesAsJSONv1
+// checks that the result is the same).
+var docJSONOptions = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
+	jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+
+// decodeDocument decodes a stored rule document.
+func decodeDocument(raw []byte) (*rule.Document, error) {
+	d := new(rule.Document)
+	if err := jsonv2.Unmarshal(raw, d, docJSONOptions); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // loadDocs reads the documents of the previous build that keep returns
-// true for (all when keep is nil), decoding them in parallel. Corpus counts
-// are dropped and the ids are the readers' (before disambiguation).
+// true for (all when keep is nil). Rows are read on one goroutine while
+// the others decode them; each decoder interns the strings of what it
+// decodes (see interner). Corpus counts are dropped and the ids are the
+// readers' (before disambiguation).
 func (s *stored) loadDocs(keep func(root, path string) bool) ([]storedDoc, error) {
 	rows, err := s.db.Query("SELECT root, path, seq, read_id, document FROM rules ORDER BY root, path, seq")
 	if err != nil {
 		return nil, err
 	}
-	var out []storedDoc
-	var raw [][]byte
-	for rows.Next() {
-		var p placement
-		var doc []byte
-		if err := rows.Scan(&p.root, &p.path, &p.seq, &p.readID, &doc); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if keep != nil && !keep(p.root, p.path) {
-			continue
-		}
-		out = append(out, storedDoc{place: p})
-		raw = append(raw, doc)
+	type job struct {
+		i   int
+		raw []byte
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	errs := make([]error, len(out))
-	// Each worker interns the strings of the documents it decodes (see
-	// interner): a tenth of the strings differ.
-	workers := min(runtime.GOMAXPROCS(0), max(len(out), 1))
-	var next atomic.Int64
+	const batchSize = 32
+	batches := make(chan []job, 16)
+	var (
+		mu   sync.Mutex
+		out  []storedDoc
+		docs = map[int]*rule.Document{}
+		errs = map[int]error{}
+	)
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := 0; w < max(runtime.GOMAXPROCS(0), 1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			in := newInterner()
-			for {
-				from := int(next.Add(16)) - 16
-				if from >= len(out) {
-					return
-				}
-				for i := from; i < min(from+16, len(out)); i++ {
-					d := new(rule.Document)
-					if err := json.Unmarshal(raw[i], d); err != nil {
-						errs[i] = fmt.Errorf("stored rule %s: %w", out[i].place.readID, err)
-						continue
-					}
-					raw[i] = nil
-					d.ID = out[i].place.readID
-					for j := range d.Analysis.Indicators {
-						for k := range d.Analysis.Indicators[j].Values {
-							d.Analysis.Indicators[j].Values[k].Corpus = nil
+			type result struct {
+				i   int
+				doc *rule.Document
+				err error
+			}
+			var done []result
+			for batch := range batches {
+				done = done[:0]
+				for _, j := range batch {
+					d, err := decodeDocument(j.raw)
+					if err == nil {
+						for a := range d.Analysis.Indicators {
+							for b := range d.Analysis.Indicators[a].Values {
+								d.Analysis.Indicators[a].Values[b].Corpus = nil
+							}
 						}
+						in.value(reflect.ValueOf(d))
 					}
-					in.value(reflect.ValueOf(d))
-					out[i].doc = d
+					done = append(done, result{j.i, d, err})
 				}
+				mu.Lock()
+				for _, r := range done {
+					if r.err != nil {
+						errs[r.i] = r.err
+					} else {
+						docs[r.i] = r.doc
+					}
+				}
+				mu.Unlock()
 			}
 		}()
 	}
+	var batch []job
+	n := 0
+	var scanErr error
+	for rows.Next() {
+		var p placement
+		var raw []byte
+		if err := rows.Scan(&p.root, &p.path, &p.seq, &p.readID, &raw); err != nil {
+			scanErr = err
+			break
+		}
+		if keep != nil && !keep(p.root, p.path) {
+			continue
+		}
+		mu.Lock()
+		out = append(out, storedDoc{place: p})
+		mu.Unlock()
+		batch = append(batch, job{n, raw})
+		n++
+		if len(batch) == batchSize {
+			batches <- batch
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
 	wg.Wait()
-	return out, errors.Join(errs...)
+	rows.Close()
+	if scanErr == nil {
+		scanErr = rows.Err()
+	}
+	if scanErr != nil {
+		return nil, scanErr
+	}
+	var all []error
+	for i := range out {
+		if d := docs[i]; d != nil {
+			d.ID = out[i].place.readID
+			out[i].doc = d
+		} else if err := errs[i]; err != nil {
+			all = append(all, fmt.Errorf("stored rule %s: %w", out[i].place.readID, err))
+		}
+	}
+	return out, errors.Join(all...)
 }
 
 // Load reads the catalog in the folder dir (or the database file dir).

@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
 	"log"
@@ -641,9 +642,13 @@ func (c *pageCache) stats() (pages, size int) {
 
 // HTTPServer returns an http.Server for the wiki with timeouts and limits
 // suited to a public address.
-func (s *Server) HTTPServer() *http.Server {
+func (s *Server) HTTPServer() *http.Server { return NewHTTPServer(s) }
+
+// NewHTTPServer returns an http.Server for h (a Server or a Gate) with
+// timeouts and limits suited to a public address.
+func NewHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -653,12 +658,63 @@ func (s *Server) HTTPServer() *http.Server {
 }
 
 // Serve serves the wiki on ln until it fails.
-func (s *Server) Serve(ln net.Listener) error {
-	err := s.HTTPServer().Serve(ln)
+func (s *Server) Serve(ln net.Listener) error { return ServeHandler(s, ln) }
+
+// ServeHandler serves h (a Server or a Gate) on ln until it fails.
+func ServeHandler(h http.Handler, ln net.Listener) error {
+	err := NewHTTPServer(h).Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+// Gate answers for a server that is not ready yet: `detwiki serve` listens
+// at once and loads (or builds) its catalog behind a Gate, which answers
+// every request with 503 Service Unavailable and a page that reloads
+// itself (JSON under /api/) until Open hands it the server.
+type Gate struct {
+	srv    atomic.Pointer[Server]
+	status atomic.Pointer[string]
+}
+
+// NewGate returns a closed gate that says status ("loading 14,066 rules")
+// while it is closed.
+func NewGate(status string) *Gate {
+	g := &Gate{}
+	g.SetStatus(status)
+	return g
+}
+
+// SetStatus changes what the gate says while it is closed.
+func (g *Gate) SetStatus(status string) { g.status.Store(&status) }
+
+// Open makes the gate hand every request to s from now on.
+func (g *Gate) Open(s *Server) { g.srv.Store(s) }
+
+// ServeHTTP answers a request: by the server once the gate is open.
+func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s := g.srv.Load(); s != nil {
+		s.ServeHTTP(w, r)
+		return
+	}
+	status := *g.status.Load()
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Retry-After", "1")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": status, "status": http.StatusServiceUnavailable, "loading": true})
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	io.WriteString(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="1"><title>detwiki</title></head><body><p>detwiki: `)
+	io.WriteString(w, template.HTMLEscapeString(status))
+	io.WriteString(w, "…</p></body></html>\n")
 }
 
 func writeHTML(w http.ResponseWriter, b []byte) {

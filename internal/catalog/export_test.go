@@ -1,0 +1,4 @@
+package catalog
+
+// DecodeDocument is decodeDocument, for the tests of package catalog_test.
+var DecodeDocument = decodeDocument
