@@ -14,6 +14,7 @@ import (
 
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/lang/kql"
+	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/source"
 )
 
@@ -26,8 +27,9 @@ func kqlUsage(w io.Writer) {
 	fmt.Fprintln(w, "  detwiki kql check [--jsonl] [FILE|DIR...]   report syntax errors (stdin when no file)")
 	fmt.Fprintln(w, "  detwiki kql fmt [FILE...]                   print the formatted query")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "check reads .kql and .csl files (folders are searched recursively) and prints")
-	fmt.Fprintln(w, "file:line:col: message for every error. With --jsonl it reads lines")
+	fmt.Fprintln(w, "check reads .kql and .csl files (folders are searched recursively), or the queries of")
+	fmt.Fprintln(w, "Kusto rule files named on the command line (Sentinel YAML, FalconFriday and Defender")
+	fmt.Fprintln(w, "markdown), and prints file:line:col: message for every error. With --jsonl it reads lines")
 	fmt.Fprintln(w, `{"id": ..., "query": "..."} and writes one line per input:`)
 	fmt.Fprintln(w, `{"id": ..., "ok": true|false, "diagnostics": [{"line": n, "col": n, "message": "..."}]}`)
 	fmt.Fprintln(w, `(a line that is not such an object gets {"id": null, "ok": false, ...} and exit status 2).`)
@@ -103,13 +105,22 @@ func runKQLCheck(args []string, stdout, stderr io.Writer) int {
 				failed = true
 				continue
 			}
-			_, errs := kql.Parse(text)
-			lt := source.NewLineTable(display, text)
-			for _, e := range errs {
-				p := lt.Position(e.Pos)
-				fmt.Fprintf(out, "%s:%d:%d: %s\n", display, p.Line, p.Column, e.Msg)
+			queries, err := kqlQueriesOf(name, text)
+			if err != nil {
+				fmt.Fprintln(stderr, "detwiki kql:", err)
+				pathErrs = append(pathErrs, err)
+				continue
 			}
-			failed = failed || len(errs) > 0
+			for _, q := range queries {
+				_, errs := kql.Parse(q.text)
+				lt := source.NewLineTable(display, q.text)
+				for _, e := range errs {
+					p := lt.Position(e.Pos)
+					d := source.Diagnostic{Line: p.Line, Col: p.Column}.Relocate(display, q.origin)
+					fmt.Fprintf(out, "%s:%d:%d: %s\n", display, d.Line, d.Col, e.Msg)
+				}
+				failed = failed || len(errs) > 0
+			}
 		}
 		if len(pathErrs) > 0 {
 			return 2
@@ -166,6 +177,46 @@ func kqlFiles(args []string) ([]string, []error) {
 		}
 	}
 	return files, errs
+}
+
+// embeddedQuery is a KQL query inside a file and where it starts there.
+type embeddedQuery struct {
+	text   string
+	origin source.Origin
+}
+
+// kqlQueriesOf returns the queries to check in a file: the file itself for
+// stdin and .kql/.csl/.txt files, else the Kusto queries of the rules the
+// file holds (Sentinel YAML, FalconFriday and Defender markdown), placed
+// in the file. A rule file of another language is an error (its text is
+// not KQL); a file no reader takes is checked as a query.
+func kqlQueriesOf(name, text string) ([]embeddedQuery, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".kql", ".csl", ".txt":
+		return []embeddedQuery{{text: text}}, nil
+	}
+	if name == "-" {
+		return []embeddedQuery{{text: text}}, nil
+	}
+	res, err := formats.Read([]string{name}, formats.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var out []embeddedQuery
+	for _, d := range res.Documents {
+		if d.Language == rule.LangKusto && strings.TrimSpace(d.Query) != "" {
+			out = append(out, embeddedQuery{text: d.Query, origin: d.QueryOrigin})
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	for _, d := range res.Documents {
+		if d.Language != rule.LangKusto && d.Language != "" {
+			return nil, fmt.Errorf("%s is a %s rule, not a Kusto query", name, d.Language)
+		}
+	}
+	return []embeddedQuery{{text: text}}, nil
 }
 
 func readInput(name string) (string, error) {

@@ -115,3 +115,21 @@ func TestKQLCheckJSONLBadLine(t *testing.T) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 }
+
+// TestKQLCheckRuleFile: a Sentinel rule named on the command line has its
+// query checked, with errors at file positions; a rule of another language
+// is refused rather than parsed as KQL.
+func TestKQLCheckRuleFile(t *testing.T) {
+	dir := t.TempDir()
+	yml := filepath.Join(dir, "r.yaml")
+	os.WriteFile(yml, []byte("id: 0a0a0a0a-0a0a-0a0a-0a0a-0a0a0a0a0a0a\nname: broken\nseverity: Low\nquery: |\n  SecurityEvent\n  | where EventID == 4624 and\n  | take 1\n"), 0o644)
+	out, errs, code := runKQLCmd(t, "kql", "check", yml)
+	if code != 1 || out != yml+":6:30: Missing expression\n" {
+		t.Errorf("sentinel rule: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	sig := filepath.Join(dir, "s.yml")
+	os.WriteFile(sig, []byte("title: t\nlogsource:\n  product: windows\ndetection:\n  sel:\n    a: b\n  condition: sel\n"), 0o644)
+	if out, errs, code := runKQLCmd(t, "kql", "check", sig); code != 2 || out != "" || !strings.Contains(errs, "is a sigma rule") {
+		t.Errorf("sigma rule: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
