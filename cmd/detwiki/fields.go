@@ -260,6 +260,10 @@ func runEvents(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cat := schema.Events()
+	if *provider != "" && !slices.ContainsFunc(cat.Providers, func(p schema.Provider) bool { return strings.EqualFold(p.Name, *provider) }) {
+		fmt.Fprintf(stderr, "detwiki: unknown provider %q (see detwiki events --providers)\n", *provider)
+		return 2
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	if *providers {
 		fmt.Fprintln(tw, "provider\ttitle")

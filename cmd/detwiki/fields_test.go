@@ -25,6 +25,12 @@ func TestEventsCommand(t *testing.T) {
 	if out, code := runSchemaCmd(t, "events", "no_such_class"); code != 2 || !strings.Contains(out, "unknown event class") {
 		t.Errorf("unknown class: exit %d:\n%s", code, out)
 	}
+	if out, code := runSchemaCmd(t, "events", "--provider", "Sysmn"); code != 2 || !strings.Contains(out, "unknown provider") {
+		t.Errorf("unknown provider: exit %d:\n%s", code, out)
+	}
+	if out, code := runSchemaCmd(t, "events", "--provider", "sysmon", "process_creation"); code != 0 || !strings.Contains(out, "Sysmon") {
+		t.Errorf("provider in another case: exit %d:\n%s", code, out)
+	}
 	out, _ = runSchemaCmd(t, "events", "--providers")
 	for _, p := range []string{"Threat-Intelligence", "Defender-DeviceEvents", "UDM"} {
 		if !strings.Contains(out, p) {
