@@ -15,6 +15,10 @@ type MatrixFilter struct {
 	Sources   []string
 }
 
+// Match reports whether the filter keeps rule r (third-party feeds aside,
+// which matrices and layers always leave out).
+func (f MatrixFilter) Match(r *Rule) bool { return f.match(r) }
+
 func (f MatrixFilter) match(r *Rule) bool {
 	if len(f.Languages) > 0 && !containsFold(f.Languages, r.Language) {
 		return false

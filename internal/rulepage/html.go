@@ -129,12 +129,19 @@ func (v *view) writeArticle(b *Builder) {
 		b.raw(`<p class="muted">This rule has no query text.</p>`)
 	}
 	b.raw("\n")
-	if v.Body != nil {
+	switch {
+	case v.Body != nil:
 		b.raw(`<details class="source-file"><summary>Source file <code>`)
 		b.esc(v.BodyPath)
 		b.raw("</code></summary>")
 		v.Body.write(b)
 		b.raw("</details>")
+	case v.BodyHref != "":
+		b.raw(`<p class="source-file">Source file `)
+		b.open("a", "href", v.BodyHref, "rel", "noopener noreferrer")
+		b.raw("<code>")
+		b.esc(v.BodyPath)
+		b.raw("</code></a> in its public repository.</p>")
 	}
 	b.raw("\n</section>\n\n")
 

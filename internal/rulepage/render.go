@@ -153,13 +153,13 @@ func writeIndicators(b *Builder, rows []indicatorRow) {
 // writePreds writes predicates as list items.
 func writePreds(b *Builder, preds []predView) {
 	for _, p := range preds {
-		b.raw(`<li class="pred">`)
+		b.raw(`<li>`)
 		if p.Negated {
 			b.raw(`<span class="not">not</span> `)
 		}
 		b.code(p.Field, p.FieldHref, "")
 		b.raw(" ")
-		b.open("abbr", "class", "kind", "title", p.KindPhrase)
+		b.open("abbr", "title", p.KindPhrase)
 		b.esc(p.Kind)
 		b.raw("</abbr>")
 		for i, v := range p.Values {

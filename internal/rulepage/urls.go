@@ -22,6 +22,16 @@ type URLs struct {
 	Base string
 	// Ext is appended to page paths (".html" in the static site).
 	Ext string
+	// SharedIndicatorsOnly says that indicator pages exist only for the
+	// indicators at least two rules look for: the static site leaves out
+	// the pages of values unique to one rule (most of them), which would
+	// only repeat that rule's page.
+	SharedIndicatorsOnly bool
+	// LinkPublicSource says that a rule page links the rule's source file in
+	// its public repository instead of showing it, when detwiki knows the
+	// repository and no diagnostic points into the file (the static site:
+	// the file mostly repeats the query and metadata the page shows).
+	LinkPublicSource bool
 }
 
 // Server are the URLs of `detwiki serve`.
@@ -30,7 +40,13 @@ var Server = URLs{Base: "/"}
 // Static returns the URLs of a static page at the given depth (the number
 // of folders between the site root and the page).
 func Static(depth int) URLs {
-	return URLs{Base: strings.Repeat("../", depth), Ext: ".html"}
+	return URLs{Base: strings.Repeat("../", depth), Ext: ".html", SharedIndicatorsOnly: true, LinkPublicSource: true}
+}
+
+// HasIndicatorPage reports whether the wiki these URLs link has a page for
+// the indicator st.
+func (u URLs) HasIndicatorPage(st *catalog.IndicatorStat) bool {
+	return st != nil && (!u.SharedIndicatorsOnly || st.Total >= 2)
 }
 
 // Page returns the link of a page path ("rules/kusto/x").
@@ -124,10 +140,10 @@ func (u URLs) Pattern(slug string) string { return u.Page("patterns/" + slug) }
 // Asset returns the link of a static file (CSS, JS).
 func (u URLs) Asset(name string) string { return u.Base + "static/" + name }
 
-// exists reports whether the catalog has the page at path ("fields/x",
-// "indicators/f/k/v", "events/p/e", "events/p"); without a catalog every
-// page is assumed to exist.
-func exists(c *catalog.Catalog, path string) bool {
+// exists reports whether the wiki of u over catalog c has the page at path
+// ("fields/x", "indicators/f/k/v", "events/p/e", "events/p"); without a
+// catalog every page is assumed to exist.
+func exists(c *catalog.Catalog, u URLs, path string) bool {
 	if c == nil {
 		return true
 	}
@@ -137,7 +153,8 @@ func exists(c *catalog.Catalog, path string) bool {
 	case "fields":
 		_, ok = c.FieldBySlug(slug)
 	case "indicators":
-		_, ok = c.IndicatorBySlug(slug)
+		st, found := c.IndicatorBySlug(slug)
+		ok = found && u.HasIndicatorPage(st)
 	case "events":
 		if strings.Contains(slug, "/") {
 			_, ok = c.EventBySlug(slug)

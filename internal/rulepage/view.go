@@ -221,10 +221,13 @@ type view struct {
 	References []Link
 	Events     []eventRow
 	// Lang is the highlighter's language of the query.
-	Lang       string
-	Query      *codeBlock
-	Body       *codeBlock
-	BodyPath   string
+	Lang     string
+	Query    *codeBlock
+	Body     *codeBlock
+	BodyPath string
+	// BodyHref links the source file in its public repository when the
+	// page does not show it (URLs.LinkPublicSource).
+	BodyHref   string
 	Params     []paramView
 	Bindings   []bindingView
 	Pipelines  []pipelineView
@@ -319,7 +322,7 @@ func (p *Page) view() *view {
 // link returns the link of a catalog page path, or "" when the catalog has
 // no such page (so a page never links to a missing one).
 func (v *view) link(path string) string {
-	if path == "" || !exists(v.P.Catalog, path) {
+	if path == "" || !exists(v.P.Catalog, v.URLs, path) {
 		return ""
 	}
 	return v.URLs.Page(path)
@@ -504,8 +507,13 @@ func (v *view) code() {
 		v.Query = block(d.Query, v.Lang, "Q", nil)
 	}
 	if d.Body != "" && strings.TrimSpace(d.Body) != strings.TrimSpace(d.Query) {
-		v.Body = block(d.Body, highlight.ForPath(d.Source.Path), "L", marked(d.Analysis.Diagnostics))
+		mark := marked(d.Analysis.Diagnostics)
 		v.BodyPath = path.Base(d.Source.Path)
+		if v.URLs.LinkPublicSource && v.SourceHref != "" && len(mark) == 0 {
+			v.BodyHref = v.SourceHref
+			return
+		}
+		v.Body = block(d.Body, highlight.ForPath(d.Source.Path), "L", mark)
 	}
 }
 
@@ -535,7 +543,9 @@ func (v *view) indicatorRows(list []rule.Indicator, counts bool) []indicatorRow 
 				c.FieldRef = v.fieldNameLink(val.Value)
 			case ind.Kind == rule.KindIsNull || ind.Kind == rule.KindIsNotNull:
 			case st != nil:
-				c.Href = v.URLs.IndicatorSlug(st.Slug)
+				if v.URLs.HasIndicatorPage(st) {
+					c.Href = v.URLs.IndicatorSlug(st.Slug)
+				}
 			case stats == nil:
 				c.Href = v.indicatorLink(ind, val)
 			}

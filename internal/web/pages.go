@@ -590,8 +590,14 @@ func (b Base) ProviderHref(p *catalog.ProviderStat) string { return b.URLs.Page(
 // FieldHref links a field page.
 func (b Base) FieldHref(f *catalog.FieldStat) string { return b.URLs.FieldSlug(f.Slug) }
 
-// IndicatorHref links an indicator page.
-func (b Base) IndicatorHref(st *catalog.IndicatorStat) string { return b.URLs.IndicatorSlug(st.Slug) }
+// IndicatorHref links an indicator page ("" when the wiki has none: the
+// static site has pages only for indicators two rules or more share).
+func (b Base) IndicatorHref(st *catalog.IndicatorStat) string {
+	if !b.URLs.HasIndicatorPage(st) {
+		return ""
+	}
+	return b.URLs.IndicatorSlug(st.Slug)
+}
 
 // PatternHref links a detection pattern page.
 func (b Base) PatternHref(p *catalog.Pattern) string { return b.URLs.Pattern(p.Slug) }

@@ -35,6 +35,9 @@ type site struct {
 	// frames caches the layout around pages without a search query, per
 	// frameKey, split at the title.
 	frames sync.Map
+
+	// ruleJSON: the static site has the rule documents as JSON files.
+	ruleJSON bool
 }
 
 // frameKey identifies a layout: the URLs, static or not, the active
@@ -244,11 +247,14 @@ func (s *site) rulePage(w io.Writer, u rulepage.URLs, static bool, r *catalog.Ru
 		}
 	}()
 	*frag = rulepage.AppendFragment((*frag)[:0], &rulepage.Page{Doc: r.Document, Rule: r, Catalog: s.cat, URLs: u})
-	extra := `<p class="formats">Also as <a href="` + template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)) + `">JSON</a>`
-	if !static {
-		extra += ` and <a href="` + template.HTMLEscapeString(u.Base+"rules/"+r.ID+".md") + `">markdown</a>`
+	var extra string
+	switch {
+	case !static:
+		extra = `<p class="formats">Also as <a href="` + template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)) + `">JSON</a> and <a href="` +
+			template.HTMLEscapeString(u.Base+"rules/"+r.ID+".md") + `">markdown</a>.</p>`
+	case s.ruleJSON:
+		extra = `<p class="formats">Also as <a href="` + template.HTMLEscapeString(s.ruleJSONLink(u, static, r.ID)) + `">JSON</a>.</p>`
 	}
-	extra += ".</p>"
 	return s.frame(w, u, static, "rules", r.Title, "", *frag, []byte(extra))
 }
 

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,9 +13,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/detwiki/detwiki/internal/catalog"
 	"github.com/detwiki/detwiki/internal/rulepage"
@@ -27,6 +32,11 @@ type ExportOptions struct {
 	BaseURL string
 	// Notes are shown on the home page.
 	Notes []string
+	// RuleJSON also writes every rule document as rules/<id>.json (and
+	// links it from the rule page); the server has them at /api/rules/<id>
+	// and the catalog database holds them all. Off by default: they are
+	// 14,000 files and 170 MB over the full corpus.
+	RuleJSON bool
 	// Workers rendering pages at once (default GOMAXPROCS).
 	Workers int
 	// Progress is called as pages are written.
@@ -51,6 +61,7 @@ type staticJob struct {
 // rule list, search and matrix filters.
 func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, error) {
 	s := newSite(c, opt.Notes)
+	s.ruleJSON = opt.RuleJSON
 	var jobs []staticJob
 	add := func(p string, fn func(w io.Writer, u rulepage.URLs) error) {
 		jobs = append(jobs, staticJob{p, fn})
@@ -73,7 +84,9 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 	for _, r := range c.Rules {
 		r := r
 		add("rules/"+r.ID+".html", func(w io.Writer, u rulepage.URLs) error { return s.rulePage(w, u, true, r) })
-		add("rules/"+r.ID+".json", func(w io.Writer, _ rulepage.URLs) error { return json.NewEncoder(w).Encode(r.Document) })
+		if opt.RuleJSON {
+			add("rules/"+r.ID+".json", func(w io.Writer, _ rulepage.URLs) error { return json.NewEncoder(w).Encode(r.Document) })
+		}
 	}
 
 	page("attack/index.html", "attack", "ATT&CK matrix", "matrix", func(u rulepage.URLs) any { return s.matrix(b(u), "", "") })
@@ -89,8 +102,37 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 			return d
 		})
 	}
-	add("attack/matrix-data.js", func(w io.Writer, _ rulepage.URLs) error { return writeMatrixData(w, c) })
+	// A layer per filter of the matrix page, written once per distinct set
+	// of rules (the Sigma rules are the rules of the sigma repository: one
+	// file); matrix-data.js says which file each filter downloads.
+	layerFiles := map[string]string{}
+	bySet := map[string]string{}
+	var combos []layerCombo
 	for _, combo := range layerCombos(c) {
+		f := catalog.MatrixFilter{}
+		if combo.lang != "" {
+			f.Languages = []string{combo.lang}
+		}
+		if combo.source != "" {
+			f.Sources = []string{combo.source}
+		}
+		var set strings.Builder
+		for _, r := range c.Rules {
+			if !r.ThirdPartyFeed && f.Match(r) {
+				set.WriteString(strconv.Itoa(r.Index) + ",")
+			}
+		}
+		name := staticLayerName(combo.lang, combo.source)
+		if first, ok := bySet[set.String()]; ok {
+			layerFiles[combo.lang+"|"+combo.source] = first
+			continue
+		}
+		bySet[set.String()] = name
+		layerFiles[combo.lang+"|"+combo.source] = name
+		combos = append(combos, combo)
+	}
+	add("attack/matrix-data.js", func(w io.Writer, _ rulepage.URLs) error { return writeMatrixData(w, c, layerFiles) })
+	for _, combo := range combos {
 		combo := combo
 		add("attack/"+staticLayerName(combo.lang, combo.source), func(w io.Writer, _ rulepage.URLs) error {
 			f := catalog.MatrixFilter{}
@@ -100,7 +142,7 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 			if combo.source != "" {
 				f.Sources = []string{combo.source}
 			}
-			return writeJSONTo(w, c.Layer(catalog.LayerOptions{MatrixFilter: f, RuleURL: staticRuleURL(c, opt.BaseURL)}))
+			return json.NewEncoder(w).Encode(c.Layer(catalog.LayerOptions{MatrixFilter: f, RuleURL: staticRuleURL(c, opt.BaseURL)}))
 		})
 	}
 
@@ -131,6 +173,9 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 	})
 	for _, st := range c.Indicators {
 		st := st
+		if !rulepage.Static(0).HasIndicatorPage(st) {
+			continue // a value one rule looks for: its rule page says it all
+		}
 		page("indicators/"+st.Slug+".html", "indicators", st.Field+" "+st.Kind+" "+st.Value, "indicator", func(u rulepage.URLs) any {
 			return s.indicator(b(u), st)
 		})
@@ -153,14 +198,9 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 	})
 	add("search-index.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchIndex(w, c) })
 	add("search-text.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchText(w, c) })
+	add("search-indicators.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchIndicators(w, c) })
 
 	return runJobs(dir, jobs, opt)
-}
-
-func writeJSONTo(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", " ")
-	return enc.Encode(v)
 }
 
 // staticRuleURL is the absolute URL of a rule in layers of the static site.
@@ -286,7 +326,6 @@ type staticRule struct {
 	Errors      bool     `json:"err,omitempty"`
 	Description string   `json:"d,omitempty"`
 	Modified    string   `json:"m,omitempty"`
-	Meta        string   `json:"mt,omitempty"`
 }
 
 const staticDescLen = 400
@@ -300,8 +339,7 @@ func lowerAll(in []string) []string {
 }
 
 // writeSearchIndex writes search-index.js: what the static site's rule
-// list and search need, as one script that sets window.DETWIKI_INDEX (a
-// script, not JSON, so that it loads from file://).
+// list and search need of every rule (see writeData).
 func writeSearchIndex(w io.Writer, c *catalog.Catalog) error {
 	langIdx := map[string]int{}
 	var langs, langNames []string
@@ -350,21 +388,15 @@ func writeSearchIndex(w io.Writer, c *catalog.Catalog) error {
 			desc = desc[:staticDescLen]
 		}
 		sr.Description = desc
-		var meta strings.Builder
-		for _, list := range [][]string{r.Tags, r.Analysis.Tables, r.Techniques, r.DataSources} {
-			for _, x := range list {
-				meta.WriteString(strings.ToLower(x) + "\n")
-			}
-		}
-		for _, ind := range r.Analysis.Indicators {
-			meta.WriteString(strings.ToLower(ind.Field) + "\n")
-			for _, v := range ind.Values {
-				meta.WriteString(strings.ToLower(v.Value) + "\n")
-			}
-		}
-		sr.Meta = meta.String()
 		rules = append(rules, sr)
 	}
+	return writeData(w, "search-index", map[string]any{"langs": langs, "langNames": langNames, "sources": sources, "rules": rules})
+}
+
+// writeSearchIndicators writes search-indicators.js, loaded for field:,
+// kind: and value: terms: every distinct indicator of the corpus with the
+// rules that look for it.
+func writeSearchIndicators(w io.Writer, c *catalog.Catalog) error {
 	fieldIdx := map[string]int{}
 	var fields, spellings []string
 	spellIdx := map[string]int{}
@@ -388,18 +420,33 @@ func writeSearchIndex(w io.Writer, c *catalog.Catalog) error {
 		}
 		inds = append(inds, []any{fi, st.Kind, st.Key.Value, sp, st.Rules})
 	}
-	data := map[string]any{"langs": langs, "langNames": langNames, "sources": sources, "fields": fields,
-		"spellings": spellings, "rules": rules, "ind": inds}
-	return writeScript(w, "DETWIKI_INDEX", data)
+	return writeData(w, "search-indicators", map[string]any{"fields": fields, "spellings": spellings, "ind": inds})
 }
 
 const staticTextLen = 4096
 
-// writeSearchText writes search-text.js: the lower-case query text of every
-// rule, for free-text search in the static site.
+// writeSearchText writes search-text.js, loaded for free-text search only:
+// for every rule, lower case, its metadata (tags, tables, techniques, data
+// sources, indicator fields and values) and the start of its query text.
 func writeSearchText(w io.Writer, c *catalog.Catalog) error {
 	texts := make([]string, len(c.Rules))
+	var b strings.Builder
 	for i, r := range c.Rules {
+		b.Reset()
+		for _, list := range [][]string{r.Tags, r.Analysis.Tables, r.Techniques, r.DataSources} {
+			for _, x := range list {
+				b.WriteString(x)
+				b.WriteByte('\n')
+			}
+		}
+		for _, ind := range r.Analysis.Indicators {
+			b.WriteString(ind.Field)
+			b.WriteByte('\n')
+			for _, v := range ind.Values {
+				b.WriteString(v.Value)
+				b.WriteByte('\n')
+			}
+		}
 		q := r.Query
 		if q == "" {
 			q = r.Body
@@ -407,16 +454,18 @@ func writeSearchText(w io.Writer, c *catalog.Catalog) error {
 		if len(q) > staticTextLen {
 			q = q[:staticTextLen]
 		}
-		texts[i] = strings.ToLower(q)
+		b.WriteString(q)
+		texts[i] = strings.ToLower(b.String())
 	}
-	return writeScript(w, "DETWIKI_TEXT", texts)
+	return writeData(w, "search-text", texts)
 }
 
 // writeMatrixData writes attack/matrix-data.js: for every matrix cell
 // (tactic/technique, sub-techniques rolled up into their parent) the rules
 // on it, and each rule's language and source, so that the static matrix
-// can be filtered in the browser. Third-party feeds are left out.
-func writeMatrixData(w io.Writer, c *catalog.Catalog) error {
+// can be filtered in the browser, and the layer file of each filter
+// ("lang|source"). Third-party feeds are left out.
+func writeMatrixData(w io.Writer, c *catalog.Catalog, layers map[string]string) error {
 	langIdx, srcIdx := map[string]int{}, map[string]int{}
 	var langs, sources []string
 	keys := map[string]string{}
@@ -464,23 +513,66 @@ func writeMatrixData(w io.Writer, c *catalog.Catalog) error {
 			}
 		}
 	}
-	return writeScript(w, "DETWIKI_MATRIX", map[string]any{"langs": langs, "sources": sources, "keys": keys,
-		"rules": rules, "cells": cells, "tactics": tactics})
+	return writeData(w, "matrix-data", map[string]any{"langs": langs, "sources": sources, "keys": keys,
+		"rules": rules, "cells": cells, "tactics": tactics, "layers": layers})
 }
 
-// writeScript writes "window.NAME = <json>;". encoding/json escapes <, >
-// and & so the data cannot end the script.
-func writeScript(w io.Writer, name string, v any) error {
-	b, err := json.Marshal(v)
+// writeData writes a data file of the static site: a script (the site
+// must work from file://, where pages cannot fetch files) that stores v as
+// JSON, gzip-compressed and base64-encoded, under window.DETWIKI_DATA[name];
+// detwiki.js decompresses it with the browser's DecompressionStream. The
+// search data is a fifth of its JSON size this way (base64 has no "<", so
+// the data cannot end the script).
+func writeData(w io.Writer, name string, v any) error {
+	raw, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, "window."+name+" = "); err != nil {
+	var gz bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if err != nil {
 		return err
 	}
-	if _, err := w.Write(b); err != nil {
+	zw.Write(raw)
+	if err := zw.Close(); err != nil {
 		return err
 	}
-	_, err = io.WriteString(w, ";\n")
-	return err
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "(window.DETWIKI_DATA = window.DETWIKI_DATA || {})[%q] = \"", name)
+	enc := base64.NewEncoder(base64.StdEncoding, bw)
+	enc.Write(gz.Bytes())
+	enc.Close()
+	bw.WriteString("\";\n")
+	return bw.Flush()
+}
+
+// ReadData decodes a data file written by writeData (for tests and tools):
+// its name and JSON.
+func ReadData(script []byte) (name string, data []byte, err error) {
+	const prefix = `(window.DETWIKI_DATA = window.DETWIKI_DATA || {})[`
+	rest, ok := bytes.CutPrefix(script, []byte(prefix))
+	if !ok {
+		return "", nil, fmt.Errorf("not a detwiki data file")
+	}
+	q, rest, ok := bytes.Cut(rest, []byte("] = \""))
+	if !ok {
+		return "", nil, fmt.Errorf("not a detwiki data file")
+	}
+	if name, err = strconv.Unquote(string(q)); err != nil {
+		return "", nil, err
+	}
+	b64, _, ok := bytes.Cut(rest, []byte("\";"))
+	if !ok {
+		return "", nil, fmt.Errorf("unterminated data file")
+	}
+	gz, err := base64.StdEncoding.DecodeString(string(b64))
+	if err != nil {
+		return "", nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return "", nil, err
+	}
+	data, err = io.ReadAll(zr)
+	return name, data, err
 }

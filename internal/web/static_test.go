@@ -19,7 +19,7 @@ func exportFixture(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	c := catalog.New(catalogtest.Documents(), catalog.Info{}, nil)
-	rep, err := web.Export(c, dir, web.ExportOptions{})
+	rep, err := web.Export(c, dir, web.ExportOptions{RuleJSON: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestStaticSiteLinks(t *testing.T) {
 	for _, f := range []string{"index.html", "rules/index.html", "search.html", "attack/index.html", "coverage.html",
 		"rules/" + catalogtest.MMCInjection + ".html", "rules/" + catalogtest.MMCInjection + ".json",
 		"search-index.js", "search-text.js", "attack/matrix-data.js", "attack/layer.json", "attack/layer-lang-sigma.json",
-		"attack/layer-source-sigma.json", "attack/layer-lang-sigma-source-sigma.json", "attack/T1218.html",
+		"attack/layer-lang-kusto.json", "attack/T1218.html",
 		"events/Sysmon/1.html", "events/Sysmon.html", "fields/process.parent.name.html",
 		"indicators/process.parent.name/eq/mmc.exe.html", "static/detwiki.css", "static/detwiki.js"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
@@ -110,8 +110,70 @@ func TestStaticSiteLinks(t *testing.T) {
 	if !found {
 		t.Error("no public source link in the layer")
 	}
-	idx, _ := os.ReadFile(filepath.Join(dir, "search-index.js"))
-	if !strings.HasPrefix(string(idx), "window.DETWIKI_INDEX = {") || strings.Contains(string(idx), "</script") || strings.Contains(string(idx), catalogtest.ScriptTag) {
-		t.Error("search-index.js is not a safe script")
+	// The data files are scripts holding compressed JSON: nothing in them
+	// can end the script, and they decode to what the browser needs.
+	for _, f := range []string{"search-index.js", "search-text.js", "search-indicators.js", "attack/matrix-data.js"} {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(string(b), "<>") {
+			t.Errorf("%s: not a safe script", f)
+		}
+		name, data, err := web.ReadData(b)
+		if err != nil || name != strings.TrimSuffix(path.Base(f), ".js") || !json.Valid(data) {
+			t.Errorf("%s: %q, %v", f, name, err)
+		}
+		if f == "search-text.js" && !strings.Contains(string(data), "mmc.exe") {
+			t.Errorf("%s lacks the query texts", f)
+		}
+		if f == "attack/matrix-data.js" {
+			// Every filter of the matrix downloads a layer that exists.
+			var m struct{ Layers map[string]string }
+			json.Unmarshal(data, &m)
+			if m.Layers["sigma|"] != "layer-lang-sigma.json" || len(m.Layers) < 5 {
+				t.Errorf("matrix layers %v", m.Layers)
+			}
+			for k, name := range m.Layers {
+				if _, err := os.Stat(filepath.Join(dir, "attack", name)); err != nil {
+					t.Errorf("layer of %s: %v", k, err)
+				}
+			}
+		}
+	}
+}
+
+// TestStaticSiteSize checks what the static site leaves out to stay small:
+// no rule JSON unless asked for (and no link to it), no page for an
+// indicator only one rule looks for (and no link to one).
+func TestStaticSiteSize(t *testing.T) {
+	dir := t.TempDir()
+	c := catalog.New(catalogtest.Documents(), catalog.Info{}, nil)
+	if _, err := web.Export(c, dir, web.ExportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rules", catalogtest.MMCInjection+".json")); err == nil {
+		t.Error("rule JSON written without RuleJSON")
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, "rules", catalogtest.MMCInjection+".html"))
+	if strings.Contains(string(page), ".json") {
+		t.Error("rule page links JSON the site does not have")
+	}
+	shared, unique := 0, 0
+	for _, st := range c.Indicators {
+		_, err := os.Stat(filepath.Join(dir, "indicators", filepath.FromSlash(st.Slug)+".html"))
+		switch {
+		case st.Total >= 2 && err != nil:
+			t.Errorf("no page for %s (%d rules)", st.Slug, st.Total)
+		case st.Total < 2 && err == nil:
+			t.Errorf("page for %s, used by one rule", st.Slug)
+		case st.Total >= 2:
+			shared++
+		default:
+			unique++
+		}
+	}
+	if shared == 0 || unique == 0 {
+		t.Errorf("fixture has %d shared and %d unique indicators", shared, unique)
 	}
 }

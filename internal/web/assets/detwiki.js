@@ -44,7 +44,7 @@
   function loadScript(src, done) {
     var s = document.createElement("script");
     s.src = base + src;
-    s.onload = done;
+    s.onload = function () { done(); };
     s.onerror = function () { done(new Error("cannot load " + src)); };
     document.head.appendChild(s);
   }
@@ -63,13 +63,39 @@
   }
   window.addEventListener("popstate", function () { route(); });
 
-  var index = null, texts = null;
-  function withIndex(needText, done) {
-    if (index && (!needText || texts)) return done();
-    loadScript("search-index.js", function () {
-      index = window.DETWIKI_INDEX;
-      if (!needText) return done();
-      loadScript("search-text.js", function () { texts = window.DETWIKI_TEXT || []; done(); });
+  // Data files are scripts (pages opened from file:// cannot fetch files)
+  // that hold gzip-compressed JSON in base64 under window.DETWIKI_DATA;
+  // the browser decompresses it (DecompressionStream).
+  var loaded = {};
+  function loadData(name, src, done) {
+    if (loaded[name] !== undefined) return done(loaded[name]);
+    loadScript(src, function (err) {
+      var b64 = !err && window.DETWIKI_DATA && window.DETWIKI_DATA[name];
+      if (!b64 || typeof DecompressionStream === "undefined") { loaded[name] = null; return done(null); }
+      var bin = atob(b64), bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      delete window.DETWIKI_DATA[name];
+      new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text().then(function (text) {
+        loaded[name] = JSON.parse(text);
+        done(loaded[name]);
+      }, function () { loaded[name] = null; done(null); });
+    });
+  }
+
+  // The search index in three parts: every rule (always), the rules'
+  // metadata and query text (for words), the indicators (for field:,
+  // kind: and value: terms).
+  var index = null, texts = null, indicators = null;
+  function withIndex(needText, needIndicators, done) {
+    loadData("search-index", "search-index.js", function (ix) {
+      index = ix;
+      if (!ix) return done();
+      var next = function () {
+        if (!needIndicators) return done();
+        loadData("search-indicators", "search-indicators.js", function (d) { indicators = d || { fields: [], spellings: [], ind: [] }; done(); });
+      };
+      if (!needText) return next();
+      loadData("search-text", "search-text.js", function (t) { texts = t || []; next(); });
     });
   }
 
@@ -149,13 +175,13 @@
       if (t.key === "kind") kindQ = t.value === "in" ? "eq" : t.value;
       if (t.key === "value") { valueQ = t.value; if (valueQ[0] === "=") { exact = true; valueQ = valueQ.slice(1); } }
     });
-    index.ind.forEach(function (s) {
+    indicators.ind.forEach(function (s) {
       // s: [fieldIdx, kind, value, spellingIdxs, ruleIdxs]
       if (kindQ && s[1] !== kindQ) return;
       if (valueQ != null && (exact ? s[2] !== valueQ : s[2].indexOf(valueQ) < 0)) return;
       if (fieldQ) {
-        var ok = index.fields[s[0]].toLowerCase() === fieldQ;
-        if (!ok) ok = s[3].some(function (k) { return index.spellings[k].toLowerCase() === fieldQ; });
+        var ok = indicators.fields[s[0]].toLowerCase() === fieldQ;
+        if (!ok) ok = s[3].some(function (k) { return indicators.spellings[k].toLowerCase() === fieldQ; });
         if (!ok) return;
       }
       s[4].forEach(function (r) { set.add(r); });
@@ -179,7 +205,7 @@
       if (empty && !feeds && r.f) return;
       var text = null;
       for (var w = 0; w < q.words.length; w++) {
-        if (text === null) text = (r.tl + "\n" + (r.d || "").toLowerCase() + "\n" + (r.mt || "") + "\n" + (texts && texts[ri] || ""));
+        if (text === null) text = (r.tl + "\n" + (r.d || "").toLowerCase() + "\n" + (texts && texts[ri] || ""));
         if (text.indexOf(q.words[w]) < 0) return;
       }
       for (var t = 0; t < q.terms.length; t++) {
@@ -262,6 +288,13 @@
     }
   }
 
+  function showDataError() {
+    var box = document.getElementById("results");
+    if (!box) return;
+    while (box.firstChild) box.removeChild(box.firstChild);
+    box.appendChild(el("p", { "class": "error", role: "alert" }, ["The search data of this static site could not be loaded (it needs a browser with DecompressionStream: Chrome 80, Firefox 113, Safari 16.4 or later)."]));
+  }
+
   function syncForm(p) {
     var form = document.getElementById("filters");
     if (!form) return;
@@ -306,7 +339,8 @@
     });
     var dl = document.getElementById("layer-download");
     if (dl) {
-      var name = "layer" + (lang ? "-lang-" + matrix.keys[lang] : "") + (src ? "-source-" + matrix.keys[src] : "") + ".json";
+      var name = (matrix.layers && matrix.layers[lang + "|" + src]) ||
+        "layer" + (lang ? "-lang-" + matrix.keys[lang] : "") + (src ? "-source-" + matrix.keys[src] : "") + ".json";
       dl.setAttribute("href", base + "attack/" + name);
     }
     var form = document.getElementById("matrix-filters");
@@ -325,14 +359,18 @@
       if (!location.search && !matrix) return; // the page already shows every rule
       var go = function () { renderMatrix(p); };
       if (matrix) return go();
-      loadScript("attack/matrix-data.js", function () { matrix = window.DETWIKI_MATRIX; if (matrix) go(); });
+      loadData("matrix-data", "attack/matrix-data.js", function (m) { matrix = m; if (matrix) go(); });
       return;
     }
     if (!document.getElementById("results")) return;
     if (!location.search) return; // the page already shows the first page of everything
     syncForm(p);
     var q = parseQuery(p.get("q") || "");
-    withIndex(q.words.length > 0, function () { if (index) renderResults(p, run(p)); });
+    var needIndicators = q.terms.some(function (t) { return t.key === "field" || t.key === "kind" || t.key === "value"; });
+    withIndex(q.words.length > 0, needIndicators, function () {
+      if (index) renderResults(p, run(p));
+      else showDataError();
+    });
   }
   route();
 })();
