@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/catalog"
@@ -374,6 +375,33 @@ type eventsData struct {
 type providerData struct {
 	Base
 	Provider *catalog.ProviderStat
+	// Samples are sample events of its events (one per event, a few).
+	Samples template.HTML
+}
+
+// Sample events on event and provider pages.
+const (
+	maxEventSamples    = 5
+	maxProviderSamples = 3
+	maxSampleFields    = 60
+	maxSampleValue     = 400
+)
+
+func (s *site) provider(b Base, p *catalog.ProviderStat) *providerData {
+	d := &providerData{Base: b, Provider: p}
+	var samples []catalog.EventSample
+	var events []*catalog.EventStat
+	for _, e := range p.Events {
+		if len(samples) == maxProviderSamples {
+			break
+		}
+		if es := s.cat.EventSamples(e, 1); len(es) > 0 {
+			samples = append(samples, es[0])
+			events = append(events, e)
+		}
+	}
+	d.Samples = samplesHTML(b, samples, events)
+	return d
 }
 
 // eventData is one event's page.
@@ -384,13 +412,84 @@ type eventData struct {
 	Equivalent []*catalog.Rule
 	ByLanguage []langCount
 	BrowseHref string
+	Samples    template.HTML
 }
 
 func (s *site) event(b Base, e *catalog.EventStat) *eventData {
 	d := &eventData{Base: b, Event: e, BrowseHref: b.URLs.Browse(url.Values{"event": {e.Provider + "/" + e.Event}})}
 	d.Direct, d.Equivalent = s.cat.EventRules(e)
 	d.ByLanguage = sortedCounts(e.ByLanguage)
+	d.Samples = samplesHTML(b, s.cat.EventSamples(e, maxEventSamples), nil)
 	return d
+}
+
+// samplesHTML renders sample events (events[i], when given, is the event
+// of samples[i]): each in a <details>, its fields as a table. The fields
+// and values are the events' own text: every byte is escaped, long values
+// are cut.
+func samplesHTML(b Base, samples []catalog.EventSample, events []*catalog.EventStat) template.HTML {
+	if len(samples) == 0 {
+		return ""
+	}
+	var rb rulepage.Builder
+	rb.Raw(`<h2 id="samples">Sample events</h2><p class="explain">Events of the event data sets that rules reading it matched (<code>detwiki build --events</code>), and sample events that rules ship with, as they are.</p>` + "\n")
+	for i, sm := range samples {
+		rb.Raw(`<details class="sample"><summary>`)
+		if events != nil {
+			rb.Link(events[i].Event, b.EventHref(events[i]))
+			rb.Raw(": ")
+		}
+		if sm.Dataset != "" {
+			rb.Code(sm.Dataset, "")
+			rb.Raw(", matched by ")
+		} else {
+			rb.Raw("sample event of ")
+		}
+		for j, r := range sm.Rules {
+			if j > 0 {
+				rb.Raw(", ")
+			}
+			rb.Open("a", "class", "rule-link", "href", b.URLs.Rule(r.ID))
+			rb.Esc(r.Title)
+			rb.Raw("</a>")
+		}
+		if more := sm.RulesTotal - len(sm.Rules); more > 0 {
+			rb.Raw(" and " + strconv.Itoa(more) + " more")
+		}
+		rb.Raw("</summary>")
+		if sm.Text != "" {
+			rb.Raw(`<pre class="snippet"><code>`)
+			rb.Esc(cut(sm.Text, 8*maxSampleValue))
+			rb.Raw("</code></pre>")
+		} else {
+			rb.Raw(`<div class="table-wrap"><table><tbody>`)
+			for j, f := range sm.Fields {
+				if j == maxSampleFields {
+					rb.Raw(`<tr><td colspan="2" class="muted">` + strconv.Itoa(len(sm.Fields)-j) + " more fields</td></tr>")
+					break
+				}
+				rb.Raw("<tr><th>")
+				rb.Esc(f.Name)
+				rb.Raw("</th><td><code>")
+				rb.Esc(cut(f.Value, maxSampleValue))
+				rb.Raw("</code></td></tr>")
+			}
+			rb.Raw("</tbody></table></div>")
+		}
+		rb.Raw("</details>\n")
+	}
+	return rb.HTML()
+}
+
+// cut shortens s to at most n bytes (at a rune boundary), marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // fieldsData lists fields.

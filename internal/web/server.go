@@ -391,7 +391,7 @@ func (s *Server) handleProvider(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "no event provider "+r.PathValue("provider"))
 		return
 	}
-	s.page(w, r, "events", p.Name, "", "provider", func() any { return &providerData{Base: s.base(), Provider: p} })
+	s.page(w, r, "events", p.Name, "", "provider", func() any { return s.site.provider(s.base(), p) })
 }
 
 func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {

@@ -152,7 +152,7 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 	for _, p := range c.Providers {
 		p := p
 		page("events/"+p.Slug+".html", "events", p.Name, "provider", func(u rulepage.URLs) any {
-			return &providerData{Base: b(u), Provider: p}
+			return s.provider(b(u), p)
 		})
 	}
 	for _, e := range c.Events {
