@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -262,6 +263,29 @@ func TestCorpusSearch(t *testing.T) {
 	for _, h := range res.Hits {
 		if h.Rule.Language != "sigma" {
 			t.Errorf("lang:sigma gave %s", h.Rule.ID)
+		}
+	}
+}
+
+// TestCorpusShortValues checks value: terms shorter than a trigram (found
+// in all the values at once) against a scan of every indicator.
+func TestCorpusShortValues(t *testing.T) {
+	c, _, _ := corpusCatalog(t)
+	for _, v := range []string{"ls", "x", ".", `\`, "%", "0"} {
+		want := map[*catalog.Rule]bool{}
+		for _, st := range c.Indicators {
+			if strings.Contains(st.Key.Value, v) {
+				for _, r := range c.RulesAt(st.Rules) {
+					want[r] = true
+				}
+			}
+		}
+		res, err := c.Find(catalog.Filter{Q: "value:" + v, Feeds: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != len(want) || len(want) == 0 {
+			t.Errorf("value:%s: %d rules, a scan finds %d", v, res.Total, len(want))
 		}
 	}
 }

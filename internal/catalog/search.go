@@ -125,8 +125,12 @@ type searchIndex struct {
 	// is rule i's position in the title order.
 	orders    map[string][]int32
 	titleRank []int32
-	// valueGrams indexes the indicator statistics' values by trigram.
-	valueGrams map[[3]byte][]int32
+	// valueGrams indexes the indicator statistics' values by trigram;
+	// valueText holds them end to end, NUL-separated, valueStarts[i] being
+	// where statistic i's value starts.
+	valueGrams  map[[3]byte][]int32
+	valueText   string
+	valueStarts []int32
 	// fieldsByName are the fields by lower-case canonical name and
 	// spelling.
 	fieldsByName map[string][]*FieldStat
@@ -687,9 +691,47 @@ func trigrams(s string, fn func(t [3]byte)) {
 	}
 }
 
+// shortValueMatches returns the statistics whose value contains v, a
+// value too short for trigrams, by searching all the values at once: they
+// are kept end to end in one string (valueText), where strings.Index
+// skips from match to match far faster than testing 70,000 values one by
+// one.
+func (ix *searchIndex) shortValueMatches(v string) ([]int32, bool) {
+	if v == "" || strings.IndexByte(v, 0) >= 0 || ix.valueStarts == nil {
+		return nil, false
+	}
+	var out []int32
+	text := ix.valueText
+	for pos := 0; pos < len(text); {
+		at := strings.Index(text[pos:], v)
+		if at < 0 {
+			break
+		}
+		at += pos
+		// The value holding the match: the last one starting at or before it.
+		i := sort.Search(len(ix.valueStarts), func(k int) bool { return int(ix.valueStarts[k]) > at }) - 1
+		out = append(out, int32(i))
+		if i+1 < len(ix.valueStarts) {
+			pos = int(ix.valueStarts[i+1])
+		} else {
+			break
+		}
+	}
+	return out, true
+}
+
 // buildValueIndex indexes the normalised values of the indicator
-// statistics by trigram, so that value: terms need not scan them all.
+// statistics by trigram, so that value: terms need not scan them all, and
+// keeps them end to end (NUL between) for shorter terms.
 func (ix *searchIndex) buildValueIndex(stats []*IndicatorStat) {
+	var text strings.Builder
+	ix.valueStarts = make([]int32, len(stats))
+	for i, st := range stats {
+		ix.valueStarts[i] = int32(text.Len())
+		text.WriteString(st.Key.Value)
+		text.WriteByte(0)
+	}
+	ix.valueText = text.String()
 	ix.valueGrams = map[[3]byte][]int32{}
 	for i, st := range stats {
 		trigrams(st.Key.Value, func(t [3]byte) {
@@ -702,10 +744,13 @@ func (ix *searchIndex) buildValueIndex(stats []*IndicatorStat) {
 }
 
 // valueCandidates returns the indexes of the statistics whose value may
-// contain v (every trigram of v present), or false when v is too short to
-// use the index.
+// contain v (every trigram of v present; for a v of one or two bytes, the
+// values that contain it), or false when the index cannot tell.
 func (ix *searchIndex) valueCandidates(v string) ([]int32, bool) {
-	if len(v) < 3 || ix.valueGrams == nil {
+	if len(v) < 3 {
+		return ix.shortValueMatches(v)
+	}
+	if ix.valueGrams == nil {
 		return nil, false
 	}
 	var lists [][]int32
