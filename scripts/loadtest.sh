@@ -6,7 +6,8 @@
 # Usage: scripts/loadtest.sh [CATALOG_DIR]
 #   CATALOG_DIR  a catalog built with `detwiki build` (default: a catalog of
 #                ../shared/corpus built into a temporary folder)
-# Environment: DURATION (default 30s), CONNECTIONS (50), THREADS (2), PORT (18181)
+# Environment: DURATION (default 30s), CONNECTIONS (50), THREADS (2), PORT (18181),
+# RENDER_SLOTS (the server's --render-slots; default: its own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30s}
@@ -26,13 +27,17 @@ if [ -z "$cat" ]; then
 fi
 base="http://127.0.0.1:$PORT"
 
-serve() { # serve WARM
-  "$tmp/detwiki" serve --quiet --warm="$1" --catalog "$cat" --addr "127.0.0.1:$PORT" 2>"$tmp/serve.log" &
+serve() { # serve WARM [CACHE_MB]
+  "$tmp/detwiki" serve --quiet --warm="$1" --cache-mb="${2:-256}" ${RENDER_SLOTS:+--render-slots="$RENDER_SLOTS"} --catalog "$cat" --addr "127.0.0.1:$PORT" 2>"$tmp/serve.log" &
   server=$!
-  for _ in $(seq 1 600); do curl -sf "$base/api/info" >/dev/null && return; sleep 0.1; done
-  echo "server did not start"; cat "$tmp/serve.log"; exit 1
+  # The server listens at once and answers 503 until the catalog is loaded.
+  local start=$(date +%s.%N)
+  for _ in $(seq 1 600); do curl -sf "$base/api/info" >/dev/null && break; sleep 0.05; done
+  curl -sf "$base/api/info" >/dev/null || { echo "server did not start"; cat "$tmp/serve.log"; exit 1; }
+  printf 'server ready in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
 serve false
 # Every rule page, in a shuffled order.
@@ -63,13 +68,21 @@ for q in qs:
 ' > "$tmp/searches.txt"
 echo "catalog: $cat; $(wc -l < "$tmp/rules.txt") rule pages, $(wc -l < "$tmp/searches.txt") distinct searches; $CONNECTIONS connections, $THREADS threads, $DURATION each"
 
-run() { # run NAME FILE
-  printf '%-34s ' "$1"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/loadtest.lua "$base" -- "$2" | tail -1
+run() { # run NAME FILE: latency percentiles, and the server's CPU time per request
+  printf '%-44s ' "$1"
+  local t0 out n t1
+  t0=$(cpu_ticks)
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/loadtest.lua "$base" -- "$2" | tail -1)
+  t1=$(cpu_ticks)
+  n=$(echo "$out" | sed -E 's/^requests ([0-9]+).*/\1/')
+  printf '%s, server CPU %.3f ms/request\n' "$out" "$(echo "($t1 - $t0) * 1000 / $(getconf CLK_TCK) / $n" | bc -l)"
 }
-run "rule pages, cold cache" "$tmp/rules.txt"
-run "searches (first time each)" "$tmp/searches.txt"
-run "searches (again, cached)" "$tmp/searches.txt"
+# Cold: a page cache of 1 MB, so (nearly) every request renders its page
+# and compresses it, as a first visit does.
+stop
+serve false 1
+run "rule pages, cold (every page rendered)" "$tmp/rules.txt"
+run "searches, cold (every search run)" "$tmp/searches.txt"
 stop
 
 serve true
@@ -77,5 +90,7 @@ echo -n "warming the page cache ... "
 until curl -sf "$base/api/info" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["cache"]["warmed"] else 1)'; do sleep 1; done
 curl -sf "$base/api/info" | python3 -c 'import json,sys; c=json.load(sys.stdin)["cache"]; print("%d pages, %.0f MB compressed" % (c["pages"], c["bytes"]/1e6))'
 run "rule pages, warm cache" "$tmp/rules.txt"
+run "searches, first time each then cached" "$tmp/searches.txt"
+run "searches, cached" "$tmp/searches.txt"
 grep -E '^VmHWM|^VmRSS' "/proc/$server/status" | tr '\n' ' '; echo
 stop

@@ -34,6 +34,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("quiet", false, "no progress bar and no build summary")
 	warm := fs.Bool("warm", true, "render every rule page into the page cache in the background after start (while the server is idle)")
 	cacheMB := fs.Int("cache-mb", 256, "memory for rendered pages, kept gzip-compressed (0: no cache, every page rendered on each request)")
+	renderSlots := fs.Int("render-slots", 0, "pages rendered at once; the others wait their turn (default: the number of cores)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: detwiki serve [--addr 127.0.0.1:8080] [--catalog DIR | SOURCE...]")
 		fmt.Fprintln(stderr, "Serves the wiki and the JSON API (docs/api.md). Without --catalog or SOURCE: the repositories")
@@ -107,7 +108,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if *cacheMB <= 0 {
 		cacheBytes = -1
 	}
-	gate.Open(web.New(c, web.Options{BaseURL: *baseURL, Notes: notes, Warm: *warm, CacheBytes: cacheBytes, Logger: log.New(os.Stderr, "detwiki: ", log.LstdFlags)}))
+	gate.Open(web.New(c, web.Options{BaseURL: *baseURL, Notes: notes, Warm: *warm, CacheBytes: cacheBytes, RenderSlots: *renderSlots, Logger: log.New(os.Stderr, "detwiki: ", log.LstdFlags)}))
 	fmt.Fprintf(stderr, "detwiki: serving %d rules on http://%s/ (Ctrl-C to stop)\n", len(c.Rules), ln.Addr())
 	if err := <-served; err != nil {
 		return errorf(stderr, "%v", err)

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +52,12 @@ type Options struct {
 	// Warm renders every rule page into the cache in the background, on one
 	// core, so that first visits are as fast as later ones.
 	Warm bool
+	// RenderSlots is how many pages are rendered at once (default
+	// GOMAXPROCS); the others wait their turn, first come first served.
+	// One leaves a core to cached pages and the network during a burst of
+	// first visits (a tighter p99 for them, half their throughput on two
+	// cores; see docs/performance.md).
+	RenderSlots int
 }
 
 // Server is the wiki over one catalog: HTML pages, JSON API and static
@@ -69,6 +76,12 @@ type Server struct {
 	// last one arrived (Unix nanoseconds): the warm-up waits for quiet.
 	inflight    atomic.Int64
 	lastRequest atomic.Int64
+	// renderSlots bounds the pages rendered (and compressed) at once
+	// (Options.RenderSlots): a burst of uncached pages queues in arrival
+	// order (a channel serves its waiters first in, first out) instead of
+	// sharing the cores by the scheduler's time slices, which let some
+	// requests wait far longer than others.
+	renderSlots chan struct{}
 }
 
 // New returns the server of a catalog.
@@ -76,7 +89,11 @@ func New(c *catalog.Catalog, opt Options) *Server {
 	if opt.CacheBytes == 0 {
 		opt.CacheBytes = 256 << 20
 	}
-	s := &Server{site: newSite(c, opt.Notes), opt: opt, mux: http.NewServeMux()}
+	slots := opt.RenderSlots
+	if slots <= 0 {
+		slots = runtime.GOMAXPROCS(0)
+	}
+	s := &Server{site: newSite(c, opt.Notes), opt: opt, mux: http.NewServeMux(), renderSlots: make(chan struct{}, slots)}
 	s.css = []byte(stylesheet())
 	if opt.CacheBytes > 0 {
 		s.cache = newPageCache(opt.CacheBytes)
@@ -279,11 +296,13 @@ func (s *Server) cached(w http.ResponseWriter, r *http.Request, render func(*byt
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
+	s.renderSlots <- struct{}{}
 	err := render(buf)
 	var e *cacheEntry
 	if err == nil {
 		e = s.cache.put(key, buf.Bytes())
 	}
+	<-s.renderSlots
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err.Error())
 		return
