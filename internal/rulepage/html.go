@@ -461,7 +461,7 @@ func (v *view) writeStages(b *Builder) {
 			b.snippet(st.Text, v.Lang)
 			if len(st.Predicates) > 0 {
 				b.raw(`<ul class="preds">`)
-				writePreds(b, st.Predicates)
+				writePreds(b, st.Predicates, 0)
 				b.raw("</ul>")
 			}
 			b.raw("</li>\n")
@@ -493,7 +493,7 @@ func (v *view) writeRelated(b *Builder) {
 			}
 			if len(r.Diff) > 0 {
 				b.raw(`<ul class="diff">`)
-				writePreds(b, r.Diff)
+				writePreds(b, r.Diff, maxDiffPreds)
 				b.raw("</ul>")
 			}
 			b.raw("</li>\n")

@@ -129,7 +129,11 @@ func writeIndicators(b *Builder, rows []indicatorRow) {
 		b.open("abbr", "title", r.KindPhrase)
 		b.esc(r.Kind)
 		b.raw(`</abbr></td><td><ul class="values">`)
-		for _, v := range r.Values {
+		for i, v := range r.Values {
+			if i == maxPageValues {
+				b.raw(`<li class="value muted">… and ` + strconv.Itoa(len(r.Values)-i) + ` more values (all are in the rule body)</li>` + "\n")
+				break
+			}
 			b.raw(`<li class="value">`)
 			switch {
 			case v.Href != "":
@@ -150,9 +154,21 @@ func writeIndicators(b *Builder, rows []indicatorRow) {
 	b.raw("</tbody></table></div>\n")
 }
 
-// writePreds writes predicates as list items.
-func writePreds(b *Builder, preds []predView) {
-	for _, p := range preds {
+// Limits on the lists of a page: a rule with thousands of values (hash
+// lists) would otherwise make a page of megabytes, most of it the same
+// values over again in its related rules.
+const (
+	maxPageValues = 250
+	maxDiffPreds  = 12
+)
+
+// writePreds writes predicates as list items (at most max; 0: all).
+func writePreds(b *Builder, preds []predView, max int) {
+	for i, p := range preds {
+		if max > 0 && i == max {
+			b.raw(`<li class="muted">… and ` + strconv.Itoa(len(preds)-i) + " more</li>\n")
+			break
+		}
 		b.raw(`<li>`)
 		if p.Negated {
 			b.raw(`<span class="not">not</span> `)
@@ -163,6 +179,10 @@ func writePreds(b *Builder, preds []predView) {
 		b.esc(p.Kind)
 		b.raw("</abbr>")
 		for i, v := range p.Values {
+			if i == maxPageValues {
+				b.raw(" … and " + strconv.Itoa(len(p.Values)-i) + " more")
+				break
+			}
 			if i > 0 {
 				b.raw(",")
 			}
