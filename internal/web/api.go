@@ -247,7 +247,17 @@ func (s *Server) apiEvent(w http.ResponseWriter, r *http.Request) {
 	for _, o := range e.Equivalents {
 		eqs = append(eqs, o.Provider+"/"+o.Event)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"event": e, "rules": ids(direct), "equivalent_rules": ids(equiv), "equivalents": eqs})
+	samples := []map[string]any{}
+	for _, sm := range s.site.cat.EventSamples(e, maxEventSamples) {
+		x := map[string]any{"rules": ids(sm.Rules), "rules_total": sm.RulesTotal}
+		if sm.Dataset != "" {
+			x["dataset"], x["fields"] = sm.Dataset, sm.Fields
+		} else {
+			x["event"] = sm.Text
+		}
+		samples = append(samples, x)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"event": e, "rules": ids(direct), "equivalent_rules": ids(equiv), "equivalents": eqs, "samples": samples})
 }
 
 func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request) {

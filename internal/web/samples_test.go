@@ -98,6 +98,10 @@ func TestEventSamples(t *testing.T) {
 			t.Errorf("%s: %v", p, bad)
 		}
 	}
+	_, _, body := get(t, srv, "/api/events/Sysmon/1")
+	if !strings.Contains(body, `"samples":[{`) || !strings.Contains(body, `"dataset":"proc.jsonl"`) {
+		t.Errorf("/api/events/Sysmon/1 without its samples: %.300s", body)
+	}
 	if n := len(c.EventSamples(e, 1)); n != 1 {
 		t.Errorf("EventSamples(max 1) = %d samples", n)
 	}
