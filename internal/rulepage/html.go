@@ -2,6 +2,7 @@ package rulepage
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/detwiki/detwiki/internal/highlight"
 )
@@ -65,9 +66,9 @@ func (v *view) writeArticle(b *Builder) {
 	b.raw("<section id=\"metadata\">\n<h2>Metadata</h2>\n<dl class=\"meta\">\n")
 	writeMeta(b, v.Meta)
 	b.raw("</dl>\n")
-	if v.Desc != "" {
+	if strings.TrimSpace(v.Desc) != "" {
 		b.raw(`<div class="prose description">`)
-		b.raw(string(v.Desc))
+		writeProse(b, v.Desc)
 		b.raw("</div>\n")
 	}
 	b.raw("</section>\n\n")
@@ -545,7 +546,7 @@ func (v *view) writeExtras(b *Builder) {
 		b.raw(`<section class="prose-section"><h2>`)
 		b.esc(s.Title)
 		b.raw(`</h2><div class="prose">`)
-		b.raw(string(s.Text))
+		writeProse(b, s.Text)
 		b.raw("</div></section>\n")
 	}
 	b.raw("\n")

@@ -3,8 +3,6 @@ package rulepage
 import (
 	"html/template"
 	"strings"
-
-	"github.com/detwiki/detwiki/internal/highlight"
 )
 
 // Prose renders the prose of a rule (descriptions, notes, investigation
@@ -12,18 +10,24 @@ import (
 // quotes, fenced code, inline code, bold, and links to http(s) URLs only.
 // Every other character is escaped; nothing of the text can become markup.
 func Prose(text string) template.HTML {
+	var b Builder
+	writeProse(&b, text)
+	return template.HTML(b.buf)
+}
+
+// writeProse writes text as Prose renders it.
+func writeProse(b *Builder, text string) {
 	text = strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n")
 	if text == "" {
-		return ""
+		return
 	}
-	var b strings.Builder
 	lines := strings.Split(text, "\n")
 	var para []string
 	flush := func() {
 		if len(para) > 0 {
-			b.WriteString("<p>")
-			inline(&b, strings.Join(para, "\n"))
-			b.WriteString("</p>\n")
+			b.raw("<p>")
+			inline(b, strings.Join(para, "\n"))
+			b.raw("</p>\n")
 			para = nil
 		}
 	}
@@ -40,9 +44,9 @@ func Prose(text string) template.HTML {
 			for i++; i < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[i]), fence); i++ {
 				code = append(code, lines[i])
 			}
-			b.WriteString(`<pre class="prose-code"><code>`)
-			highlight.Escape(&b, strings.Join(code, "\n"))
-			b.WriteString("</code></pre>\n")
+			b.raw(`<pre class="prose-code"><code>`)
+			b.esc(strings.Join(code, "\n"))
+			b.raw("</code></pre>\n")
 		case headingLevel(trim) > 0:
 			flush()
 			lvl := headingLevel(trim)
@@ -50,9 +54,9 @@ func Prose(text string) template.HTML {
 			if lvl > 2 {
 				tag = "h5"
 			}
-			b.WriteString("<" + tag + ">")
-			inline(&b, strings.TrimSpace(strings.TrimLeft(trim, "#")))
-			b.WriteString("</" + tag + ">\n")
+			b.raw("<" + tag + ">")
+			inline(b, strings.TrimSpace(strings.TrimLeft(trim, "#")))
+			b.raw("</" + tag + ">\n")
 		case listItem(trim) != "":
 			flush()
 			ordered := trim[0] >= '0' && trim[0] <= '9'
@@ -60,25 +64,25 @@ func Prose(text string) template.HTML {
 			if ordered {
 				tag = "ol"
 			}
-			b.WriteString("<" + tag + ">\n")
+			b.raw("<" + tag + ">\n")
 			for ; i < len(lines); i++ {
 				t := strings.TrimSpace(lines[i])
 				item := listItem(t)
 				if item == "" {
 					if t != "" && len(lines[i]) > len(strings.TrimLeft(lines[i], " \t")) {
 						// An indented continuation line of the item.
-						b.WriteString(" ")
-						inline(&b, t)
+						b.raw(" ")
+						inline(b, t)
 						continue
 					}
 					i--
 					break
 				}
-				b.WriteString("<li>")
-				inline(&b, item)
-				b.WriteString("</li>\n")
+				b.raw("<li>")
+				inline(b, item)
+				b.raw("</li>\n")
 			}
-			b.WriteString("</" + tag + ">\n")
+			b.raw("</" + tag + ">\n")
 		case strings.HasPrefix(trim, ">"):
 			flush()
 			var quote []string
@@ -86,15 +90,14 @@ func Prose(text string) template.HTML {
 				quote = append(quote, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i]), ">")))
 			}
 			i--
-			b.WriteString("<blockquote>")
-			inline(&b, strings.Join(quote, "\n"))
-			b.WriteString("</blockquote>\n")
+			b.raw("<blockquote>")
+			inline(b, strings.Join(quote, "\n"))
+			b.raw("</blockquote>\n")
 		default:
 			para = append(para, trim)
 		}
 	}
 	flush()
-	return template.HTML(b.String())
 }
 
 func headingLevel(s string) int {
@@ -126,22 +129,22 @@ func listItem(s string) string {
 
 // inline renders code spans, bold, links and bare URLs; the rest is
 // escaped.
-func inline(b *strings.Builder, s string) {
+func inline(b *Builder, s string) {
 	for len(s) > 0 {
 		switch {
 		case s[0] == '`':
 			if end := strings.IndexByte(s[1:], '`'); end >= 0 {
-				b.WriteString("<code>")
-				highlight.Escape(b, s[1:1+end])
-				b.WriteString("</code>")
+				b.raw("<code>")
+				b.esc(s[1 : 1+end])
+				b.raw("</code>")
 				s = s[end+2:]
 				continue
 			}
 		case strings.HasPrefix(s, "**"):
 			if end := strings.Index(s[2:], "**"); end > 0 {
-				b.WriteString("<strong>")
+				b.raw("<strong>")
 				inline(b, s[2:2+end])
-				b.WriteString("</strong>")
+				b.raw("</strong>")
 				s = s[end+4:]
 				continue
 			}
@@ -150,7 +153,7 @@ func inline(b *strings.Builder, s string) {
 				if safe := safeHref(href); safe != "" {
 					writeLink(b, safe, text)
 				} else {
-					highlight.Escape(b, text)
+					b.esc(text)
 				}
 				s = s[n:]
 				continue
@@ -172,17 +175,17 @@ func inline(b *strings.Builder, s string) {
 		for next < len(s) && !strings.ContainsRune("`*[h", rune(s[next])) {
 			next++
 		}
-		highlight.Escape(b, s[:next])
+		b.esc(s[:next])
 		s = s[next:]
 	}
 }
 
-func writeLink(b *strings.Builder, href, text string) {
-	b.WriteString(`<a href="`)
-	highlight.Escape(b, href)
-	b.WriteString(`" rel="noopener noreferrer">`)
-	highlight.Escape(b, text)
-	b.WriteString("</a>")
+func writeLink(b *Builder, href, text string) {
+	b.raw(`<a href="`)
+	b.esc(href)
+	b.raw(`" rel="noopener noreferrer">`)
+	b.esc(text)
+	b.raw("</a>")
 }
 
 // parseMDLink parses "[text](href)" at the start of s.

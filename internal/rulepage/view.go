@@ -2,7 +2,6 @@ package rulepage
 
 import (
 	"fmt"
-	"html/template"
 	"net/url"
 	"path"
 	"slices"
@@ -185,7 +184,7 @@ type relatedView struct {
 
 type sectionView struct {
 	Title string
-	Text  template.HTML
+	Text  string // prose, rendered by writeProse
 }
 
 type variantView struct {
@@ -216,7 +215,7 @@ type view struct {
 	SourceText string
 	Meta       []metaRow
 	Summary    summary
-	Desc       template.HTML
+	Desc       string // prose, rendered by writeProse
 	Attack     []attackRow
 	References []Link
 	Events     []eventRow
@@ -298,7 +297,7 @@ func (p *Page) view() *view {
 	v.SourceText = d.Source.Repo + "/" + d.Source.Path
 	v.SourceHref = catalog.SourceURL(d.Source.Repo, d.Source.Path)
 	v.meta()
-	v.Desc = Prose(trimQuotes(d.Description))
+	v.Desc = trimQuotes(d.Description)
 	for _, a := range d.Attack {
 		row := attackRow{TacticID: a.TacticID, Tactic: a.Tactic, TechniqueID: a.TechniqueID, Technique: a.Technique}
 		if a.TechniqueID != "" {
@@ -330,6 +329,18 @@ func (v *view) link(path string) string {
 
 func (v *view) fieldLink(ind rule.Indicator) string {
 	return v.link("fields/" + catalog.FieldSlug(v.Language, ind))
+}
+
+// fieldKeyLink links the field of a corpus field key (a map lookup in a
+// catalog rather than the page key computed again).
+func (v *view) fieldKeyLink(key string) string {
+	if c := v.P.Catalog; c != nil {
+		if f, ok := c.FieldByName(key); ok {
+			return v.URLs.FieldSlug(f.Slug)
+		}
+		return ""
+	}
+	return v.link("fields/" + catalog.PageKey(key))
 }
 
 func (v *view) fieldNameLink(name string) string {
@@ -646,7 +657,7 @@ func (v *view) relatedList(list []catalog.Related) []relatedView {
 			rv.Title, rv.Language = r.Rule.Title, r.Rule.Language
 		}
 		for _, p := range r.Diff {
-			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.link("fields/" + catalog.PageKey(p.FieldKey)), Kind: p.Kind,
+			rv.Diff = append(rv.Diff, predView{Field: p.Field, FieldHref: v.fieldKeyLink(p.FieldKey), Kind: p.Kind,
 				KindPhrase: KindPhrase(p.Kind), Values: []string{p.Value}, Negated: p.Negated})
 		}
 		out = append(out, rv)
@@ -669,7 +680,7 @@ func (v *view) extras() {
 	d := v.P.Doc
 	v.FalsePos = d.FalsePositives
 	for _, s := range d.Sections {
-		v.Sections = append(v.Sections, sectionView{Title: s.Title, Text: Prose(s.Text)})
+		v.Sections = append(v.Sections, sectionView{Title: s.Title, Text: s.Text})
 	}
 	for _, l := range d.Links {
 		text := l.Title
