@@ -48,15 +48,20 @@ type frameKey struct {
 	nav       string
 }
 
-// frameParts is a rendered layout: head before and after the (escaped)
-// title, and the foot.
+// frameParts is a rendered layout: the head around the (escaped) title
+// and search text, and the foot.
 type frameParts struct {
-	headPre, headPost, foot []byte
+	head [3][]byte
+	foot []byte
 }
 
-// titlePlaceholder stands for the title while a layout is rendered once;
-// html/template leaves it as it is.
-const titlePlaceholder = "DETWIKITITLEPLACEHOLDER"
+// titlePlaceholder and queryPlaceholder stand for the title and the search
+// box's text while a layout is rendered once; html/template leaves them as
+// they are.
+const (
+	titlePlaceholder = "DETWIKITITLEPLACEHOLDER"
+	queryPlaceholder = "DETWIKIQUERYPLACEHOLDER"
+)
 
 // layout is the data of the page frame.
 type layout struct {
@@ -179,46 +184,38 @@ func (s *site) render(w io.Writer, u rulepage.URLs, static bool, nav, title, que
 }
 
 // frame writes the layout around already rendered (and escaped) content.
+// The layout of each (URLs, static, section) is rendered once with
+// placeholders for the title and the search box's text, which are escaped
+// into it per page.
 func (s *site) frame(w io.Writer, u rulepage.URLs, static bool, nav, title, query string, content ...[]byte) error {
-	if query != "" {
-		l := layout{Title: title, Nav: nav, URLs: u, Static: static, Query: query, Info: s.cat.Info}
-		if err := s.tmpl.ExecuteTemplate(w, "layout-head", l); err != nil {
-			return err
-		}
-		for _, c := range content {
-			if _, err := w.Write(c); err != nil {
-				return err
-			}
-		}
-		return s.tmpl.ExecuteTemplate(w, "layout-foot", l)
-	}
 	f, err := s.frameFor(frameKey{u.Base, u.Ext, static, nav})
 	if err != nil {
 		return err
 	}
 	t := titleBuffers.Get().(*[]byte)
+	defer titleBuffers.Put(t)
 	*t = highlight.AppendEscape((*t)[:0], title)
-	parts := [][]byte{f.headPre, *t, f.headPost}
+	split := len(*t)
+	*t = highlight.AppendEscape(*t, query)
+	parts := [][]byte{f.head[0], (*t)[:split], f.head[1], (*t)[split:], f.head[2]}
 	parts = append(parts, content...)
 	parts = append(parts, f.foot)
 	for _, p := range parts {
 		if _, err := w.Write(p); err != nil {
-			titleBuffers.Put(t)
 			return err
 		}
 	}
-	titleBuffers.Put(t)
 	return nil
 }
 
-var titleBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+var titleBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // frameFor returns the layout of key, rendering it the first time.
 func (s *site) frameFor(k frameKey) (*frameParts, error) {
 	if f, ok := s.frames.Load(k); ok {
 		return f.(*frameParts), nil
 	}
-	l := layout{Title: titlePlaceholder, Nav: k.nav, URLs: rulepage.URLs{Base: k.base, Ext: k.ext}, Static: k.static, Info: s.cat.Info}
+	l := layout{Title: titlePlaceholder, Query: queryPlaceholder, Nav: k.nav, URLs: rulepage.URLs{Base: k.base, Ext: k.ext}, Static: k.static, Info: s.cat.Info}
 	var head, foot bytes.Buffer
 	if err := s.tmpl.ExecuteTemplate(&head, "layout-head", l); err != nil {
 		return nil, err
@@ -226,11 +223,14 @@ func (s *site) frameFor(k frameKey) (*frameParts, error) {
 	if err := s.tmpl.ExecuteTemplate(&foot, "layout-foot", l); err != nil {
 		return nil, err
 	}
-	pre, post, ok := bytes.Cut(head.Bytes(), []byte(titlePlaceholder))
-	if !ok || bytes.Contains(post, []byte(titlePlaceholder)) {
-		return nil, fmt.Errorf("layout: the title placeholder is not in the head once")
+	h := head.Bytes()
+	if bytes.Count(h, []byte(titlePlaceholder)) != 1 || bytes.Count(h, []byte(queryPlaceholder)) != 1 ||
+		bytes.Index(h, []byte(titlePlaceholder)) > bytes.Index(h, []byte(queryPlaceholder)) {
+		return nil, fmt.Errorf("layout: the title and query placeholders are not in the head once, in order")
 	}
-	f := &frameParts{headPre: pre, headPost: post, foot: foot.Bytes()}
+	pre, rest, _ := bytes.Cut(h, []byte(titlePlaceholder))
+	mid, post, _ := bytes.Cut(rest, []byte(queryPlaceholder))
+	f := &frameParts{head: [3][]byte{pre, mid, post}, foot: foot.Bytes()}
 	s.frames.Store(k, f)
 	return f, nil
 }
