@@ -512,10 +512,19 @@ func (ix *searchIndex) snippet(r *Rule, words []string) string {
 		return ""
 	}
 	i := r.Index
-	for _, src := range []string{r.Description, ix.body[i]} {
+	for _, src := range [][2]string{{r.Description, ix.desc[i]}, {ix.body[i], ix.bodyLower[i]}} {
+		text, lower := src[0], src[1]
 		for _, w := range words {
-			if at := indexFold(src, w); at >= 0 {
-				return cutAround(src, at, len(w), 70)
+			// The lower-case copy has the text's offsets when it has its
+			// length (always for ASCII): search it, it is far faster.
+			at := -1
+			if len(lower) == len(text) {
+				at = strings.Index(lower, w)
+			} else {
+				at = indexFold(text, w)
+			}
+			if at >= 0 {
+				return cutAround(text, at, len(w), 70)
 			}
 		}
 	}
