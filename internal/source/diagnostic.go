@@ -19,15 +19,33 @@ const (
 // Diagnostic is one problem found in a rule source: a stable code (KQL1003,
 // SIGMA2001, READ0001, ...), a severity, a message and where it is. Line and
 // Col are 1-based and relative to the file named by Path (zero when unknown).
+// RelatedLine and RelatedCol, when set, are a second place the problem is
+// about (the '(' a missing ')' should close), in the same file; the message
+// ends with it as " at line:col".
 type Diagnostic struct {
-	Code     string   `json:"code,omitempty"`
-	Severity Severity `json:"severity"`
-	Message  string   `json:"message"`
-	Path     string   `json:"path,omitempty"`
-	Line     int      `json:"line"`
-	Col      int      `json:"col"`
-	EndLine  int      `json:"end_line,omitempty"`
-	EndCol   int      `json:"end_col,omitempty"`
+	Code        string   `json:"code,omitempty"`
+	Severity    Severity `json:"severity"`
+	Message     string   `json:"message"`
+	Path        string   `json:"path,omitempty"`
+	Line        int      `json:"line"`
+	Col         int      `json:"col"`
+	EndLine     int      `json:"end_line,omitempty"`
+	EndCol      int      `json:"end_col,omitempty"`
+	RelatedLine int      `json:"related_line,omitempty"`
+	RelatedCol  int      `json:"related_col,omitempty"`
+}
+
+// WithRelated returns d naming the related place line:col, its message msg
+// followed by " at line:col" (msg ends with the words the place completes,
+// as SpanError.Msg does).
+func (d Diagnostic) WithRelated(msg string, line, col int) Diagnostic {
+	if line <= 0 {
+		d.Message = msg
+		return d
+	}
+	d.RelatedLine, d.RelatedCol = line, col
+	d.Message = msg + " at " + LineCol(line, col)
+	return d
 }
 
 // String formats the diagnostic as path:line:col: severity: message [code],
@@ -51,7 +69,8 @@ func (d Diagnostic) String() string {
 func (d Diagnostic) IsError() bool { return d.Severity == Error }
 
 // Relocate returns d with its line:col mapped through o into the enclosing file
-// named path.
+// named path. A related place is mapped too, and the line:col the message
+// ends with (see WithRelated) rewritten to match.
 func (d Diagnostic) Relocate(path string, o Origin) Diagnostic {
 	d.Path = path
 	if d.Line > 0 {
@@ -59,6 +78,14 @@ func (d Diagnostic) Relocate(path string, o Origin) Diagnostic {
 	}
 	if d.EndLine > 0 {
 		d.EndLine, d.EndCol = o.Map(d.EndLine, d.EndCol)
+	}
+	if d.RelatedLine > 0 {
+		suffix := " at " + LineCol(d.RelatedLine, d.RelatedCol)
+		line, col := o.Map(d.RelatedLine, d.RelatedCol)
+		if msg, ok := strings.CutSuffix(d.Message, suffix); ok {
+			return d.WithRelated(msg, line, col)
+		}
+		d.RelatedLine, d.RelatedCol = line, col
 	}
 	return d
 }

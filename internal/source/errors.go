@@ -3,6 +3,7 @@ package source
 import (
 	"fmt"
 	"sort"
+	"strconv"
 )
 
 // SpanError is one problem a parser found in a text, at a byte range of it:
@@ -14,11 +15,38 @@ type SpanError struct {
 	End  Pos
 	Code string // the front end's stable diagnostic code
 	Msg  string
+	// Related is a second place the error is about, such as the '(' that a
+	// missing ')' should close; the zero Span means none. Msg then ends
+	// with the words the place completes ("expected ')', found '|', to
+	// close the '('"), and the message shown is Msg followed by " at " and
+	// the place: a line:col of the file once the error is a Diagnostic
+	// (see ErrorList.DiagnosticsAs and Diagnostic.Relocate), never a byte
+	// offset of a text the reader does not see.
+	Related Span
+}
+
+// HasRelated reports whether the error names a second place.
+func (e *SpanError) HasRelated() bool { return e.Related.End > e.Related.Start }
+
+// MessageAt returns the message with the related place, written as at (a
+// line:col from LineCol), appended; just Msg when the error names no second
+// place.
+func (e *SpanError) MessageAt(at string) string {
+	if !e.HasRelated() {
+		return e.Msg
+	}
+	return e.Msg + " at " + at
 }
 
 // Error formats the error with its byte offset; use ErrorList.Diagnostics for
 // line:col positions.
-func (e *SpanError) Error() string { return fmt.Sprintf("offset %d: %s", e.Pos, e.Msg) }
+func (e *SpanError) Error() string {
+	return fmt.Sprintf("offset %d: %s", e.Pos, e.MessageAt("offset "+strconv.Itoa(int(e.Related.Start))))
+}
+
+// LineCol writes a 1-based line and column as line:col, the form messages
+// use for a related place.
+func LineCol(line, col int) string { return strconv.Itoa(line) + ":" + strconv.Itoa(col) }
 
 // ErrorList is the errors of one parse or check, in the order they were found
 // until Sort puts them in source order.
@@ -30,6 +58,13 @@ func (l *ErrorList) Add(pos, end Pos, code, msg string) {
 		end = pos
 	}
 	*l = append(*l, &SpanError{Pos: pos, End: end, Code: code, Msg: msg})
+}
+
+// AddRelated appends an error that also names a second place, related (see
+// SpanError.Related); msg ends with the words the place completes.
+func (l *ErrorList) AddRelated(pos, end Pos, related Span, code, msg string) {
+	l.Add(pos, end, code, msg)
+	(*l)[len(*l)-1].Related = related
 }
 
 // Sort orders the list by position, keeping the order of equal positions.
@@ -63,7 +98,10 @@ func (l ErrorList) Diagnostics(text string) []Diagnostic {
 }
 
 // DiagnosticsAs converts the errors to diagnostics of severity sev whose
-// line:col are relative to text, the text the errors were found in.
+// line:col are relative to text, the text the errors were found in. An
+// error's related place becomes the diagnostic's RelatedLine:RelatedCol and
+// is written into its message as line:col; Diagnostic.Relocate keeps both
+// right when the text sits in a larger file.
 func (l ErrorList) DiagnosticsAs(text string, sev Severity) []Diagnostic {
 	if len(l) == 0 {
 		return nil
@@ -76,6 +114,10 @@ func (l ErrorList) DiagnosticsAs(text string, sev Severity) []Diagnostic {
 		if e.End > e.Pos {
 			q := lt.Position(e.End)
 			d.EndLine, d.EndCol = q.Line, q.Column
+		}
+		if e.HasRelated() {
+			r := lt.Position(e.Related.Start)
+			d = d.WithRelated(e.Msg, r.Line, r.Column)
 		}
 		out = append(out, d)
 	}

@@ -31,3 +31,33 @@ func TestErrorList(t *testing.T) {
 		t.Errorf("Diagnostics = %+v", got)
 	}
 }
+
+func TestErrorListRelated(t *testing.T) {
+	// The '(' at offset 8 (line 2, col 3) is never closed; the error is at
+	// the end of the text.
+	text := "a and\n  (b or c"
+	var l ErrorList
+	l.AddRelated(15, 15, Span{Start: 8, End: 9}, "X1003", "expected ')', found end of source, to close the '('")
+	if got, want := l.Err().Error(), "offset 15: expected ')', found end of source, to close the '(' at offset 8"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	ds := l.Diagnostics(text)
+	want := Diagnostic{Code: "X1003", Severity: Error, Message: "expected ')', found end of source, to close the '(' at 2:3",
+		Line: 2, Col: 10, RelatedLine: 2, RelatedCol: 3}
+	if len(ds) != 1 || ds[0] != want {
+		t.Fatalf("Diagnostics = %+v, want %+v", ds, want)
+	}
+	// The text is a YAML block scalar starting at line 7, indented by 4.
+	got := ds[0].Relocate("r.yml", Origin{Line: 7, Col: 5, Indent: 4})
+	want = Diagnostic{Code: "X1003", Severity: Error, Message: "expected ')', found end of source, to close the '(' at 8:7",
+		Path: "r.yml", Line: 8, Col: 14, RelatedLine: 8, RelatedCol: 7}
+	if got != want {
+		t.Errorf("Relocate = %+v, want %+v", got, want)
+	}
+	// An error without a related place keeps its message as written.
+	var plain ErrorList
+	plain.Add(0, 1, "X1", "unexpected a")
+	if d := plain.Diagnostics(text)[0]; d.Message != "unexpected a" || d.RelatedLine != 0 {
+		t.Errorf("plain = %+v", d)
+	}
+}

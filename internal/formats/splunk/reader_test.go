@@ -84,8 +84,8 @@ func TestDetect(t *testing.T) {
 
 func TestReadFixture(t *testing.T) {
 	docs := readAll(t, filepath.Join("testdata", "content"), nil)
-	if len(docs) != 5 {
-		t.Fatalf("read %d documents, want 5: %v", len(docs), slices.Collect(maps.Keys(docs)))
+	if len(docs) != 7 {
+		t.Fatalf("read %d documents, want 7: %v", len(docs), slices.Collect(maps.Keys(docs)))
 	}
 	d := docs["detections/endpoint/demo_tstats.yml"]
 	if d.ID != "splunk/demo_tstats" || d.Language != "splunk" || d.QueryLanguage != "spl" || d.Format != "splunk" {
@@ -179,6 +179,26 @@ func TestReadFixture(t *testing.T) {
 	}
 	if len(b.Attack) == 0 || b.Attack[0].TechniqueID != "T1059" {
 		t.Errorf("a lone technique string: %+v", b.Attack)
+	}
+
+	// A missing ')' names the '(' it should close as a line:col of the file,
+	// through the YAML quoting and the macro expansion, never as a byte
+	// offset of the expanded search.
+	for _, tt := range []struct {
+		path            string
+		line, col       int
+		relLine, relCol int
+		msg             string
+	}{
+		{"detections/endpoint/demo_unclosed.yml", 12, 23, 11, 3,
+			"expected ')', found '|', to close the '(' at 11:3"},
+		{"detections/endpoint/demo_unclosed_macro.yml", 12, 15, 12, 3,
+			"expected ')', found '|', to close the '(' at 12:3, in the expansion of `demo_open`"},
+	} {
+		u := findDiag(docs[tt.path], "SPL1002")
+		if u == nil || u.Line != tt.line || u.Col != tt.col || u.RelatedLine != tt.relLine || u.RelatedCol != tt.relCol || u.Message != tt.msg {
+			t.Errorf("%s: unclosed paren = %+v, want %d:%d related %d:%d %q", tt.path, u, tt.line, tt.col, tt.relLine, tt.relCol, tt.msg)
+		}
 	}
 
 	blk := docs["detections/deprecated/demo_block.yml"]

@@ -396,12 +396,27 @@ func explainSearch(d *rule.Document, det *detection, body string, node *yaml.Nod
 		d.Diagnose(source.Diagnostic{Code: e.Code, Severity: sev, Message: e.Msg, Line: a.Line, Col: a.Column, EndLine: b.Line, EndCol: b.Column})
 	}
 	for _, e := range errs {
+		use := exp.UseAt(e.Pos)
+		var rel source.Position
 		msg := e.Msg
-		if u := exp.UseAt(e.Pos); u != nil {
-			msg += " (in the expansion of " + u.Call + ")"
+		if e.HasRelated() {
+			// The related place (the '(' a missing ')' closes) is a
+			// line:col of the file too: inside a macro's expansion it is
+			// the macro call's.
+			r, _ := exp.SourceSpan(e.Related.Start, e.Related.End)
+			rel, _ = at(r, r)
+			where := source.LineCol(rel.Line, rel.Column)
+			if u := exp.UseAt(e.Related.Start); u != nil && u != use {
+				where += ", in the expansion of " + u.Call
+			}
+			msg = e.MessageAt(where)
+		}
+		if use != nil {
+			msg += " (in the expansion of " + use.Call + ")"
 		}
 		p, q := exp.SourceSpan(e.Pos, e.End)
 		a, b := at(p, q)
-		d.Diagnose(source.Diagnostic{Code: e.Code, Severity: source.Error, Message: msg, Line: a.Line, Col: a.Column, EndLine: b.Line, EndCol: b.Column})
+		d.Diagnose(source.Diagnostic{Code: e.Code, Severity: source.Error, Message: msg, Line: a.Line, Col: a.Column, EndLine: b.Line, EndCol: b.Column,
+			RelatedLine: rel.Line, RelatedCol: rel.Column})
 	}
 }

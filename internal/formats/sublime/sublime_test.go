@@ -168,6 +168,8 @@ func TestDiagnostics(t *testing.T) {
 	for _, tt := range []struct{ text, want string }{
 		{ruleText("type.inbound and (a ==\n"), "rules:7:"},
 		{"name: x\ntype: rule\nsource: |\n  a = b\n", "4:5: '=' is not an MQL operator (use == to compare) [MQL1001]"},
+		// The '(' a missing ')' should close is a line:col of the file.
+		{"name: x\ntype: rule\nsource: |\n  type.inbound\n  and any(headers.hops,\n    .index == 0\n", "7:3: expected ')', found end of source, to close the '(' at 5:10 [MQL1001]"},
 		{"name: x\ntype: rule\nsource: \"\"\n", "1:1: the rule has no MQL source [MQL2001]"},
 		{"name: x\ntype: rule\nsource: [\n", "invalid YAML"},
 		{"name: x\ntype: rule\nsource: |\n  false\n", "4:3: warning: the rule's source is false: it never matches [MQL2003]"},

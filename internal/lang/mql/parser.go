@@ -332,7 +332,8 @@ func (p *parser) closing(k Kind, open Token) Token {
 		return p.advance()
 	}
 	t := p.tok()
-	p.errorf(t, "expected "+k.String()+" to close the "+open.Kind.String()+" at offset "+strconv.Itoa(int(open.Pos))+", found "+t.describe())
+	p.errs.AddRelated(t.Pos, t.End, source.Span{Start: open.Pos, End: open.End}, CodeSyntax,
+		"expected "+k.String()+", found "+t.describe()+", to close the "+open.Kind.String())
 	depth := 0
 	for {
 		t := p.tok()

@@ -1289,7 +1289,12 @@ func (p *parser) closeBracketOf(closer string, open Token, what string) source.P
 		return p.advance().Pos
 	}
 	t := p.tok()
-	p.errorf(t, "expected '"+closer+"' to close "+what+" opened at offset "+strconv.Itoa(int(open.Pos))+", found "+t.describe())
+	end := t.End
+	if end < t.Pos {
+		end = t.Pos
+	}
+	p.errs.AddRelated(t.Pos, end, source.Span{Start: open.Pos, End: open.End}, CodeSyntax,
+		"expected '"+closer+"', found "+t.describe()+", to close "+what+" opened")
 	depth := 0
 	for {
 		t := p.tok()

@@ -1005,7 +1005,14 @@ func (d *decoder) conditions(n *yaml.Node) []*Condition {
 		}
 		for _, err := range c.Errors {
 			p, end := d.conditionPos(c, err.Pos), d.conditionPos(c, err.End)
-			d.diags = append(d.diags, d.diag(source.Error, CodeCondition, p, end, "condition: "+err.Msg))
+			dg := d.diag(source.Error, CodeCondition, p, end, "condition: "+err.Msg)
+			if err.Related.End > err.Related.Start {
+				if r := d.conditionPos(c, err.Related.Start); r.IsValid() {
+					rp := d.lines.Position(r)
+					dg = dg.WithRelated(dg.Message, rp.Line, rp.Column)
+				}
+			}
+			d.diags = append(d.diags, dg)
 		}
 		if a := c.Aggregation; a != nil && len(c.Errors) == 0 {
 			what := "an aggregation (| " + a.Func + ")"

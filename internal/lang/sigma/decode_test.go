@@ -171,6 +171,7 @@ func TestDecodeDiagnostics(t *testing.T) {
 		{"syntax quoted", head + "detection:\n    sel:\n        a: 1\n    condition: 'sel and ) sel'\n", "7:25: condition: expected a search identifier"},
 		{"syntax folded", head + "detection:\n    sel:\n        a: 1\n    condition: >\n        sel and\n        ) sel\n", "9:9: condition: expected a search identifier"},
 		{"syntax plain multi-line", head + "detection:\n    sel:\n        a: 1\n    condition: sel and\n        (sel or\n        ))\n", "9:9: condition: expected a search identifier"},
+		{"unclosed", head + "detection:\n    sel:\n        a: 1\n    condition: >\n        sel and (sel or\n        sel\n", "10:1: condition: expected ), found end of condition, to close the ( at 8:17"},
 		{"unknown modifier", head + "detection:\n    sel:\n        a|contians: x\n    condition: sel\n", "6:11: unknown modifier \"contians\""},
 		{"two compares", head + "detection:\n    sel:\n        a|contains|endswith: x\n    condition: sel\n", "6:20: modifier endswith cannot be combined with contains"},
 		{"flag without re", head + "detection:\n    sel:\n        a|i: x\n    condition: sel\n", "modifier i is a flag of re"},

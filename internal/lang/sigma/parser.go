@@ -22,10 +22,19 @@ type ConditionError struct {
 	Pos source.Pos
 	End source.Pos
 	Msg string
+	// Related is a second place the error is about (the '(' a missing ')'
+	// should close), the zero Span when none; Msg then ends with the words
+	// it completes, and the diagnostic adds " at line:col" of the file.
+	Related source.Span
 }
 
 // Error returns the offset and the message.
-func (e *ConditionError) Error() string { return fmt.Sprintf("%d: %s", e.Pos, e.Msg) }
+func (e *ConditionError) Error() string {
+	if e.Related.End > e.Related.Start {
+		return fmt.Sprintf("%d: %s at offset %d", e.Pos, e.Msg, e.Related.Start)
+	}
+	return fmt.Sprintf("%d: %s", e.Pos, e.Msg)
+}
 
 // Condition is one parsed condition of a detection.
 type Condition struct {
@@ -179,7 +188,13 @@ func (p *parser) parsePrimary() Expr {
 		if p.tok == RPAREN {
 			p.next()
 		} else {
-			p.errorExpected(") to close the ( at offset " + strconv.Itoa(int(lp)))
+			n := len(p.errs)
+			p.errorExpected(")")
+			if len(p.errs) > n {
+				e := p.errs[n]
+				e.Msg += ", to close the ("
+				e.Related = source.Span{Start: lp, End: lp + 1}
+			}
 			rp = source.Pos(len(p.sc.src))
 			if rp <= lp {
 				rp = lp + 1

@@ -128,7 +128,7 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct{ in, msg string }{
 		{"selection @filter", "expected and, or or the end of the condition"},
 		{"selection and @", "expected a search identifier"},
-		{"(selection and filter@", "expected ) to close the ("},
+		{"(selection and filter@", "expected ), found end of condition, to close the ("},
 		{"@) selection", "expected a search identifier"},
 		{"1 @sel*", `"of" after the quantifier "1"`},
 		{"all of @(", "expected a search identifier pattern or them"},
@@ -158,6 +158,9 @@ func TestParseErrors(t *testing.T) {
 		}
 		if at >= 0 && int(e.Pos) != at {
 			t.Errorf("ParseCondition(%q): error at %d, want %d (%s)", in, e.Pos, at, e.Msg)
+		}
+		if strings.Contains(e.Msg, "to close") != (e.Related.End > e.Related.Start) || strings.Contains(e.Msg, "offset") {
+			t.Errorf("ParseCondition(%q): error %q related %v", in, e.Msg, e.Related)
 		}
 		if c.Expr == nil {
 			t.Errorf("ParseCondition(%q): no partial tree", in)

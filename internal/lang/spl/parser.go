@@ -201,6 +201,21 @@ func (p *parser) errorf(pos, end int, code, format string, args ...any) {
 	p.addError(&Error{Pos: source.Pos(pos), End: source.Pos(end), Code: code, Msg: fmt.Sprintf(format, args...)})
 }
 
+// errorRelated reports an error that also names the place related, such as
+// the opening bracket a missing closing one belongs to; msg ends with the
+// words that place completes ("... to close the '('").
+func (p *parser) errorRelated(pos, end int, related source.Span, code, msg string) {
+	p.commitPending()
+	p.addError(&Error{Pos: source.Pos(pos), End: source.Pos(end), Code: code, Msg: msg, Related: related})
+}
+
+// closeMissing reports that the closer of the bracket at open, what, is
+// missing here.
+func (p *parser) closeMissing(closer string, open int, what string) {
+	p.errorRelated(p.pos, p.end, source.Span{Start: source.Pos(open), End: source.Pos(open + 1)}, CodeSyntax,
+		"expected '"+closer+"', found "+p.describe()+", to close "+what)
+}
+
 // enter counts one level of nesting, stopping the parse past MaxDepth.
 func (p *parser) enter() {
 	p.depth++
@@ -220,7 +235,7 @@ func (p *parser) expectClose(t Token, open int) source.Pos {
 		p.next()
 		return source.Pos(pos)
 	}
-	p.errorf(p.pos, p.end, CodeSyntax, "expected '%s' to close the '%s' at offset %d, found %s", t, openOf(t), open, p.describe())
+	p.closeMissing(t.String(), open, "the '"+openOf(t)+"'")
 	return source.NoPos
 }
 
@@ -782,7 +797,7 @@ func (p *parser) parseSubsearch() *Subsearch {
 		s.Rbrack = source.Pos(p.pos)
 		p.next()
 	} else {
-		p.errorf(p.pos, p.end, CodeSyntax, "expected ']' to close the subsearch at offset %d, found %s", s.Lbrack, p.describe())
+		p.closeMissing("]", int(s.Lbrack), "the subsearch")
 	}
 	p.leave()
 	return s
@@ -945,7 +960,7 @@ func (p *parser) parseDirective(after mode) *Directive {
 		p.next()
 	} else {
 		p.setMode(after)
-		p.errorf(p.pos, p.end, CodeSyntax, "expected ')' to close %s(, found %s", d.Name.Raw, p.describe())
+		p.closeMissing(")", int(d.Lparen), d.Name.Raw+"(")
 	}
 	return d
 }
@@ -975,7 +990,7 @@ func (p *parser) parseSearchIn(field *Word) *SearchIn {
 		p.next()
 	} else {
 		p.setMode(modeSearch)
-		p.errorf(p.pos, p.end, CodeSyntax, "expected ')' to close the IN list at offset %d, found %s", in.Lparen, p.describe())
+		p.closeMissing(")", int(in.Lparen), "the IN list")
 	}
 	p.leave()
 	return in

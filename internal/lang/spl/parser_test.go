@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/detwiki/detwiki/internal/source"
 )
 
 // sexpr renders search and eval expressions as prefix S-expressions so
@@ -273,8 +275,8 @@ var errorTests = []struct{ src, msg string }{
 	{`a | eval x=@`, "expected an expression, found end of search"},
 	{`a | eval x=1 @y=2`, `unexpected word "y" in the eval command`},
 	{`a | eval @=1`, "expected a field name to assign"},
-	{`a | where x=(1 @`, "expected ')' to close the '(' at offset 12"},
-	{`(a OR b @`, "expected ')' to close the '(' at offset 0"},
+	{`a | where x=(1 @`, "expected ')', found end of search, to close the '('"},
+	{`(a OR b @`, "expected ')', found end of search, to close the '('"},
 	{`a @) b`, "unexpected ')' in the search command"},
 	{`x=@`, "missing value after x="},
 	{`a | tstats count from @where x=1`, "expected datamodel=<name> after FROM"},
@@ -284,11 +286,55 @@ var errorTests = []struct{ src, msg string }{
 	{`@] a`, "unexpected ']' outside a subsearch"},
 	{"a ```open@", ""},
 	{"a | stats count @`b", "macro call not terminated"},
-	{`a [search b @`, "expected ']' to close the subsearch"},
+	{`a [search b @`, "expected ']', found end of search, to close the subsearch"},
 	{`a | rename @x`, "expected AS <new name> after x in rename"},
 	{`a | @lookup`, "lookup needs a lookup table name"},
 	{`a | eval x=1 + @* 2`, "expected an expression, found '*'"},
 	{`a | where x @@ 1`, ""},
+}
+
+// TestErrorsRelated checks that an error about a missing closing bracket
+// names the opening one as its related place (never as a byte offset in the
+// message, which a reader of a macro-expanded search could not place).
+func TestErrorsRelated(t *testing.T) {
+	tests := []struct {
+		src  string
+		open int // offset of the opening bracket
+		msg  string
+	}{
+		{`a | where x=(1 `, 12, "expected ')', found end of search, to close the '('"},
+		{`(a OR b | stats count`, 0, "expected ')', found '|', to close the '('"},
+		{`a [search b `, 2, "expected ']', found end of search, to close the subsearch"},
+		{`a x IN ("b", "c" | stats count`, 7, "expected ')', found '|', to close the IN list"},
+		{`a CASE(b | stats count`, 6, "expected ')', found '|', to close CASE("},
+		{`a | eval y=if(a, "z" | stats count`, 13, "expected ')', found '|', to close the '('"},
+	}
+	for _, tt := range tests {
+		_, errs := ParseQuery(tt.src)
+		var got *Error
+		for _, e := range errs {
+			if e.HasRelated() {
+				got = e
+				break
+			}
+		}
+		if got == nil {
+			t.Errorf("%q: no error with a related place in %v", tt.src, errs)
+			continue
+		}
+		if got.Msg != tt.msg || got.Related != (source.Span{Start: source.Pos(tt.open), End: source.Pos(tt.open + 1)}) {
+			t.Errorf("%q: got %q related %v, want %q related %d", tt.src, got.Msg, got.Related, tt.msg, tt.open)
+		}
+		if strings.Contains(got.Msg, "offset") {
+			t.Errorf("%q: message %q names a byte offset", tt.src, got.Msg)
+		}
+		// Shown as a diagnostic, the related place is a line:col.
+		for _, d := range errs.Diagnostics(tt.src) {
+			if d.RelatedLine > 0 && !strings.HasSuffix(d.Message, fmt.Sprintf(" at 1:%d", tt.open+1)) {
+				t.Errorf("%q: diagnostic %q, want it to end with 1:%d", tt.src, d.Message, tt.open+1)
+			}
+		}
+	}
 }
 
 func TestErrors(t *testing.T) {

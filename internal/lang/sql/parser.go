@@ -124,6 +124,13 @@ func (p *parser) isOp(text string) bool {
 
 func (p *parser) errorf(t Token, msg string) { p.errs.Add(t.Pos, t.End, CodeSyntax, msg) }
 
+// closeMissing reports that the ')' of the '(' open is missing at t; the
+// message names the '(' as the error's related place.
+func (p *parser) closeMissing(t Token, open Token, found string) {
+	p.errs.AddRelated(t.Pos, t.End, source.Span{Start: open.Pos, End: open.End}, CodeSyntax,
+		"expected ')', found "+found+", to close the '('")
+}
+
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > MaxDepth {
@@ -342,7 +349,7 @@ func (p *parser) skipBalanced() {
 	for {
 		switch {
 		case p.tok().Kind == EOF:
-			p.errorf(p.tok(), "expected ')' to close the '(' at offset "+strconv.Itoa(int(open.Pos))+", found end of query")
+			p.closeMissing(p.tok(), open, "end of query")
 			return
 		case p.isOp(")"):
 			p.advance()
@@ -370,7 +377,7 @@ func (p *parser) closeParenOf(open Token) {
 		return
 	}
 	t := p.tok()
-	p.errorf(t, "expected ')' to close the '(' at offset "+strconv.Itoa(int(open.Pos))+", found "+t.describe())
+	p.closeMissing(t, open, t.describe())
 	for !p.isOp(")") && t.Kind != EOF {
 		if p.tok().Kind == EOF {
 			return
