@@ -669,7 +669,7 @@ func (an *analyzer) operator(p *pipe, r opRef, i, depth int) {
 		}
 	case *kql.JoinOp:
 		right, rightName := an.operand(p, "join", v.Right, depth)
-		fc.joinKeys(v.Conds, v.Kind(), rightName)
+		fc.joinKeys(v.Conds, v.Kind(), right, rightName)
 		if v.Where != nil {
 			fc.joinWhere(v.Where, v.Kind())
 		}
@@ -679,7 +679,7 @@ func (an *analyzer) operator(p *pipe, r opRef, i, depth int) {
 		return
 	case *kql.LookupOp:
 		right, rightName := an.operand(p, "lookup", v.Right, depth)
-		fc.joinKeys(v.Conds, v.Kind(), rightName)
+		fc.joinKeys(v.Conds, v.Kind(), right, rightName)
 		p.cols = p.cols.join(right)
 		fc.finish()
 		return

@@ -499,38 +499,50 @@ func joinPolarity(kind string) int {
 
 // joinKeys records the equality of join or lookup keys: on X (X of both
 // sides), on $left.A == $right.B. The value is the right column qualified
-// with the right side's name, with the field_ref transform.
-func (fc *filter) joinKeys(conds []kql.Expr, kind, rightName string) {
+// with the right side's name, with the field_ref transform. Both sides are
+// traced to the field they come from, the left through the pipeline, the
+// right through right, the columns of the right side (a binding or a
+// sub-query): on X where each side renamed X reads Y eq T.Z, with notes
+// saying X is Y and T.X is Z, not Y eq T.X.
+func (fc *filter) joinKeys(conds []kql.Expr, kind string, right *colState, rightName string) {
 	pol := joinPolarity(kind)
 	if pol == 0 {
 		return
 	}
 	for _, c := range conds {
-		var left, right kql.Expr
+		var lx, rx kql.Expr
 		switch v := c.(type) {
 		case *kql.Ident:
-			left, right = v, v
+			lx, rx = v, v
 		case *kql.BinaryExpr:
 			if v.Op != kql.EQL {
 				continue
 			}
-			left, right = v.X, v.Y
-			if isSide(right, "$left") || isSide(left, "$right") {
-				left, right = right, left
+			lx, rx = v.X, v.Y
+			if isSide(rx, "$left") || isSide(lx, "$right") {
+				lx, rx = rx, lx
 			}
 		default:
 			continue
 		}
-		ref, ok := fc.an.fieldOf(fc.p, left, 0)
+		ref, ok := fc.an.fieldOf(fc.p, lx, 0)
 		if !ok {
 			continue
 		}
-		rname := sideColumn(right)
+		rname := sideColumn(rx)
 		if rname == "" {
 			continue
 		}
+		var r fieldRef
+		if !strings.Contains(rname, ".") {
+			r = right.trace(rname)
+			rname = r.name
+		}
 		fc.add(ref, opKind{kind: rule.KindEq, cased: true}, pol < 0,
 			[]valued{{value: rightName + "." + rname, transforms: []string{rule.TransformFieldRef}}})
+		if r.trace != "" {
+			fc.note(rightName + "." + r.trace)
+		}
 	}
 }
 
@@ -716,10 +728,19 @@ func (an *analyzer) fieldOf(p *pipe, x kql.Expr, depth int) (fieldRef, bool) {
 
 // trace follows a column name to the field it comes from in pipeline p.
 func (an *analyzer) trace(p *pipe, name string) fieldRef {
-	if p == nil || p.cols == nil {
+	if p == nil {
 		return fieldRef{name: name}
 	}
-	c := p.cols.get(name)
+	return p.cols.trace(name)
+}
+
+// trace follows a column name to the field it comes from, given the
+// columns s of the pipeline at that point.
+func (s *colState) trace(name string) fieldRef {
+	if s == nil {
+		return fieldRef{name: name}
+	}
+	c := s.get(name)
 	if c == nil {
 		return fieldRef{name: name}
 	}

@@ -243,6 +243,11 @@ var predicateCases = []struct {
 		[]string{"A eq $right.B {cased,field_ref}", "D eq $right.D {cased,field_ref}", "C eq 1 {cased}"}},
 	{"join binding", `let U = V | where C == 1; T | join U on A`, []string{"C eq 1 {cased}", "A eq U.A {cased,field_ref}"}},
 	{"leftanti join", `T | join kind=leftanti Allow on SHA1`, []string{"NOT SHA1 eq Allow.SHA1 {cased,field_ref}"}},
+	// A key both sides renamed reads the fields each side comes from.
+	{"join renamed keys", `let U = V | project-rename Name = InitiatingProcessFileName; T | extend Name = FileName | join kind=inner U on Name`,
+		[]string{"FileName eq U.InitiatingProcessFileName {cased,field_ref}"}},
+	{"join renamed right", `T | join kind=inner (V | project K = tolower(AccountName)) on $left.User == $right.K`,
+		[]string{"User eq $right.AccountName {cased,field_ref}"}},
 	{"leftouter join", `T | join kind=leftouter U on A`, nil},
 	{"lookup inner", `T | lookup kind=inner U on A`, []string{"A eq U.A {cased,field_ref}"}},
 	{"lookup default", `T | lookup U on A`, nil},
@@ -300,6 +305,9 @@ func TestTraceNotes(t *testing.T) {
 		// a group key keeps the story of its column
 		{`T | project P = FileName | summarize count() by P | where P == "x"`, "P is FileName (project)."},
 		{`T | summarize count() by P = FileName | where P == "x"`, "P is FileName (summarize)."},
+		// a join key says where each side's column comes from
+		{`let U = V | project-rename Name = InitiatingProcessFileName; T | extend Name = FileName | join kind=inner U on Name`,
+			"Name is FileName (extend); U.Name is InitiatingProcessFileName (project-rename)."},
 	}
 	for _, tc := range tests {
 		d := analyze(t, tc.query)
