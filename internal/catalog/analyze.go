@@ -26,7 +26,7 @@ func New(docs []*rule.Document, info Info, ac *attack.Catalog) *Catalog {
 	if ac == nil {
 		ac = attack.Default()
 	}
-	assignIDs(docs)
+	shared := assignIDs(docs)
 	slices.SortStableFunc(docs, func(a, b *rule.Document) int { return strings.Compare(a.ID, b.ID) })
 	c := &Catalog{Info: info, Attack: ac, byID: make(map[string]*Rule, len(docs))}
 	if c.Info.Built.IsZero() {
@@ -61,6 +61,7 @@ func New(docs []*rule.Document, info Info, ac *attack.Catalog) *Catalog {
 	for l := range langs {
 		c.Languages = append(c.Languages, l)
 	}
+	c.setShared(shared)
 	sort.Strings(c.Languages)
 	// The search index's text part (most of its cost) reads only the
 	// documents: build it on a goroutine of its own while the statistics

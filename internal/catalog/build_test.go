@@ -85,12 +85,15 @@ func TestBuildIncremental(t *testing.T) {
 	if len(c.Rules) != 3 {
 		t.Fatalf("rules = %d", len(c.Rules))
 	}
-	// The two b files collide: one keeps the id, the other gets -2, in a
-	// stable order (other/ before sub/).
-	b1, ok1 := c.Rule("kusto/b")
-	b2, ok2 := c.Rule("kusto/b-2")
+	// The two b files collide: each gets its source and folder as a
+	// suffix, and kusto/b lists them.
+	b1, ok1 := c.Rule("kusto/b~rules.other")
+	b2, ok2 := c.Rule("kusto/b~rules.sub")
 	if !ok1 || !ok2 || b1.Source.Path != "other/b.ruledoc.json" || b2.Source.Path != "sub/b.ruledoc.json" {
 		t.Fatalf("collision ids: %v %v", b1, b2)
+	}
+	if s, ok := c.SharedID("kusto/b"); !ok || len(s.Rules) != 2 {
+		t.Fatalf("shared id kusto/b: %+v", s)
 	}
 	a, _ := c.Rule("kusto/a")
 	if a == nil || a.Analysis.Indicators[0].Values[0].Corpus.Total != 2 || !strings.HasSuffix(a.Description, "macros=v1") {
@@ -128,7 +131,7 @@ func TestBuildIncremental(t *testing.T) {
 	if a, _ := c.Rule("kusto/a"); a.Title != "Rule A v2" || a.Analysis.Indicators[0].Values[0].Corpus.Total != 2 {
 		t.Errorf("changed rule a = %+v", a)
 	}
-	if b, _ := c.Rule("kusto/b-2"); b.Analysis.Indicators[0].Values[0].Corpus.Total != 1 {
+	if b, _ := c.Rule("kusto/b~rules.sub"); b.Analysis.Indicators[0].Values[0].Corpus.Total != 1 {
 		t.Errorf("count of x after the change = %+v", b.Analysis.Indicators[0].Values[0].Corpus)
 	}
 	// Touching a file without changing it reads nothing.
@@ -149,7 +152,8 @@ func TestBuildIncremental(t *testing.T) {
 		t.Errorf("rule a after the macro change: %q", a.Description)
 	}
 
-	// A rule file removed: its rule goes, the id of the other b is kept.
+	// A rule file removed: its rule goes, and the other b, alone with its
+	// id again, takes it back.
 	os.Remove(filepath.Join(src, "other", "b.ruledoc.json"))
 	c, rep = build()
 	if rep.Read != 0 || len(c.Rules) != 2 {
@@ -157,6 +161,9 @@ func TestBuildIncremental(t *testing.T) {
 	}
 	if _, ok := c.Rule("kusto/b"); !ok {
 		t.Error("kusto/b gone after its twin was removed")
+	}
+	if _, ok := c.SharedID("kusto/b"); ok {
+		t.Error("kusto/b still shared after its twin was removed")
 	}
 
 	// The stored catalog loads back the same.

@@ -104,6 +104,12 @@ func TestIDsAreUniqueAndDeterministic(t *testing.T) {
 	if a.Source.Repo != "repo-a" || b.Source.Repo != "repo-b" {
 		t.Errorf("dup ids: %s from %s, %s from %s", a.ID, a.Source.Repo, b.ID, b.Source.Repo)
 	}
+	if _, ok := c.Rule(catalogtest.SharedDuplicate); ok {
+		t.Errorf("a rule kept the shared id %s", catalogtest.SharedDuplicate)
+	}
+	if s, ok := c.SharedID(catalogtest.SharedDuplicate); !ok || len(s.Rules) != 2 || s.Rules[0] != a || s.Rules[1] != b {
+		t.Errorf("shared id %s = %+v", catalogtest.SharedDuplicate, s)
+	}
 	// The same documents in another order get the same ids.
 	docs := catalogtest.Documents()
 	slices.Reverse(docs)

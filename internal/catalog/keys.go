@@ -3,8 +3,6 @@ package catalog
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/rule"
@@ -126,72 +124,6 @@ func eventKey(provider, event string) string {
 // eventSlug is the page path of an event: provider/event.
 func eventSlug(provider, event string) string {
 	return PageKey(provider) + "/" + PageKey(event)
-}
-
-// safeID returns id when it is "<language>/<slug>" with a URL-safe slug,
-// and a repaired id otherwise, so that a misbehaving reader can never make
-// a rule path that escapes its folder.
-func safeID(id, language string) string {
-	lang, stem, ok := strings.Cut(id, "/")
-	if !ok {
-		stem, lang = id, language
-	}
-	if lang == "" {
-		lang = "rule"
-	}
-	l, s := rule.Slug(lang), rule.Slug(stem)
-	return l + "/" + s
-}
-
-// assignIDs makes rule ids unique, deterministically: documents are ordered
-// by (id, repo, path, position in the file); the first keeps its id and the
-// next ones get "-2", "-3", ... (skipping ids already taken).
-func assignIDs(docs []*rule.Document) {
-	type item struct {
-		d   *rule.Document
-		pos int
-	}
-	items := make([]item, len(docs))
-	taken := make(map[string]bool, len(docs))
-	for i, d := range docs {
-		d.ID = safeID(d.ID, d.Language)
-		items[i] = item{d, i}
-	}
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := items[i].d, items[j].d
-		if a.ID != b.ID {
-			return a.ID < b.ID
-		}
-		if a.Source.Repo != b.Source.Repo {
-			return a.Source.Repo < b.Source.Repo
-		}
-		if a.Source.Path != b.Source.Path {
-			return a.Source.Path < b.Source.Path
-		}
-		return items[i].pos < items[j].pos
-	})
-	// Ids as read are reserved first so that a suffix never takes the id of
-	// a rule read later.
-	for _, it := range items {
-		taken[it.d.ID] = true
-	}
-	seen := make(map[string]bool, len(docs))
-	for _, it := range items {
-		id := it.d.ID
-		if !seen[id] {
-			seen[id] = true
-			continue
-		}
-		for n := 2; ; n++ {
-			cand := id + "-" + strconv.Itoa(n)
-			if !taken[cand] {
-				taken[cand] = true
-				seen[cand] = true
-				it.d.ID = cand
-				break
-			}
-		}
-	}
 }
 
 // FieldSlug returns the page key of the field the values of an indicator

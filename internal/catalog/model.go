@@ -35,6 +35,8 @@ type Catalog struct {
 	Languages []string
 
 	byID            map[string]*Rule
+	shared          []*SharedID
+	sharedByKey     map[string]*SharedID
 	indicatorByKey  map[IndicatorKey]*IndicatorStat
 	indicatorBySlug map[string]*IndicatorStat
 	fieldByKey      map[string]*FieldStat

@@ -29,8 +29,11 @@ const (
 	KustoMMCChild      = "kusto/MmcSpawnsScriptHost"
 	Hostile            = "sigma/hostile"
 	Feed               = "kusto/VendorAlerts"
-	Duplicate          = "kusto/dup"
-	Duplicate2         = "kusto/dup-2"
+	// Two rules read as "kusto/dup" (from repo-a and repo-b): neither keeps
+	// the shared id, each gets its source as a suffix.
+	SharedDuplicate = "kusto/dup"
+	Duplicate       = "kusto/dup~repo-a"
+	Duplicate2      = "kusto/dup~repo-b"
 )
 
 func attackOf(techniques, tactics []string) []rule.Attack {
