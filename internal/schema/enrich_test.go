@@ -420,7 +420,7 @@ func TestEnrichPanther(t *testing.T) {
 
 func TestEnrichSublime(t *testing.T) {
 	d := &rule.Document{Language: rule.LangSublime}
-	d.Analysis.AddPredicate(pred("type.inbound", rule.KindEq, "true"))
+	d.Analysis.AddPredicate(pred("type", rule.KindEq, "inbound"))
 	d.Analysis.AddPredicate(pred("attachments[].file_extension", rule.KindIn, "html", "htm"))
 	d.Analysis.AddPredicate(pred("sender.email.email", rule.KindEq, "a@example.com"))
 	d.Analysis.AddPredicate(pred("sender.email.domain.root_domain", rule.KindEq, "example.com"))
@@ -429,7 +429,7 @@ func TestEnrichSublime(t *testing.T) {
 		t.Errorf("missing %v in %v", m, events(d))
 	}
 	for field, want := range map[string]string{"attachments[].file_extension": "email.attachments.file.extension",
-		"sender.email.email": "email.from.address", "sender.email.domain.root_domain": ""} {
+		"sender.email.email": "email.from.address", "sender.email.domain.root_domain": "", "type": "email.direction"} {
 		if c := canonicalOf(d, field); c != want {
 			t.Errorf("%s = %q, want %q", field, c, want)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/detwiki/detwiki/internal/formats"
 	_ "github.com/detwiki/detwiki/internal/formats/all"
 	"github.com/detwiki/detwiki/internal/formats/sublime"
+	"github.com/detwiki/detwiki/internal/schema"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
 
@@ -19,7 +20,7 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, parsed, withIndicators := 0, 0, 0
+	docs, parsed, withIndicators, inbound := 0, 0, 0, 0
 	for _, d := range res.Documents {
 		if d.Format != sublime.Format {
 			t.Errorf("%s read by %s", d.Source.Path, d.Format)
@@ -44,6 +45,22 @@ func TestCorpus(t *testing.T) {
 		if len(d.Analysis.Events) == 0 {
 			t.Errorf("%s: no events", d.Source.Path)
 		}
+		if strings.Join(d.Analysis.Tables, ",") != sublime.Table {
+			t.Errorf("%s: tables %v, want [%s]", d.Source.Path, d.Analysis.Tables, sublime.Table)
+		}
+		// type.inbound counts under ECS email.direction = inbound, as
+		// Defender's EmailDirection == "Inbound" does.
+		for _, ind := range d.Analysis.Indicators {
+			for _, v := range ind.Values {
+				if k, ok := schema.CountKey(d.Language, ind, v); ok && k == "email.direction|eq|inbound" {
+					inbound++
+				}
+			}
+		}
+	}
+	t.Logf("%d rules test that the message is inbound (email.direction eq inbound)", inbound)
+	if inbound < 1100 {
+		t.Errorf("%d rules count under email.direction eq inbound, want at least 1,100", inbound)
 	}
 	t.Logf("%d files, %d documents, %d MQL sources parse without error (%.2f%%), %d with indicators, skipped %v",
 		res.Files, docs, parsed, 100*float64(parsed)/float64(max(docs, 1)), withIndicators, res.Skipped)

@@ -13,6 +13,26 @@ import (
 // top-level conjunct.
 const StageKind = "filter"
 
+// Table is what every Sublime rule reads (Analysis.Tables): one email
+// message, as Sublime's message data model (MDM) describes it.
+const Table = "message"
+
+// DirectionField is the field a message-direction test is recorded on:
+// the MDM's type.inbound, type.outbound and type.internal are booleans of
+// which one is true, so `type.inbound` reads `type eq inbound` (and maps to
+// ECS email.direction, whose values are inbound, outbound, internal).
+const DirectionField = "type"
+
+// messageDirection returns the direction a boolean MDM path tests
+// (type.inbound is "inbound").
+func messageDirection(field string) (string, bool) {
+	switch field {
+	case "type.inbound", "type.outbound", "type.internal":
+		return field[len("type."):], true
+	}
+	return "", false
+}
+
 // explainer walks an MQL tree into the document's analysis.
 type explainer struct {
 	d   *rule.Document
@@ -31,6 +51,8 @@ func explain(d *rule.Document, file *mql.Source) {
 		return
 	}
 	x := &explainer{d: d, src: d.Query, lt: source.NewLineTable("", d.Query)}
+	// Every rule reads one email message of the message data model.
+	d.Analysis.AddTable(Table)
 	if lit, ok := mql.Unparen(file.Expr).(*mql.BasicLit); ok && lit.Kind == mql.LitBool {
 		// "source: false" disables a rule (sublime-rules does this for IOC
 		// rules with no active indicators).
@@ -133,6 +155,10 @@ func (x *explainer) predicates(e mql.Expr, st *rule.Stage, negated, all bool) {
 	case *mql.Selector, *mql.Ident, *mql.Index:
 		// A boolean field on its own: type.inbound, .is_reply.
 		if f, ok := x.field(e); ok {
+			if dir, ok := messageDirection(f); ok {
+				x.add(st, rule.Predicate{Field: DirectionField, Kind: rule.KindEq, Values: []string{dir}}, negated, all)
+				return
+			}
 			x.add(st, rule.Predicate{Field: f, Kind: rule.KindEq, Values: []string{"true"}}, negated, all)
 		}
 	}
@@ -354,6 +380,12 @@ func (x *explainer) comparison(e *mql.BinaryExpr, st *rule.Stage, negated, all b
 		case rule.KindNe:
 			x.add(st, rule.Predicate{Field: f, Kind: rule.KindIsNotNull}, negated, all)
 		}
+		return
+	}
+	if dir, ok := messageDirection(f); ok && len(vals) == 1 && (vals[0] == "true" || vals[0] == "false") && (kind == rule.KindEq || kind == rule.KindNe) {
+		// type.inbound == false tests the direction too.
+		holds := (kind == rule.KindEq) == (vals[0] == "true")
+		x.add(st, rule.Predicate{Field: DirectionField, Kind: rule.KindEq, Values: []string{dir}, Negated: !holds}, negated, all)
 		return
 	}
 	caseInsensitive := e.Op == "=~" || e.Op == "!~" || strings.HasSuffix(e.Op, "~") || folded

@@ -59,7 +59,12 @@ var predicateTests = []struct {
 	src  string
 	want []rule.Predicate
 }{
-	{`type.inbound`, []rule.Predicate{{Field: "type.inbound", Kind: "eq", Values: []string{"true"}}}},
+	// The direction booleans read as the direction (ECS email.direction's values).
+	{`type.inbound`, []rule.Predicate{{Field: "type", Kind: "eq", Values: []string{"inbound"}}}},
+	{`(type.inbound or type.internal)`, []rule.Predicate{{Field: "type", Kind: "eq", Values: []string{"inbound"}}, {Field: "type", Kind: "eq", Values: []string{"internal"}}}},
+	{`not type.outbound`, []rule.Predicate{{Field: "type", Kind: "eq", Values: []string{"outbound"}, Negated: true}}},
+	{`type.inbound == false`, []rule.Predicate{{Field: "type", Kind: "eq", Values: []string{"inbound"}, Negated: true}}},
+	{`type.outbound != false`, []rule.Predicate{{Field: "type", Kind: "eq", Values: []string{"outbound"}}}},
 	{`sender.email.domain.root_domain == "docsend.com"`,
 		[]rule.Predicate{{Field: "sender.email.domain.root_domain", Kind: "eq", Values: []string{"docsend.com"}, Transforms: []string{"cased"}}}},
 	{`sender.email.domain.root_domain =~ "DocSend.com"`,
@@ -143,6 +148,35 @@ func TestPredicates(t *testing.T) {
 		if !formattest.EqualPredicates(got, tt.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", tt.src, got, tt.want)
 		}
+	}
+}
+
+// TestDirectionCountsWithEmailRules checks that a Sublime rule's
+// type.inbound counts with the email rules of other languages: under ECS
+// email.direction with the value inbound, as Defender's EmailDirection ==
+// "Inbound" does, and that the rule reads a message.
+func TestDirectionCountsWithEmailRules(t *testing.T) {
+	d := read(t, "detection-rules/t.yml", ruleText("type.inbound and length(attachments) > 0"))
+	schema.Enrich(d)
+	if strings.Join(d.Analysis.Tables, ",") != Table {
+		t.Errorf("tables = %v, want [%s]", d.Analysis.Tables, Table)
+	}
+	k := &rule.Document{Language: rule.LangKusto}
+	k.Analysis.AddTable("EmailEvents")
+	k.Analysis.AddPredicate(rule.Predicate{Field: "EmailDirection", Kind: rule.KindEq, Values: []string{"Inbound"}, Transforms: []string{rule.TransformCased}})
+	schema.Enrich(k)
+	key := func(d *rule.Document, field string) string {
+		for _, ind := range d.Analysis.Indicators {
+			if ind.Field == field && len(ind.Values) > 0 {
+				s, _ := schema.CountKey(d.Language, ind, ind.Values[0])
+				return s
+			}
+		}
+		return ""
+	}
+	sk, kk := key(d, DirectionField), key(k, "EmailDirection")
+	if sk != "email.direction|eq|inbound" || sk != kk {
+		t.Errorf("count keys: sublime %q, kusto %q, want both email.direction|eq|inbound", sk, kk)
 	}
 }
 
