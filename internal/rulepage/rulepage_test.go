@@ -11,6 +11,7 @@ import (
 	"github.com/detwiki/detwiki/internal/catalog"
 	"github.com/detwiki/detwiki/internal/catalog/catalogtest"
 	"github.com/detwiki/detwiki/internal/htmlcheck"
+	"github.com/detwiki/detwiki/internal/rule"
 	"github.com/detwiki/detwiki/internal/rulepage"
 )
 
@@ -177,4 +178,29 @@ func TestProse(t *testing.T) {
 		}
 	}
 	assertInert(t, got)
+}
+
+// TestLinksToSharedIDs: a link naming an id several rules were read with
+// goes to the rule of the linking rule's source when there is exactly one,
+// else to the page that lists them.
+func TestLinksToSharedIDs(t *testing.T) {
+	doc := func(repo, path, title string, links ...rule.Link) *rule.Document {
+		return &rule.Document{ID: rule.MakeID(rule.LangKusto, path, ""), Language: rule.LangKusto, Title: title,
+			Source: rule.Source{Repo: repo, Path: path}, Query: "T", Links: links}
+	}
+	c := catalog.New([]*rule.Document{
+		doc("repo-a", "old.kql", "Old rule of A"),
+		doc("repo-b", "old.kql", "Old rule of B"),
+		doc("repo-a", "new.kql", "New rule of A", rule.Link{Kind: "replaces", Target: "kusto/old"}),
+		doc("repo-c", "other.kql", "Rule of C", rule.Link{Kind: "replaces", Target: "kusto/old"}),
+	}, catalog.Info{}, nil)
+	for _, tt := range []struct{ id, href, text string }{
+		{"kusto/new", `href="/rules/kusto/old~repo-a"`, "Old rule of A"},
+		{"kusto/other", `href="/rules/kusto/old"`, "kusto/old"},
+	} {
+		html := string(rulepage.AppendFragment(nil, page(t, c, tt.id)))
+		if !strings.Contains(html, tt.href) || !strings.Contains(html, tt.text) {
+			t.Errorf("%s: no link %s (%s) in\n%s", tt.id, tt.href, tt.text, html)
+		}
+	}
 }

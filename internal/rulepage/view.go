@@ -694,6 +694,24 @@ func (v *view) extras() {
 				if l.Title == "" {
 					link.Text = r.Title
 				}
+			} else if sh, ok := v.P.Catalog.SharedID(l.Target); ok {
+				// Several rules were read with the id: the one of this
+				// rule's source when there is exactly one, else the page
+				// that lists them.
+				link.Href = v.URLs.Rule(sh.ID)
+				var same *catalog.Rule
+				n := 0
+				for _, r := range sh.Rules {
+					if r.Source.Repo == d.Source.Repo {
+						same, n = r, n+1
+					}
+				}
+				if n == 1 {
+					link.Href = v.URLs.Rule(same.ID)
+					if l.Title == "" {
+						link.Text = same.Title
+					}
+				}
 			}
 		}
 		v.Links = append(v.Links, link)

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -139,13 +140,28 @@ func (s *Server) apiRules(search bool) http.HandlerFunc {
 	}
 }
 
+// ruleOf returns the rule a request names. A shared id (several rules were
+// read with it, each has an id of its own) is answered 300 Multiple Choices
+// with the candidates; an unknown id 404.
 func (s *Server) ruleOf(w http.ResponseWriter, r *http.Request) (*catalog.Rule, bool) {
 	id := r.PathValue("lang") + "/" + r.PathValue("slug")
 	rl, ok := s.site.cat.Rule(id)
-	if !ok {
-		s.fail(w, r, http.StatusNotFound, "no rule "+id)
+	if ok {
+		return rl, true
 	}
-	return rl, ok
+	if sh, shared := s.site.cat.SharedID(id); shared {
+		candidates := make([]ruleSummary, 0, len(sh.Rules))
+		for _, c := range sh.Rules {
+			candidates = append(candidates, summarize(c))
+		}
+		writeJSON(w, http.StatusMultipleChoices, map[string]any{
+			"error":  fmt.Sprintf("%d rules were read with the id %s; each has an id of its own: see candidates", len(sh.Rules), sh.ID),
+			"status": http.StatusMultipleChoices, "id": sh.ID, "candidates": candidates,
+		})
+		return nil, false
+	}
+	s.fail(w, r, http.StatusNotFound, "no rule "+id)
+	return nil, false
 }
 
 func (s *Server) apiRule(w http.ResponseWriter, r *http.Request) {

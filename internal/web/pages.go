@@ -674,6 +674,13 @@ type errorData struct {
 	Message string
 }
 
+// sharedData is the page of a shared rule id: the rules that were read
+// with it, each with the id of its own.
+type sharedData struct {
+	Base
+	Shared *catalog.SharedID
+}
+
 // Browse links the rule list filtered on key=value.
 func (b Base) Browse(key, value string) string { return b.URLs.Browse(url.Values{key: {value}}) }
 

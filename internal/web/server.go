@@ -370,6 +370,10 @@ func (s *Server) handleRule(w http.ResponseWriter, r *http.Request) {
 		rl, ok = s.site.cat.Rule(lang + "/" + r.PathValue("slug"))
 	}
 	if !ok {
+		if sh, shared := s.site.cat.SharedID(lang + "/" + slug); shared {
+			s.page(w, r, "rules", sh.ID, "", "shared", func() any { return &sharedData{Base: s.base(), Shared: sh} })
+			return
+		}
 		s.fail(w, r, http.StatusNotFound, "no rule "+lang+"/"+slug)
 		return
 	}

@@ -89,6 +89,15 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 		}
 	}
 
+	// A shared id's page at each spelling of it (the same page: a
+	// file system that ignores letter case keeps one).
+	for _, sh := range c.SharedIDs() {
+		sh := sh
+		for _, sp := range sh.Spellings {
+			page("rules/"+sp+".html", "rules", sh.ID, "shared", func(u rulepage.URLs) any { return &sharedData{Base: b(u), Shared: sh} })
+		}
+	}
+
 	page("attack/index.html", "attack", "ATT&CK matrix", "matrix", func(u rulepage.URLs) any { return s.matrix(b(u), "", "") })
 	seenTechnique := map[string]bool{}
 	for _, t := range c.Attack.Techniques {
