@@ -393,6 +393,37 @@ func TestBrokenFiles(t *testing.T) {
 	}
 }
 
+// TestTitles checks where a rule's title comes from: meta's rule_name,
+// else meta's title, else a readable form of the rule's identifier (which
+// stays in Extra["rule"]); never the description.
+func TestTitles(t *testing.T) {
+	rule := func(name, meta string) string {
+		return "rule " + name + " {\n  meta:\n    author = \"x\"\n    description = \"Detects the Sload dropper. It runs.\"\n" + meta +
+			"  events:\n    $e.metadata.event_type = \"PROCESS_LAUNCH\"\n  condition:\n    $e\n}\n"
+	}
+	for _, tt := range []struct{ name, meta, want string }{
+		{"malware_sload_dropper", "", "Malware Sload Dropper"},
+		{"malware_sload_dropper", "    rule_name = \"Sload Dropper\"\n", "Sload Dropper"},
+		{"malware_sload_dropper", "    title = \"Sload dropper\"\n", "Sload dropper"},
+		{"x", "    title = \"Second\"\n    rule_name = \"First\"\n", "First"},
+		{"uac_bypass_via_sdclt", "", "UAC Bypass via Sdclt"},
+		{"mitre_attack_T1564_001_macos_hidden_files_and_directories", "", "MITRE ATT&CK T1564.001 macOS Hidden Files and Directories"},
+		{"cve20201350_sigred__windows_dns_dos_exploit_nslookup_cli", "", "CVE-2020-1350 Sigred Windows DNS DoS Exploit Nslookup CLI"},
+		{"apt28_zekapab_zebrocy_implant", "", "APT28 Zekapab Zebrocy Implant"},
+		{"exploit_for_cve_2021_44228", "", "Exploit for CVE-2021-44228"},
+		{"gcp_x", "    rule_name = \"GCP_Unauthorized_GKE_Pod_Token_Endpoint_Usage\"\n", "GCP Unauthorized GKE Pod Token Endpoint Usage"},
+		{"find_PowerView_usage", "", "Find PowerView Usage"},
+	} {
+		d := readOne(t, rule(tt.name, tt.meta))
+		if d.Title != tt.want {
+			t.Errorf("rule %s with meta %q: title %q, want %q", tt.name, tt.meta, d.Title, tt.want)
+		}
+		if d.Extra["rule"] != tt.name {
+			t.Errorf("rule %s: Extra[rule] = %v, want the identifier", tt.name, d.Extra["rule"])
+		}
+	}
+}
+
 func TestSeveralRules(t *testing.T) {
 	src := "// header\nrule a {\n  events:\n    $e.metadata.event_type = \"A\"\n  condition:\n    $e\n}\n\n// second\nrule b {\n  events:\n    $e.metadata.event_type = \"B\"\n  condition:\n    $e and\n}\n"
 	docs := read(t, "two.yaral", src)
@@ -490,7 +521,7 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var docs, deprecated, withAttack, withIndicators, withTables, withOutcome, withMatch, withRisk, warned int
+	var docs, deprecated, withAttack, withIndicators, withTables, withOutcome, withMatch, withRisk, warned, readable int
 	attackProblems := 0
 	for _, rel := range rels {
 		ds := readCorpusFile(t, root, rel)
@@ -508,6 +539,12 @@ func TestCorpus(t *testing.T) {
 			}
 			if d.Title == "" || d.Author == "" || d.Description == "" {
 				t.Errorf("%s: title/author/description missing", rel)
+			}
+			// A title is words, not the rule's identifier.
+			if name, _ := d.Extra["rule"].(string); strings.Contains(d.Title, "_") || name == "" {
+				t.Errorf("%s: title %q (rule %q)", rel, d.Title, name)
+			} else if d.Title != name {
+				readable++
 			}
 			if d.Deprecated {
 				deprecated++
@@ -542,6 +579,10 @@ func TestCorpus(t *testing.T) {
 	}
 	t.Logf("%d files, %d documents: %d deprecated, %d with ATT&CK (%d ATT&CK warnings), %d with indicators, %d with UDM tables, %d outcome, %d match, %d risk score, %d other warnings",
 		len(rels), docs, deprecated, withAttack, attackProblems, withIndicators, withTables, withOutcome, withMatch, withRisk, warned)
+	t.Logf("%d documents have a title other than their identifier", readable)
+	if readable != docs {
+		t.Errorf("%d of %d documents have a readable title", readable, docs)
+	}
 	if docs != len(rels) || docs < 880 {
 		t.Errorf("documents = %d for %d files", docs, len(rels))
 	}

@@ -78,6 +78,10 @@ func (x *explainer) meta() {
 		switch m.key {
 		case "rule_name":
 			d.Title = v
+		case "title":
+			if d.Title == "" {
+				d.Title = v
+			}
 		case "description":
 			d.Description = v
 		case "author":
@@ -138,8 +142,15 @@ func (x *explainer) meta() {
 			}
 		}
 	}
-	if d.Title == "" {
-		d.Title = name
+	switch {
+	case d.Title == "":
+		// No title in meta: a readable one from the identifier, which
+		// stays in Extra["rule"]. A description's first sentence is no
+		// title, so it is not used.
+		d.Title = titleFromName(name)
+	case isIdentifier(d.Title):
+		// A meta title written as an identifier is made readable too.
+		d.Title = titleFromName(d.Title)
 	}
 	if len(logsource) > 0 {
 		extra["logsource"] = logsource
