@@ -671,7 +671,39 @@ type coverageData struct {
 type errorData struct {
 	Base
 	Status  int
+	Title   string
 	Message string
+	// Hint is a search for the words of a path that names no page.
+	Hint string
+}
+
+// SearchHint returns the link of the hint's search.
+func (d *errorData) SearchHint() string { return d.URLs.Search(d.Hint) }
+
+// hintQuery returns the words of the last segment of a path that names no
+// page ("/rules/kusto/Process_Injection-By_MMC.md": "Process Injection By
+// MMC"), at most eight of them, as a search for the page's content.
+func hintQuery(p string) string {
+	p = strings.TrimRight(p, "/")
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	for _, ext := range []string{".html", ".md", ".json"} {
+		p = strings.TrimSuffix(p, ext)
+	}
+	words := strings.FieldsFunc(p, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r > 0x7f)
+	})
+	var keep []string
+	for _, w := range words {
+		if w = strings.Trim(w, "."); w != "" && len(w) <= 64 {
+			keep = append(keep, w)
+		}
+		if len(keep) == 8 {
+			break
+		}
+	}
+	return strings.Join(keep, " ")
 }
 
 // sharedData is the page of a shared rule id: the rules that were read

@@ -175,6 +175,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /static/{name}", s.handleStatic)
 	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	s.apiRoutes()
+	// Anything else: the wiki's 404 page (the mux's own is plain text).
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "no page "+r.URL.Path)
+	})
 }
 
 func redirectTo(target string) http.HandlerFunc {
@@ -252,8 +256,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 		return
 	}
 	var buf bytes.Buffer
-	err := s.site.render(&buf, rulepage.Server, false, "", http.StatusText(status), "", "error",
-		&errorData{Base: s.base(), Status: status, Message: msg})
+	data := &errorData{Base: s.base(), Status: status, Title: http.StatusText(status), Message: msg}
+	if status == http.StatusNotFound {
+		data.Title, data.Hint = "Page not found", hintQuery(r.URL.Path)
+	}
+	err := s.site.render(&buf, rulepage.Server, false, "", data.Title, "", "error", data)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -207,9 +208,33 @@ func Export(c *catalog.Catalog, dir string, opt ExportOptions) (*ExportReport, e
 	})
 	add("search-index.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchIndex(w, c) })
 	add("search-text.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchText(w, c) })
+	// 404.html: what static hosts (GitHub Pages, Netlify, Cloudflare
+	// Pages, ...) answer for a path the site does not have, at any depth:
+	// its links start at the site's path on its host (from BaseURL, else
+	// the host's root), not at the page's folder.
+	add(notFoundPage, func(w io.Writer, _ rulepage.URLs) error {
+		u := notFoundURLs(opt.BaseURL)
+		return s.render(w, u, true, "", "Page not found", "", "error", &errorData{Base: b(u), Status: http.StatusNotFound,
+			Title: "Page not found", Message: "no such page in this wiki"})
+	})
 	add("search-indicators.js", func(w io.Writer, _ rulepage.URLs) error { return writeSearchIndicators(w, c) })
 
 	return runJobs(dir, jobs, opt)
+}
+
+// notFoundPage is the static site's page for paths it does not have.
+const notFoundPage = "404.html"
+
+// notFoundURLs are the links of the static site's 404 page: from the path
+// of the site's public URL ("https://example.org/wiki" links "/wiki/..."),
+// else from the root of its host.
+func notFoundURLs(baseURL string) rulepage.URLs {
+	u := rulepage.Static(0)
+	u.Base = "/"
+	if p, err := url.Parse(baseURL); err == nil && baseURL != "" {
+		u.Base = strings.TrimSuffix(p.EscapedPath(), "/") + "/"
+	}
+	return u
 }
 
 // staticRuleURL is the absolute URL of a rule in layers of the static site.
