@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/detwiki/detwiki/internal/catalog"
@@ -39,7 +41,11 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	choice, err := chooseSources(sources)
 	if err != nil {
-		return errorf(stderr, "%v", err)
+		errorf(stderr, "%v", err)
+		if fileExists(filepath.Join(*out, catalog.DBName)) {
+			fmt.Fprintf(stderr, "detwiki: the catalog in %s is left as it is\n", *out)
+		}
+		return 2
 	}
 	ac, err := loadAttack(*attackFile)
 	if err != nil {
@@ -52,6 +58,15 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	c, rep, err := buildCatalog(copt, stderr, *quiet)
 	if err != nil {
 		return errorf(stderr, "%v", err)
+	}
+	if c.Info.Rules == 0 {
+		// A build that reads no rule writes nothing: a catalog or site
+		// already there stays as it is.
+		if !*quiet {
+			printSummary(stderr, c, rep)
+		}
+		errorf(stderr, "no rule was read from %s; nothing was written", strings.Join(choice.Sources, ", "))
+		return 1
 	}
 	if !*quiet {
 		printSummary(stderr, c, rep)
@@ -72,9 +87,6 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "site: %s, %d files, %.1f MB in %s (open %s/index.html)\n", *site, srep.Pages,
 				float64(srep.Bytes)/1e6, time.Since(start).Round(100*time.Millisecond), *site)
 		}
-	}
-	if c.Info.Rules == 0 {
-		return 1
 	}
 	return 0
 }

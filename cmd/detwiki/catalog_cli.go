@@ -69,9 +69,18 @@ type sourceChoice struct {
 
 // chooseSources returns the folders to read: those given; else the
 // repositories `detwiki sync` keeps in the cache; else the example rules
-// built into detwiki.
+// built into detwiki. A given path that does not exist is an error (a
+// mistyped folder must not pass for a source without rules).
 func chooseSources(args []string) (*sourceChoice, error) {
 	if len(args) > 0 {
+		for _, a := range args {
+			if _, err := os.Stat(a); err != nil {
+				if os.IsNotExist(err) {
+					return nil, fmt.Errorf("no such rule folder or file: %s", a)
+				}
+				return nil, err
+			}
+		}
 		return &sourceChoice{Sources: args}, nil
 	}
 	cache := rulesync.CacheDir()

@@ -150,3 +150,71 @@ func TestSyncList(t *testing.T) {
 		t.Errorf("sync --only nope: %d %s", code, stderr)
 	}
 }
+
+// TestBuildRefusesMissingSources: a source that does not exist stops build
+// and serve before anything is read (exit 2), also next to good sources,
+// and a build that reads no rule exits 1; neither touches the catalog or
+// the site already there.
+func TestBuildRefusesMissingSources(t *testing.T) {
+	t.Setenv("DETWIKI_CACHE", t.TempDir())
+	srcs, err := examples.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, site := t.TempDir(), filepath.Join(t.TempDir(), "site")
+	if code, _, stderr := runCLI(t, append([]string{"build", "--quiet", "--out", out}, srcs...)...); code != 0 {
+		t.Fatalf("build: %d %s", code, stderr)
+	}
+	db := filepath.Join(out, catalog.DBName)
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-folder")
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "README.md"), []byte("# not rules\n"), 0o644)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{missing}, 2, "no such rule folder or file: " + missing},
+		{append(append([]string{}, srcs...), missing), 2, "no such rule folder or file: " + missing},
+		{[]string{"--quiet", missing}, 2, "is left as it is"},
+		{[]string{empty}, 1, "no rule was read from " + empty},
+		{[]string{"--quiet", empty}, 1, "nothing was written"},
+	} {
+		args := append([]string{"build", "--out", out, "--site", site}, tt.args...)
+		code, _, stderr := runCLI(t, args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, want %d with %q:\n%s", tt.args, code, tt.code, tt.want, stderr)
+		}
+		if after, err := os.ReadFile(db); err != nil || !bytes.Equal(after, before) {
+			t.Errorf("%v: the catalog changed (%v)", tt.args, err)
+		}
+		if _, err := os.Stat(site); err == nil {
+			t.Errorf("%v: a site was written", tt.args)
+		}
+	}
+	if c, err := catalog.Load(out); err != nil || len(c.Rules) < 7 {
+		t.Errorf("catalog after the refused builds: %v", err)
+	}
+
+	// serve: a missing path is refused before listening; a folder without
+	// rules is not served.
+	old := serveFunc
+	defer func() { serveFunc = old }()
+	served := false
+	serveFunc = func(h http.Handler, ln net.Listener) error {
+		served = true
+		return old(h, ln)
+	}
+	code, _, stderr := runCLI(t, append([]string{"serve", "--addr", "127.0.0.1:0", "--warm=false"}, append(srcs, missing)...)...)
+	if code != 2 || served || !strings.Contains(stderr, "no such rule folder or file: "+missing) {
+		t.Errorf("serve with a missing path: exit %d, listened %v:\n%s", code, served, stderr)
+	}
+	code, _, stderr = runCLI(t, "serve", "--addr", "127.0.0.1:0", "--warm=false", "--quiet", empty)
+	if code != 1 || !strings.Contains(stderr, "no rule was read from "+empty) || strings.Contains(stderr, "serving") {
+		t.Errorf("serve without rules: exit %d:\n%s", code, stderr)
+	}
+}

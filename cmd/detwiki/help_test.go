@@ -70,10 +70,17 @@ func TestAttackLayerBadInput(t *testing.T) {
 	}
 	empty := t.TempDir()
 	os.WriteFile(filepath.Join(empty, "README.txt"), []byte("no rules here"), 0o644)
-	for _, src := range []string{empty, filepath.Join(empty, "missing")} {
-		out, errs, code := runKQLCmd(t, "attack", "layer", src)
-		if code != 1 || out != "" || !strings.Contains(errs, "no rule was read") {
-			t.Errorf("%s: exit %d, stdout %q, stderr %q", src, code, out, errs)
+	out, errs, code := runKQLCmd(t, "attack", "layer", empty)
+	if code != 1 || out != "" || !strings.Contains(errs, "no rule was read") {
+		t.Errorf("%s: exit %d, stdout %q, stderr %q", empty, code, out, errs)
+	}
+	// A path that does not exist is refused before anything is read, also
+	// next to a good one.
+	missing := filepath.Join(empty, "missing")
+	for _, srcs := range [][]string{{missing}, {empty, missing}} {
+		out, errs, code := runKQLCmd(t, append([]string{"attack", "layer"}, srcs...)...)
+		if code != 2 || out != "" || !strings.Contains(errs, "no such rule folder or file: "+missing) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", srcs, code, out, errs)
 		}
 	}
 }

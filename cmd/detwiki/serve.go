@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/detwiki/detwiki/internal/catalog"
@@ -45,6 +46,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
+	// A mistyped folder is refused before listening.
+	var choice *sourceChoice
+	if *catDir == "" {
+		if choice, err = chooseSources(sources); err != nil {
+			return errorf(stderr, "%v", err)
+		}
+	} else if len(sources) > 0 {
+		return errorf(stderr, "give either --catalog or rule folders, not both")
+	}
 	// Listen at once and load behind a gate: the address answers (503 and
 	// a page that reloads itself) while the catalog loads.
 	ln, err := net.Listen("tcp", *addr)
@@ -64,19 +74,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	limitMemory()
 	if *catDir != "" {
-		if len(sources) > 0 {
-			return fail("give either --catalog or rule folders, not both")
-		}
 		c, err = catalog.Load(*catDir)
 		if err != nil {
 			return fail("%v", err)
 		}
 		fmt.Fprintf(stderr, "detwiki: loaded %d rules from %s in %s\n", len(c.Rules), *catDir, time.Since(start).Round(10*time.Millisecond))
 	} else {
-		choice, err := chooseSources(sources)
-		if err != nil {
-			return fail("%v", err)
-		}
 		if choice.Examples {
 			fmt.Fprint(stderr, examplesHint)
 		}
@@ -101,6 +104,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		}
 		if !*quiet {
 			printSummary(stderr, c, rep)
+		}
+		if c.Info.Rules == 0 {
+			fail("no rule was read from %s", strings.Join(choice.Sources, ", "))
+			return 1
 		}
 	}
 	serveMemory()

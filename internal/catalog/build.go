@@ -58,7 +58,7 @@ type Report struct {
 	Full bool
 	Why  string
 	// Wrote is true when the catalog folder was (re)written; a rebuild with
-	// nothing changed leaves it as it is.
+	// nothing changed, or one that read no rule, leaves it as it is.
 	Wrote bool
 	// Phases are the build's steps with their durations, in order.
 	Phases []Phase
@@ -328,6 +328,11 @@ func Build(opt Options) (*Catalog, *Report, error) {
 	if opt.Out != "" && !dirty {
 		// Keep the previous build's record of when it was built.
 		c.Info.Built, c.Info.Duration = prev.info.Built, prev.info.Duration
+	}
+	if len(docs) == 0 {
+		// No rule read (a folder of something else): never replace a
+		// catalog with an empty one.
+		dirty = false
 	}
 	if opt.Out != "" && dirty {
 		prev.close()
