@@ -36,7 +36,7 @@ var tablesYAML []byte
 type Def struct {
 	Name     string            `yaml:"name"`
 	Provider string            `yaml:"provider"` // Sysmon: events chosen by the schema's classes
-	Channel  string            `yaml:"channel"`  // a channel, or !channel for every other one
+	Channel  string            `yaml:"channel"`  // a channel, !channel for every other one, * for every one
 	Columns  string            `yaml:"columns"`
 	Derive   map[string]string `yaml:"derive"`
 	Actions  map[string]string `yaml:"actions"`
@@ -166,6 +166,8 @@ func (d *Def) route() (pred, action string) {
 		}
 		pred = "Channel in~ (" + strings.Join(chans, ", ") + ") and EventID in (" + strings.Join(ids, ", ") + ")"
 		action = "case(" + strings.Join(cases, ", ") + `, "")`
+	case d.Channel == "*":
+		pred = "isnotempty(Channel)"
 	case strings.HasPrefix(d.Channel, "!"):
 		pred = "Channel !~ " + engineQuote(d.Channel[1:]) + " and isnotempty(Channel)"
 	default:

@@ -1,12 +1,14 @@
 package tables
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/detwiki/detwiki/internal/engine"
+	"github.com/detwiki/detwiki/internal/events"
 	"github.com/detwiki/detwiki/internal/schema"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
@@ -81,6 +83,62 @@ func isIdent(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// TestWindowsEventChannels checks which channels each Windows table holds:
+// WindowsEvent every one, Security included (the agent's
+// Microsoft-WindowsEvent stream takes whatever channels a data collection
+// rule names, and Microsoft's RDP rules read 4624 from it); SecurityEvent
+// the Security channel; Event every other one.
+func TestWindowsEventChannels(t *testing.T) {
+	const evs = `{"Event": {"System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Security-Auditing"}}, "EventID": 4624,
+  "TimeCreated": {"#attributes": {"SystemTime": "2024-01-01T10:00:00Z"}}, "EventRecordID": 1, "Channel": "Security", "Computer": "host1"},
+ "EventData": {"TargetUserName": "alice", "TargetDomainName": "CORP", "LogonType": "10", "IpAddress": "10.0.0.5"}}}
+{"Event": {"System": {"Provider": {"#attributes": {"Name": "Service Control Manager"}}, "EventID": 7045,
+  "TimeCreated": {"#attributes": {"SystemTime": "2024-01-01T10:01:00Z"}}, "EventRecordID": 2, "Channel": "System", "Computer": "host1"},
+ "EventData": {"ServiceName": "svc"}}}
+`
+	r, err := events.NewReader(strings.NewReader(evs), "rdp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := NewCatalog()
+	for {
+		b, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat.Add(b)
+	}
+	now, _ := cat.Latest()
+	for _, tc := range []struct{ query, want string }{
+		// the WindowsEvent leg of Azure-Sentinel's RDP_Nesting.yaml
+		{`WindowsEvent | where EventID == 4624 and EventData has ("10") | extend LogonType = toint(EventData.LogonType) | where LogonType == 10
+		  | project Account = strcat(tostring(EventData.TargetDomainName), "\\", tostring(EventData.TargetUserName)), IpAddress = tostring(EventData.IpAddress)`, "CORP\\alice 10.0.0.5"},
+		{`WindowsEvent | summarize n = count() by Channel | order by Channel asc`, "Security 1; System 1"},
+		{`SecurityEvent | project EventID`, "4624"},
+		{`Event | project EventLog, EventID`, "System 7045"},
+	} {
+		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
+		if res == nil || err != nil {
+			t.Errorf("%s: %v %v", tc.query, diags, err)
+			continue
+		}
+		var rows []string
+		res.Each(func(row []engine.Value) {
+			var cells []string
+			for _, v := range row {
+				cells = append(cells, v.String())
+			}
+			rows = append(rows, strings.Join(cells, " "))
+		})
+		if got := strings.Join(rows, "; "); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
+		}
+	}
 }
 
 func TestEmptyCatalog(t *testing.T) {
