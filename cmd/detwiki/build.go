@@ -84,8 +84,12 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 			return errorf(stderr, "writing the static site: %v", err)
 		}
 		if !*quiet {
-			fmt.Fprintf(stderr, "site: %s, %d files, %.1f MB in %s (open %s/index.html)\n", *site, srep.Pages,
-				float64(srep.Bytes)/1e6, time.Since(start).Round(100*time.Millisecond), *site)
+			removed := ""
+			if srep.Removed > 0 {
+				removed = fmt.Sprintf(", removed %d files of the previous export", srep.Removed)
+			}
+			fmt.Fprintf(stderr, "site: %s, %d files, %.1f MB%s in %s (open %s/index.html)\n", *site, srep.Pages,
+				float64(srep.Bytes)/1e6, removed, time.Since(start).Round(100*time.Millisecond), *site)
 		}
 	}
 	return 0

@@ -48,6 +48,9 @@ type ExportOptions struct {
 type ExportReport struct {
 	Pages int
 	Bytes int64
+	// Removed counts the files of the previous export into the same
+	// folder that this one no longer writes (pages of deleted rules).
+	Removed int
 }
 
 // staticJob is one file of the static site.
@@ -281,6 +284,7 @@ func runJobs(dir string, jobs []staticJob, opt ExportOptions) (*ExportReport, er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	previous := readManifest(dir)
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -334,7 +338,94 @@ func runJobs(dir string, jobs []staticJob, opt ExportOptions) (*ExportReport, er
 	wg.Wait()
 	rep.Pages = len(jobs)
 	rep.Bytes = bytesOut.Load()
-	return rep, firstErr
+	if firstErr != nil {
+		return rep, firstErr
+	}
+	written := make([]string, len(jobs))
+	for i, j := range jobs {
+		written[i] = j.path
+	}
+	rep.Removed = removeStale(dir, previous, written)
+	return rep, writeManifest(dir, written)
+}
+
+// manifestName is the file in which an export lists the files it wrote, so
+// that the next export into the same folder removes those it no longer
+// writes (the pages of deleted rules) and nothing else: files detwiki did
+// not write stay.
+const manifestName = ".detwiki-site"
+
+// manifestHeader is the manifest's first line.
+const manifestHeader = "# files written by detwiki build --site; the next export removes those it no longer writes"
+
+// readManifest returns the files the previous export into dir wrote (none
+// when it has no manifest).
+func readManifest(dir string) []string {
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil
+	}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) == 0 || lines[0] != manifestHeader {
+		return nil
+	}
+	var out []string
+	for _, l := range lines[1:] {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// writeManifest records the files an export wrote.
+func writeManifest(dir string, written []string) error {
+	sorted := slices.Clone(written)
+	slices.Sort(sorted)
+	var b strings.Builder
+	b.WriteString(manifestHeader + "\n")
+	for _, p := range sorted {
+		b.WriteString(p + "\n")
+	}
+	return os.WriteFile(filepath.Join(dir, manifestName), []byte(b.String()), 0o644)
+}
+
+// removeStale removes the files of the previous export that this one did
+// not write, and the folders that leaves empty, and returns how many files
+// it removed. A manifest line naming a path outside the site (absolute, or
+// with a ".." element) is ignored, as is anything but a regular file.
+func removeStale(dir string, previous, written []string) int {
+	keep := make(map[string]bool, len(written))
+	for _, p := range written {
+		keep[p] = true
+	}
+	removed := 0
+	dirs := map[string]bool{}
+	for _, p := range previous {
+		if keep[p] || !filepath.IsLocal(filepath.FromSlash(p)) {
+			continue
+		}
+		target := filepath.Join(dir, filepath.FromSlash(p))
+		if st, err := os.Lstat(target); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if os.Remove(target) == nil {
+			removed++
+			for d := filepath.Dir(target); d != dir && len(d) > len(dir); d = filepath.Dir(d) {
+				dirs[d] = true
+			}
+		}
+	}
+	// Deepest folders first; os.Remove leaves a folder that is not empty.
+	list := make([]string, 0, len(dirs))
+	for d := range dirs {
+		list = append(list, d)
+	}
+	slices.SortFunc(list, func(a, b string) int { return len(b) - len(a) })
+	for _, d := range list {
+		os.Remove(d)
+	}
+	return removed
 }
 
 // staticRule is a rule in search-index.js (short keys keep the file small).

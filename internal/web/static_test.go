@@ -182,3 +182,58 @@ func TestStaticSiteSize(t *testing.T) {
 		t.Errorf("fixture has %d shared and %d unique indicators", shared, unique)
 	}
 }
+
+// TestStaticSiteReexport exports twice into one folder: the second export
+// removes what the first wrote and it no longer writes (the page of a
+// rule deleted since), keeps every file detwiki did not write, and never
+// follows a manifest line out of the site.
+func TestStaticSiteReexport(t *testing.T) {
+	dir := exportFixture(t)
+	manifest, err := os.ReadFile(filepath.Join(dir, ".detwiki-site"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(manifest), "\nrules/"+catalogtest.MMCInjection+".html\n") {
+		t.Fatalf("manifest does not list the rule page:\n%.500s", manifest)
+	}
+	outside := filepath.Join(t.TempDir(), "outside.html")
+	for name, content := range map[string]string{
+		"rules/deleted-rule.html": "stale", "old-folder/page.html": "stale", // written by the first export
+		"CNAME": "wiki.example.org", "rules/notes.html": "mine", // the user's
+	} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+	}
+	os.WriteFile(outside, []byte("outside"), 0o644)
+	rel, _ := filepath.Rel(dir, outside)
+	m := string(manifest) + "rules/deleted-rule.html\nold-folder/page.html\n" + filepath.ToSlash(rel) + "\n" + outside + "\n"
+	os.WriteFile(filepath.Join(dir, ".detwiki-site"), []byte(m), 0o644)
+
+	c := catalog.New(catalogtest.Documents(), catalog.Info{}, nil)
+	rep, err := web.Export(c, dir, web.ExportOptions{}) // without RuleJSON: the .json files go too
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{"rules/deleted-rule.html", "old-folder/page.html", "old-folder", "rules/" + catalogtest.MMCInjection + ".json"} {
+		if _, err := os.Stat(filepath.Join(dir, gone)); err == nil {
+			t.Errorf("%s is still there", gone)
+		}
+	}
+	for _, kept := range []string{"CNAME", "rules/notes.html", "rules/" + catalogtest.MMCInjection + ".html"} {
+		if _, err := os.Stat(filepath.Join(dir, kept)); err != nil {
+			t.Errorf("%s was removed", kept)
+		}
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Errorf("a file outside the site was removed")
+	}
+	docs := 0
+	for _, l := range strings.Split(string(manifest), "\n") {
+		if strings.HasPrefix(l, "rules/") && strings.HasSuffix(l, ".json") {
+			docs++
+		}
+	}
+	if docs == 0 || rep.Removed != 2+docs {
+		t.Errorf("removed %d files, want the 2 stale pages and the %d rule documents", rep.Removed, docs)
+	}
+}
