@@ -33,6 +33,12 @@ func meta(d *rule.Document, y *ruleYAML, p string, env *formats.Env) {
 			authors = append(authors, name)
 		case tw != "":
 			authors = append(authors, "@"+strings.TrimPrefix(tw, "@"))
+		default:
+			// Neither a name nor a Twitter handle: another profile
+			// (linkedin: "linkedin.com/in/..."), by its key's name.
+			if other := otherAuthorKey(a); other != "" {
+				authors = append(authors, other)
+			}
 		}
 	}
 	d.Author = strings.Join(authors, ", ")
@@ -161,4 +167,21 @@ func nonEmpty(list []string) []string {
 		}
 	}
 	return out
+}
+
+// otherAuthorKey names an author given by another key than name or
+// twitter (linkedin, github, email): the value of the first such key in
+// name order, so the result does not depend on map order.
+func otherAuthorKey(a map[string]any) string {
+	keys := make([]string, 0, len(a))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if v, ok := a[k].(string); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

@@ -228,6 +228,7 @@ severity: "high"
 authors:
   - twitter: "vector_sec"
   - name: "Jane Doe"
+  - linkedin: "linkedin.com/in/someone"
 references:
   - "https://example.com/a"
 false_positives:
@@ -248,7 +249,7 @@ detection_methods:
 id: "3bc152f2"
 `
 	d := read(t, "discovery-rules/brand.yml", text)
-	if d.Kind != "discovery" || d.Author != "@vector_sec, Jane Doe" || d.Severity != "high" {
+	if d.Kind != "discovery" || d.Author != "@vector_sec, Jane Doe, linkedin.com/in/someone" || d.Severity != "high" {
 		t.Errorf("kind %q author %q severity %q", d.Kind, d.Author, d.Severity)
 	}
 	if got := strings.Join(d.Tags, ","); got != "Attack surface reduction,T1204.002,Credential Phishing,Evasion" {
