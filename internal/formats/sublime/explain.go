@@ -39,11 +39,27 @@ type explainer struct {
 	src string
 	lt  *source.LineTable
 	// elems is the stack of collections whose elements '.', '..' name,
-	// innermost last: the rendered path of the collection (attachments,
-	// body.links, ml.nlu_classifier(body.current_thread.text).intents), or
-	// a $list.
-	elems []string
+	// innermost last.
+	elems []elemScope
 }
+
+// elemScope is what '.' stands for inside one array function.
+type elemScope struct {
+	// coll is the rendered path of the collection (attachments,
+	// body.links, ml.nlu_classifier(body.current_thread.text).intents), a
+	// $list, or, with self, one field of a list literal of fields.
+	coll string
+	// self is set when '.' is the field coll itself: any([subject.subject,
+	// sender.display_name], strings.ilike(., "*invoice*")) is read once per
+	// field of the list.
+	self bool
+	// values, when set, are the literals '.' stands for: any(["a", "b"],
+	// strings.icontains(body.current_thread.text, .)).
+	values []string
+}
+
+// isList reports whether '.' stands for the elements of a $list.
+func (s elemScope) isList() bool { return strings.HasPrefix(s.coll, "$") }
 
 // explain fills d.Analysis from the parsed source.
 func explain(d *rule.Document, file *mql.Source) {
@@ -178,12 +194,51 @@ func (x *explainer) add(st *rule.Stage, p rule.Predicate, negated, all bool) {
 	st.Predicates = append(st.Predicates, p)
 }
 
-// withElem evaluates fn with coll pushed as the current element's
-// collection.
-func (x *explainer) withElem(coll string, fn func()) {
-	x.elems = append(x.elems, coll)
+// withElem evaluates fn with sc pushed as what '.' stands for.
+func (x *explainer) withElem(sc elemScope, fn func()) {
+	x.elems = append(x.elems, sc)
 	fn()
 	x.elems = x.elems[:len(x.elems)-1]
+}
+
+// listLambda reads an array function over a list literal: over literals,
+// '.' is each of them (one predicate with every value; allValues adds
+// the all transform under all()); over fields, the lambda is read once
+// per field with '.' that field (any() is their or, all() their and, so
+// no all transform of its own). A list mixing both is left to the caller
+// (false).
+func (x *explainer) listLambda(lst *mql.ListLit, body mql.Expr, st *rule.Stage, negated, allValues, all bool) bool {
+	if len(lst.Elems) == 0 {
+		return false
+	}
+	var lits []string
+	var fields []string
+	for _, el := range lst.Elems {
+		if lit, ok := mql.Unparen(el).(*mql.BasicLit); ok && lit.Kind != mql.LitNull {
+			lits = append(lits, lit.Value)
+			continue
+		}
+		f, ok := x.field(el)
+		if !ok {
+			return false
+		}
+		fields = append(fields, f)
+	}
+	switch {
+	case len(fields) == 0:
+		x.withElem(elemScope{coll: x.render(lst), values: lits}, func() {
+			x.predicates(body, st, negated, allValues)
+		})
+	case len(lits) == 0:
+		for _, f := range fields {
+			x.withElem(elemScope{coll: f, self: true}, func() {
+				x.predicates(body, st, negated, all)
+			})
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // arrayFuncs take a collection and an expression evaluated per element.
@@ -194,11 +249,16 @@ var arrayFuncs = map[string]bool{"any": true, "all": true, "filter": true, "map"
 func (x *explainer) call(c *mql.Call, st *rule.Stage, negated, all bool) {
 	name := c.FuncName()
 	if arrayFuncs[name] && len(c.Args) == 2 {
+		if name == "any" || name == "all" || name == "filter" {
+			if lst, ok := mql.Unparen(c.Args[0]).(*mql.ListLit); ok && x.listLambda(lst, c.Args[1], st, negated, all || name == "all", all) {
+				return
+			}
+		}
 		coll := x.render(c.Args[0])
 		// The collection's own predicates (any(filter(attachments, ...), ...)).
 		x.inner(c.Args[0], st, negated, all)
 		if name == "any" || name == "all" || name == "filter" {
-			x.withElem(coll, func() {
+			x.withElem(elemScope{coll: coll}, func() {
 				x.predicates(c.Args[1], st, negated, all || name == "all")
 			})
 		}
@@ -429,7 +489,11 @@ func (x *explainer) isFieldOperand(e mql.Expr) bool {
 		}
 	case *mql.Elem:
 		// '.' of a $list is a value, not a field.
-		return len(x.elems) >= v.Depth && !strings.HasPrefix(x.elems[len(x.elems)-v.Depth], "$")
+		if len(x.elems) < v.Depth {
+			return false
+		}
+		sc := x.elems[len(x.elems)-v.Depth]
+		return !sc.isList() && sc.values == nil
 	}
 	return true
 }
@@ -482,11 +546,11 @@ func (x *explainer) render(e mql.Expr) string {
 
 func (x *explainer) elem(depth int) string {
 	if depth <= len(x.elems) {
-		c := x.elems[len(x.elems)-depth]
-		if strings.HasPrefix(c, "$") {
-			return c
+		sc := x.elems[len(x.elems)-depth]
+		if sc.isList() || sc.self {
+			return sc.coll
 		}
-		return c + "[]"
+		return sc.coll + "[]"
 	}
 	// Outside any array function: keep the dots as written (.x, ..x).
 	return strings.Repeat(".", depth-1)
@@ -568,8 +632,12 @@ func (x *explainer) values(e mql.Expr) ([]string, []string, bool) {
 		return []string{v.Name}, []string{rule.TransformExpression}, true
 	case *mql.Elem:
 		if v.Depth <= len(x.elems) {
-			if c := x.elems[len(x.elems)-v.Depth]; strings.HasPrefix(c, "$") {
-				return []string{c}, []string{rule.TransformExpression}, true
+			sc := x.elems[len(x.elems)-v.Depth]
+			if sc.isList() {
+				return []string{sc.coll}, []string{rule.TransformExpression}, true
+			}
+			if sc.values != nil {
+				return slices.Clone(sc.values), nil, true
 			}
 		}
 		return nil, nil, false

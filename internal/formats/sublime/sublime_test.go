@@ -108,6 +108,27 @@ var predicateTests = []struct {
 		[]rule.Predicate{{Field: "body.links[].display_text", Kind: "contains", Values: nil}}},
 	{`any($org_display_names, strings.ilike(sender.display_name, .))`,
 		[]rule.Predicate{{Field: "sender.display_name", Kind: "match", Values: []string{"$org_display_names"}, Transforms: []string{"expression"}}}},
+	// A list literal of fields: the lambda is read once per field.
+	{`any([subject.subject, sender.display_name], strings.ilike(., "*invoice*", "*payment*"))`,
+		[]rule.Predicate{
+			{Field: "subject.subject", Kind: "contains", Values: []string{"invoice", "payment"}},
+			{Field: "sender.display_name", Kind: "contains", Values: []string{"invoice", "payment"}},
+		}},
+	{`any(attachments, any([.scan.strings.raw, .file_name], regex.icontains(., 'evil')))`,
+		[]rule.Predicate{
+			{Field: "attachments[].scan.strings.raw", Kind: "regex", Values: []string{"evil"}},
+			{Field: "attachments[].file_name", Kind: "regex", Values: []string{"evil"}},
+		}},
+	{`not all([subject.subject, body.current_thread.text], . == "x")`,
+		[]rule.Predicate{
+			{Field: "subject.subject", Kind: "eq", Values: []string{"x"}, Transforms: []string{"cased"}, Negated: true},
+			{Field: "body.current_thread.text", Kind: "eq", Values: []string{"x"}, Transforms: []string{"cased"}, Negated: true},
+		}},
+	// A list literal of literals: '.' is each value.
+	{`any(["wire transfer", "gift card"], strings.icontains(body.current_thread.text, .))`,
+		[]rule.Predicate{{Field: "body.current_thread.text", Kind: "contains", Values: []string{"wire transfer", "gift card"}}}},
+	{`all(["*urgent*", "*invoice*"], strings.ilike(subject.subject, .))`,
+		[]rule.Predicate{{Field: "subject.subject", Kind: "contains", Values: []string{"urgent", "invoice"}, Transforms: []string{"all"}}}},
 	{`0 < length(body.links) < 20`,
 		[]rule.Predicate{{Field: "length(body.links)", Kind: "gt", Values: []string{"0"}}, {Field: "length(body.links)", Kind: "lt", Values: []string{"20"}}}},
 	{`length(filter(attachments, .file_type == "pdf")) > 2`,
