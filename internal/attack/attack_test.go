@@ -1,6 +1,8 @@
 package attack
 
 import (
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/rule"
@@ -82,5 +84,41 @@ func TestLoadBundleMatchesEmbedded(t *testing.T) {
 		if c.Techniques[i].ID != d.Techniques[i].ID || c.Techniques[i].Name != d.Techniques[i].Name {
 			t.Fatalf("technique %d differs: %+v vs %+v", i, c.Techniques[i], d.Techniques[i])
 		}
+	}
+}
+
+// TestReadBundleSTIX21 reads a STIX 2.1 bundle (the layout of
+// mitre-attack/attack-stix-data: spec_version on every object, none on the
+// bundle): tactics in matrix order with the names the bundle gives (a
+// renamed tactic keeps its id), sub-technique names, and revoked and
+// deprecated techniques reported by Map.
+func TestReadBundleSTIX21(t *testing.T) {
+	c, err := LoadBundle(filepath.Join("testdata", "stix21-bundle.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != "99.1" || len(c.Tactics) != 2 || c.Tactics[0].ID != "TA0002" || c.Tactics[1].Name != "Stealth" {
+		t.Fatalf("version %q tactics %+v", c.Version, c.Tactics)
+	}
+	for _, name := range []string{"TA0005", "Stealth", "stealth"} {
+		if ta, ok := c.Tactic(name); !ok || ta.ID != "TA0005" {
+			t.Errorf("Tactic(%q) = %v, %v", name, ta, ok)
+		}
+	}
+	got, problems := c.Map([]string{"T1059.001", "T1085", "T1064"}, []string{"Execution"})
+	want := []rule.Attack{
+		{TacticID: "TA0002", Tactic: "Execution", TechniqueID: "T1059.001", Technique: "Command and Scripting Interpreter: PowerShell"},
+		{TechniqueID: "T1085", Technique: "Rundll32"},
+		{TacticID: "TA0002", Tactic: "Execution", TechniqueID: "T1064", Technique: "Scripting"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Map = %+v\nwant %+v", got, want)
+	}
+	wantProblems := []string{
+		"ATT&CK technique T1085 (Rundll32) is revoked; use T1218.011",
+		"ATT&CK technique T1064 (Scripting) is deprecated",
+	}
+	if !slices.Equal(problems, wantProblems) {
+		t.Errorf("problems = %q\nwant %q", problems, wantProblems)
 	}
 }
