@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
+	"github.com/detwiki/detwiki/internal/catalog"
 	"github.com/detwiki/detwiki/internal/cputime"
 	"github.com/detwiki/detwiki/internal/formats"
 	_ "github.com/detwiki/detwiki/internal/formats/all"
@@ -191,6 +192,15 @@ func TestCountsWithSigma(t *testing.T) {
 	for _, want := range []string{"event.action|eq|stoplogging", "event.action|eq|deletetrail"} {
 		if !pk[want] || !sk[want] {
 			t.Errorf("key %s missing\npanther %v\nsigma   %v", want, pk, sk)
+		}
+	}
+	// And in a catalog built from the two: one indicator each, read by
+	// one rule of each language.
+	cat := catalog.New([]*rule.Document{docs[0], sig[0]}, catalog.Info{}, env.Attack)
+	for _, v := range []string{"stoplogging", "deletetrail"} {
+		st, ok := cat.IndicatorByKey(catalog.IndicatorKey{Field: "event.action", Kind: "eq", Value: v})
+		if !ok || st.Total != 2 || st.ByLanguage[rule.LangPanther] != 1 || st.ByLanguage[rule.LangSigma] != 1 {
+			t.Errorf("catalog indicator event.action eq %s: %+v (found %v)", v, st, ok)
 		}
 	}
 }
