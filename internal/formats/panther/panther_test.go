@@ -274,6 +274,61 @@ def alert_context(event):
 	}
 }
 
+// TestInlineFilters reads a Python rule's InlineFilters: a stage of
+// their own before rule()'s, All conditions as indicators, negative
+// conditions and None groups as exclusions.
+func TestInlineFilters(t *testing.T) {
+	yml := strings.Replace(ruleYML("AWS.CloudTrail"), "Tests:\n", `InlineFilters:
+  - All:
+      - KeyPath: userIdentity.type
+        Condition: Equals
+        Value: IAMUser
+      - Key: errorCode
+        Condition: IsNullOrEmpty
+      - Key: awsRegion
+        Condition: IsNotIn
+        Values: [us-east-1, eu-west-1]
+  - None:
+      - Key: sourceIPAddress
+        Condition: StartsWith
+        Value: "10."
+Tests:
+`, 1)
+	root := sourceDir(t, map[string]string{"rules/r.yml": yml, "rules/r.py": "def rule(event):\n    return event.get(\"eventName\") == \"StopLogging\"\n"})
+	docs := readIn(t, root, "rules/r.yml", &formats.Env{Attack: attack.Default()})
+	if len(docs) != 1 {
+		t.Fatalf("%d documents", len(docs))
+	}
+	d := docs[0]
+	var kinds []string
+	for _, st := range d.Analysis.Stages {
+		kinds = append(kinds, st.Kind)
+	}
+	if got := strings.Join(kinds, " "); got != "inline_filter return" {
+		t.Errorf("stages %s", got)
+	}
+	want := []rule.Predicate{
+		{Field: "userIdentity.type", Kind: "eq", Values: []string{"IAMUser"}, Transforms: []string{"cased"}},
+		{Field: "errorCode", Kind: "is_null"},
+		{Field: "awsRegion", Kind: "in", Values: []string{"us-east-1", "eu-west-1"}, Transforms: []string{"cased"}, Negated: true},
+		{Field: "sourceIPAddress", Kind: "starts_with", Values: []string{"10."}, Transforms: []string{"cased"}, Negated: true},
+		{Field: "eventName", Kind: "eq", Values: []string{"StopLogging"}, Transforms: []string{"cased"}},
+	}
+	if got := predsOf(d); !formattest.EqualPredicates(got, want) {
+		t.Errorf("predicates\n got %+v\nwant %+v", got, want)
+	}
+	var ind, exc []string
+	for _, i := range d.Analysis.Indicators {
+		ind = append(ind, i.Field)
+	}
+	for _, x := range d.Analysis.Exclusions {
+		exc = append(exc, x.Field)
+	}
+	if strings.Join(ind, ",") != "userIdentity.type,errorCode,eventName" || strings.Join(exc, ",") != "awsRegion,sourceIPAddress" {
+		t.Errorf("indicators %v exclusions %v", ind, exc)
+	}
+}
+
 func TestDiagnostics(t *testing.T) {
 	for _, tt := range []struct {
 		files map[string]string
