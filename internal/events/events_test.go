@@ -153,6 +153,45 @@ func TestCSV(t *testing.T) {
 	}
 }
 
+// TestFlatEventType: in a flat NXLog record EventType is the record's type
+// (INFO, AUDIT_SUCCESS) unless the event has event data of that name, which
+// NXLog writes over it (Sysmon's registry and pipe events, as in the OTRF
+// datasets): that is event data, the record types are not.
+func TestFlatEventType(t *testing.T) {
+	in := `{"Hostname":"h","SourceName":"Microsoft-Windows-Sysmon","EventID":12,"EventType":"CreateKey","TargetObject":"HKLM\\A"}
+{"Hostname":"h","SourceName":"Microsoft-Windows-Sysmon","EventID":1,"EventType":"INFO","Image":"C:\\a.exe"}
+{"Hostname":"h","SourceName":"Microsoft-Windows-Security-Auditing","EventID":4688,"EventType":"AUDIT_SUCCESS"}
+{"Hostname":"h","SourceName":"Microsoft-Windows-Sysmon","EventID":14,"EventType":"RenameKey","NewName":"HKLM\\B"}
+{"Hostname":"h","SourceName":"Microsoft-Windows-Sysmon","EventID":13}`
+	b, err := decodeJSONEvents([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := Windows(b)
+	et := w.Data("EventType")
+	if et == nil {
+		t.Fatal("no EventType event data")
+	}
+	for row, want := range []string{"CreateKey", "", "", "RenameKey", ""} {
+		if got := et.Text(row); got != want {
+			t.Errorf("row %d: EventType %q, want %q", row, got, want)
+		}
+	}
+	if !et.Value(1).IsNull() || !et.Value(2).IsNull() {
+		t.Error("NXLog record types kept as event data")
+	}
+	if b.Field("EventType").Text(1) != "INFO" {
+		t.Error("the block's own field was changed")
+	}
+	security, err := decodeJSONEvents([]byte(`{"Hostname":"h","EventID":4624,"EventType":"AUDIT_SUCCESS","TargetUserName":"u"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Windows(security).Data("EventType") != nil {
+		t.Error("a block with only NXLog record types has EventType event data")
+	}
+}
+
 func TestGzipAndZip(t *testing.T) {
 	dir := t.TempDir()
 	var buf bytes.Buffer

@@ -80,6 +80,32 @@ var flatMetadata = map[string]bool{
 	"port": true, "tags": true, "AccountName": true, "AccountType": true, "Domain": true,
 }
 
+// nxlogEventTypes are the values of NXLog's EventType, the record's type
+// (from the event's level and keywords), as the OTRF records carry them.
+var nxlogEventTypes = map[string]bool{
+	"INFO": true, "WARNING": true, "ERROR": true, "CRITICAL": true, "VERBOSE": true,
+	"AUDIT_SUCCESS": true, "AUDIT_FAILURE": true,
+}
+
+// eventDataType returns the events' event-data EventType of a flat record's
+// EventType field: the field with NXLog's record types as null, sharing its
+// codes; nil when no event has another value.
+func eventDataType(f *Field) *Field {
+	dict := make([]Value, len(f.Dict))
+	keep := false
+	for i, v := range f.Dict {
+		if v.IsNull() || v.Kind == String && nxlogEventTypes[v.Text] {
+			continue
+		}
+		dict[i] = v
+		keep = true
+	}
+	if !keep {
+		return nil
+	}
+	return &Field{Name: f.Name, Dict: dict, Codes: f.Codes}
+}
+
 // WinView is a Block seen as Windows events: system properties under
 // canonical names and event-data fields by their own names. It shares the
 // block's fields.
@@ -126,6 +152,13 @@ func Windows(b *Block) *WinView {
 			rest := f.Name[len("Event.UserData."):]
 			if i := strings.IndexByte(rest, '.'); i >= 0 {
 				name = rest[i+1:]
+			}
+		case !evtx && f.Name == "EventType":
+			// NXLog's record type (INFO, AUDIT_SUCCESS, ...) unless the
+			// event has event data of that name, which NXLog writes over it
+			// (Sysmon's CreateKey, SetValue, RenameKey, CreatePipe, ...)
+			if f = eventDataType(f); f != nil {
+				name = f.Name
 			}
 		case !evtx && !flatMetadata[f.Name]:
 			name = f.Name

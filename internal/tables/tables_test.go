@@ -20,9 +20,10 @@ func TestDefsParse(t *testing.T) {
 		}
 	}
 	// the Sysmon events come from the schema's event-equivalence table
+	// (DeviceRegistryEvents' 14, RegistryKeyRenamed, from tables.yaml)
 	want := map[string]string{
 		"DeviceProcessEvents": "1", "DeviceNetworkEvents": "3", "DeviceImageLoadEvents": "7",
-		"DeviceRegistryEvents": "12,13", "DeviceFileEvents": "11,23,26", "DeviceEvents": "6,8,10,17,18,19,20,21,22",
+		"DeviceRegistryEvents": "12,13,14", "DeviceFileEvents": "11,23,26", "DeviceEvents": "6,8,10,17,18,19,20,21,22",
 	}
 	for _, d := range Defs() {
 		if w, ok := want[d.Name]; ok {
@@ -134,6 +135,69 @@ func TestWindowsEventChannels(t *testing.T) {
 				cells = append(cells, v.String())
 			}
 			rows = append(rows, strings.Join(cells, " "))
+		})
+		if got := strings.Join(rows, "; "); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
+		}
+	}
+}
+
+// TestRegistryActions: DeviceRegistryEvents from flat NXLog Sysmon records
+// as the OTRF datasets have them, where the event's EventType (CreateKey,
+// RenameKey, ...) takes the place of NXLog's own: the ActionType follows it,
+// a renamed key is RegistryKeyRenamed with its old name in
+// PreviousRegistryKey, and an event collected without EventType gets no
+// ActionType rather than a guess. The event data of WindowsEvent and Event
+// keep EventType.
+func TestRegistryActions(t *testing.T) {
+	const evs = `{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":12,"EventType":"CreateKey","UtcTime":"2024-01-01 10:00:00.000","TargetObject":"HKLM\\SOFTWARE\\A"}
+{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":12,"EventType":"DeleteKey","UtcTime":"2024-01-01 10:00:01.000","TargetObject":"HKLM\\SOFTWARE\\B"}
+{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":12,"EventType":"DeleteValue","UtcTime":"2024-01-01 10:00:02.000","TargetObject":"HKLM\\SOFTWARE\\C\\Val"}
+{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":13,"EventType":"SetValue","UtcTime":"2024-01-01 10:00:03.000","TargetObject":"HKU\\S-1\\D\\Run","Details":"DWORD (0x00000001)"}
+{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":14,"EventType":"RenameKey","UtcTime":"2024-01-01 10:00:04.000","TargetObject":"HKLM\\SOFTWARE\\Old","NewName":"HKLM\\SOFTWARE\\New"}
+{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":12,"UtcTime":"2024-01-01 10:00:05.000","TargetObject":"HKLM\\SOFTWARE\\E"}
+{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"EventType":"INFO","UtcTime":"2024-01-01 10:00:06.000","Image":"C:\\a.exe"}
+`
+	cat := NewCatalog()
+	r, err := events.NewReader(strings.NewReader(evs), "registry.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		b, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat.Add(b)
+	}
+	now, _ := cat.Latest()
+	for _, tc := range []struct{ query, want string }{
+		{`DeviceRegistryEvents | project ActionType, RegistryKey, RegistryValueName, PreviousRegistryKey`,
+			`RegistryKeyCreated|HKEY_LOCAL_MACHINE\SOFTWARE\A||; ` +
+				`RegistryKeyDeleted|HKEY_LOCAL_MACHINE\SOFTWARE\B||; ` +
+				`RegistryValueDeleted|HKEY_LOCAL_MACHINE\SOFTWARE\C|Val|; ` +
+				`RegistryValueSet|HKEY_USERS\S-1\D|Run|; ` +
+				`RegistryKeyRenamed|HKEY_LOCAL_MACHINE\SOFTWARE\New||HKEY_LOCAL_MACHINE\SOFTWARE\Old; ` +
+				`|HKEY_LOCAL_MACHINE\SOFTWARE\E||`},
+		{`WindowsEvent | project EventID, Type = tostring(EventData.EventType)`, "12|CreateKey; 12|DeleteKey; 12|DeleteValue; 13|SetValue; 14|RenameKey; 12|; 1|"},
+		{`Event | where EventID == 14 | project EventData has '<Data Name="EventType">RenameKey</Data>'`, "true"},
+		{`Event | where EventID == 1 | project EventData has "EventType"`, "false"},
+	} {
+		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
+		if res == nil || err != nil {
+			t.Errorf("%s: %v %v", tc.query, diags, err)
+			continue
+		}
+		var rows []string
+		res.Each(func(row []engine.Value) {
+			var cells []string
+			for _, v := range row {
+				cells = append(cells, v.String())
+			}
+			rows = append(rows, strings.Join(cells, "|"))
 		})
 		if got := strings.Join(rows, "; "); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
