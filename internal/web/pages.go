@@ -48,11 +48,24 @@ func (s *site) home(b Base) *homeData {
 	c := s.cat
 	d := &homeData{Base: b, Info: c.Info, Sources: c.Info.Sources, Notes: s.notes, Indicators: len(c.Indicators),
 		Fields: len(c.Fields), Events: len(c.Events), Patterns: len(c.Patterns), Techniques: len(c.Techniques), Feeds: c.Info.Feeds}
-	d.Languages = sortedCounts(c.Info.ByLanguage)
+	// The counts per language and tactic link to the rule list, so they
+	// are the list's own counts: third-party feeds left out, and a tactic
+	// counts every rule mapped to it, with or without a technique (the
+	// matrix counts only rules on a technique of the tactic).
+	listed := map[string]map[string]int{}
+	if res, err := c.Find(catalog.Filter{PerPage: 1}); err == nil {
+		for _, f := range res.Facets {
+			listed[f.Key] = map[string]int{}
+			for _, v := range f.Values {
+				listed[f.Key][strings.ToLower(v.Value)] = v.Count
+			}
+		}
+	}
+	d.Languages = sortedCounts(listed[catalog.FilterLanguage])
 	m := c.Matrix(catalog.MatrixFilter{})
 	d.Covered = m.Covered
 	for _, t := range m.Tactics {
-		d.Tactics = append(d.Tactics, tacticCount{t.ID, t.Name, t.Rules})
+		d.Tactics = append(d.Tactics, tacticCount{t.ID, t.Name, listed[catalog.FilterTactic][strings.ToLower(t.ID)]})
 	}
 	return d
 }
