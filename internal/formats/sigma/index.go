@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/formats"
 	lang "github.com/detwiki/detwiki/internal/lang/sigma"
@@ -296,11 +298,45 @@ func buildRegressionIndex(root string) *regressionIndex {
 			if name == "" {
 				name = file
 			}
-			idx.tests[relDir] = append(idx.tests[relDir], rule.Test{Name: name, Expect: "match", Path: relDir + "/" + file})
+			idx.tests[relDir] = append(idx.tests[relDir], rule.Test{Name: name, Expect: "match", Path: relDir + "/" + file,
+				Event: inlineEvent(filepath.Join(dir, file))})
 		}
 		return nil
 	})
 	return idx
+}
+
+// maxInlineEvent is the largest regression event file whose text a rule
+// document carries (Test.Event), so that rule pages show the sample event
+// itself; the SigmaHQ files are 1 to 14 KB.
+const maxInlineEvent = 32 << 10
+
+// inlineEvent returns the text of a regression event file when it is small
+// JSON (one event, or several in a row), else "" (the test keeps only its path).
+func inlineEvent(p string) string {
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() || st.Size() > maxInlineEvent {
+		return ""
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return ""
+	}
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if len(data) == 0 || !utf8.Valid(data) {
+		return ""
+	}
+	// One JSON value, or several one after the other (JSON lines, or the
+	// pretty-printed events SigmaHQ concatenates).
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err == io.EOF {
+			return string(data)
+		} else if err != nil {
+			return ""
+		}
+	}
 }
 
 // eventFile picks the event file of a test in its folder: the JSON form of

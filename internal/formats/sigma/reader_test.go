@@ -70,8 +70,8 @@ var goldenRules = []struct {
 
 // TestGolden compares the documents of the representative rules with the
 // golden JSON in testdata/golden (go test -update rewrites them). Bodies are
-// left out, and so are the queries of corpus rules (the goldens hold no
-// corpus text beyond the decoded values).
+// left out, and so are the queries and regression events of corpus rules
+// (the goldens hold no corpus text beyond the decoded values).
 func TestGolden(t *testing.T) {
 	fixtures, _ := filepath.Abs(filepath.Join("testdata", "rules"))
 	for _, g := range goldenRules {
@@ -86,6 +86,11 @@ func TestGolden(t *testing.T) {
 				d.Body = ""
 				if g.corpus != "" {
 					d.Query = fmt.Sprintf("(%d lines of the corpus file)", strings.Count(d.Query, "\n")+1)
+					for i := range d.Tests {
+						if d.Tests[i].Event != "" {
+							d.Tests[i].Event = fmt.Sprintf("(%d lines of the regression event file)", strings.Count(d.Tests[i].Event, "\n")+1)
+						}
+					}
 				}
 			}
 			golden.CheckJSON(t, filepath.Join("testdata", "golden", g.name+".json"), docs, *update)
@@ -109,6 +114,7 @@ func TestCorpus(t *testing.T) {
 	type counts struct {
 		Files, Skipped, Documents                        int
 		Deprecated, Unsupported, WithTests, Tests        int
+		InlineEvents                                     int
 		Stages, Indicators, Exclusions, Outputs, Attack  int
 		Related, RelatedResolved, Tables, Keywords       int
 		ErrorDocs, Warnings, AttackWarnings, Correlation int
@@ -134,6 +140,10 @@ func TestCorpus(t *testing.T) {
 			for _, tt := range d.Tests {
 				if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(tt.Path))); err != nil {
 					t.Errorf("%s: test event %s: %v", d.ID, tt.Path, err)
+				}
+				// The rule page shows the sample event itself.
+				if strings.HasPrefix(tt.Event, "{") && strings.Contains(tt.Event, `"System"`) {
+					c.InlineEvents++
 				}
 			}
 		}
@@ -183,7 +193,7 @@ func TestCorpus(t *testing.T) {
 	}
 	want := counts{
 		Files: 4447, Skipped: 408, Documents: 4041,
-		Deprecated: 172, Unsupported: 90, WithTests: 202, Tests: 202,
+		Deprecated: 172, Unsupported: 90, WithTests: 202, Tests: 202, InlineEvents: 202,
 		Stages: 5312, Indicators: 8436, Exclusions: 1818, Outputs: 128, Attack: 3750,
 		Related: 1425, RelatedResolved: 1396, Tables: 4041, Keywords: 113,
 		ErrorDocs: 4, Warnings: 104, AttackWarnings: 1764, Correlation: 0,
