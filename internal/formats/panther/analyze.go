@@ -512,7 +512,19 @@ func (a *analyzer) cond(e python.Expr, sc *scope, ctx pred) {
 			}
 		}
 	case *python.IfExp:
-		a.cond(x.Cond, sc, ctx)
+		// Body if Cond else Else holds when Cond and Body hold or when
+		// Cond does not and Else does: both branches are read, Cond only
+		// where a constant branch makes it a filter (x if C else False: C
+		// must hold; False if C else x: C must not); otherwise it only
+		// chooses between them.
+		switch {
+		case isFalsy(x.Else) || isTrue(x.Body):
+			a.cond(x.Cond, sc, ctx)
+		case isFalsy(x.Body) || isTrue(x.Else):
+			a.cond(x.Cond, sc, ctx.flip())
+		}
+		a.cond(x.Body, sc, ctx)
+		a.cond(x.Else, sc, ctx)
 	}
 }
 

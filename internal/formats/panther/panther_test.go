@@ -196,6 +196,16 @@ def rule(event):
 		{Field: "user", Kind: "is_null", Negated: true},
 		{Field: "role", Kind: "eq", Values: []string{"admin"}, Transforms: []string{"cased"}},
 	}},
+	{"conditional expression", `def rule(event):
+    if event.get("a") == "x" if event.get("kind") else False:
+        return True
+    return event.get("b") == "y" if event.get("mode") else event.get("c") == "z"
+`, []rule.Predicate{
+		{Field: "kind", Kind: "is_not_null"},
+		{Field: "a", Kind: "eq", Values: []string{"x"}, Transforms: []string{"cased"}},
+		{Field: "b", Kind: "eq", Values: []string{"y"}, Transforms: []string{"cased"}},
+		{Field: "c", Kind: "eq", Values: []string{"z"}, Transforms: []string{"cased"}},
+	}},
 	{"match statement", `def rule(event):
     match event.get("action"):
         case "create" | "delete":
