@@ -1,7 +1,8 @@
 // Package examples holds a handful of detection rules written for detwiki,
 // one per supported rule format (Sentinel YAML, FalconFriday-style markdown,
-// plain .kql, Sigma, Elastic TOML, Splunk YAML with its macros, Chronicle
-// YARA-L, Panther YAML with Python, Sublime MQL). `detwiki serve` shows them
+// Defender hunting-query markdown, any markdown with a KQL block, plain
+// .kql, Sigma, Elastic TOML rules and hunts, Splunk YAML with its macros,
+// Chronicle YARA-L, Panther YAML with Python, Sublime MQL). `detwiki serve` shows them
 // when it is given no rule folder, and tests use them as a small mixed
 // corpus. They are original content, not copies of any public rule.
 package examples

@@ -20,6 +20,9 @@ var readerOf = map[string]string{
 	"example-chronicle":    "chronicle",
 	"example-panther":      "panther",
 	"example-sublime":      "sublime",
+	"example-defender":     "defender-markdown",
+	"example-elastic-hunt": "elastic-hunt",
+	"example-markdown":     "markdown",
 }
 
 // TestEveryExampleIsRead checks that each example is read, by the reader it
@@ -66,6 +69,20 @@ func TestEveryExampleIsRead(t *testing.T) {
 		}
 		if len(d.Analysis.Indicators) == 0 {
 			t.Errorf("%s: no indicator", name)
+		}
+	}
+}
+
+// TestEveryFormatHasAnExample: the examples are one per supported format,
+// so every registered reader has one (a new reader needs an example).
+func TestEveryFormatHasAnExample(t *testing.T) {
+	covered := map[string]bool{}
+	for _, format := range readerOf {
+		covered[format] = true
+	}
+	for _, r := range formats.Readers() {
+		if !covered[r.Format()] {
+			t.Errorf("reader %s (%s) has no example under internal/examples/rules", r.Format(), r.Language())
 		}
 	}
 }
