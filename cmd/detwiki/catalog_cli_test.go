@@ -218,3 +218,47 @@ func TestBuildRefusesMissingSources(t *testing.T) {
 		t.Errorf("serve without rules: exit %d:\n%s", code, stderr)
 	}
 }
+
+// TestSourcesDefaultToSyncedRepos: without a rule folder, build and attack
+// layer read the repositories detwiki sync keeps in the cache when there
+// are any (and not the examples), and the examples otherwise.
+func TestSourcesDefaultToSyncedRepos(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("DETWIKI_CACHE", cache)
+
+	// No synced repository: the examples.
+	out := t.TempDir()
+	if code, _, stderr := runCLI(t, "build", "--out", out); code != 0 || !strings.Contains(stderr, "example-sigma") {
+		t.Fatalf("build without sources or cache: %d\n%s", code, stderr)
+	}
+
+	// A synced sigma repository (as detwiki sync leaves it: a git work tree).
+	repo := filepath.Join(cache, "repos", "sigma")
+	rulePath := filepath.Join(repo, "rules", "windows", "process_creation", "proc_creation_win_synced_rule.yml")
+	if err := os.MkdirAll(filepath.Join(repo, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Dir(rulePath), 0o755)
+	const ruleText = "title: Synced Rule\nid: 0b6c7f0e-2f55-4d8e-9a3c-5e1f2d7a9b10\nstatus: test\n" +
+		"tags:\n    - attack.execution\n    - attack.t1059.001\nlogsource:\n    category: process_creation\n    product: windows\n" +
+		"detection:\n    selection:\n        Image|endswith: '\\synced.exe'\n    condition: selection\nlevel: low\n"
+	if err := os.WriteFile(rulePath, []byte(ruleText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = t.TempDir()
+	code, _, stderr := runCLI(t, "build", "--out", out)
+	if code != 0 || strings.Contains(stderr, "example-") {
+		t.Fatalf("build with a synced repository: %d\n%s", code, stderr)
+	}
+	c, err := catalog.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Rules) != 1 || c.Rules[0].Title != "Synced Rule" || c.Rules[0].Source.Repo != "sigma" {
+		t.Fatalf("catalog of the synced repository: %d rules %+v", len(c.Rules), c.Info.Sources)
+	}
+	code, stdout, stderr := runCLI(t, "attack", "layer")
+	if code != 0 || !strings.Contains(stdout, "Synced Rule") || strings.Contains(stdout, "MMC Spawning a Script Host") {
+		t.Errorf("attack layer with a synced repository: %d %s\n%.300s", code, stderr, stdout)
+	}
+}
