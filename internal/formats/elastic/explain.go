@@ -16,10 +16,25 @@ type explainer struct {
 	// pipeline names the pipeline of the stages added (for hunts with
 	// several queries: "query-2", ...); "" means main.
 	pipeline string
+	// pos places the query in the file when an Origin cannot (a basic
+	// string with escape sequences); nil otherwise.
+	pos *posMap
 }
 
 func newExplainer(doc *rule.Document, query, pipeline string) *explainer {
 	return &explainer{doc: doc, query: query, lines: source.NewLineTable("", query), pipeline: pipeline}
+}
+
+// diagnose records diagnostics found in the query, placed in the file named
+// path: through x.pos when set, else through the origin o.
+func (x *explainer) diagnose(path string, o source.Origin, ds []source.Diagnostic) {
+	if x.pos == nil {
+		diagnose(x.doc, path, o, ds)
+		return
+	}
+	for _, dg := range ds {
+		x.doc.Diagnose(x.pos.relocate(dg, path, x.lines))
+	}
 }
 
 // text returns the query text between two offsets, trimmed.

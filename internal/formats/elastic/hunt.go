@@ -90,10 +90,14 @@ func (r huntReader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	locs := locateStrings(text, huntTable, "query")
 	for i, q := range queries {
 		var o source.Origin
+		var pos *posMap
 		if i < len(locs) {
 			o = locs[i].origin()
+			pos = locs[i].posMap(text, q)
 		}
+		n := len(q)
 		q, o = stripFenceLine(d, f.Path, q, o)
+		pos = pos.drop(n - len(q))
 		lang := huntQueryLanguage(q, languages)
 		pipeline := ""
 		if i > 0 {
@@ -103,6 +107,7 @@ func (r huntReader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 			d.Query, d.QueryOrigin, d.QueryLanguage = q, o, lang
 		}
 		x := newExplainer(d, q, pipeline)
+		x.pos = pos
 		switch lang {
 		case LangESQL:
 			explainQueryESQL(x, f.Path, o)

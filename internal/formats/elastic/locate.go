@@ -2,6 +2,7 @@ package elastic
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/detwiki/detwiki/internal/source"
 )
@@ -273,3 +274,149 @@ func escaped(text string, k int) bool {
 	}
 	return n%2 == 1
 }
+
+// posMap places every byte of a decoded TOML basic string ("...", """...""")
+// that holds escape sequences in the file, where an Origin cannot: an escape
+// such as \n or \u00e9 makes the decoded text differ from the file text.
+type posMap struct {
+	offsets []int // file offset of each decoded byte, then of the closing delimiter
+	file    *source.LineTable
+}
+
+// posMap returns the map of the basic string at l when it holds an escape
+// sequence and decoding it gives value, the string the TOML library read;
+// otherwise nil, and l.origin() places the string exactly enough.
+func (l stringLoc) posMap(text, value string) *posMap {
+	if l.Delim == "" || l.Delim[0] != '"' {
+		return nil
+	}
+	raw := l.content(text)
+	if !strings.Contains(raw, `\`) {
+		return nil
+	}
+	decoded, offsets, ok := decodeBasic(text, l.Offset, l.Offset+len(raw), len(l.Delim) == 3)
+	if !ok || decoded != value {
+		return nil
+	}
+	return &posMap{offsets: offsets, file: source.NewLineTable("", text)}
+}
+
+// drop returns the map of the string without its first n bytes.
+func (m *posMap) drop(n int) *posMap {
+	if m == nil || n <= 0 || n >= len(m.offsets) {
+		return m
+	}
+	return &posMap{offsets: m.offsets[n:], file: m.file}
+}
+
+// mapLineCol turns a line:col of the decoded string (indexed by query) into
+// a line:col of the file.
+func (m *posMap) mapLineCol(query *source.LineTable, line, col int) (int, int) {
+	start := query.LineStart(line)
+	if !start.IsValid() {
+		start = 0
+	}
+	off := max(0, min(int(start)+col-1, len(m.offsets)-1))
+	p := m.file.Position(source.Pos(m.offsets[off]))
+	return p.Line, p.Column
+}
+
+// relocate is source.Diagnostic.Relocate through the map.
+func (m *posMap) relocate(d source.Diagnostic, path string, query *source.LineTable) source.Diagnostic {
+	d.Path = path
+	if d.Line > 0 {
+		d.Line, d.Col = m.mapLineCol(query, d.Line, d.Col)
+	}
+	if d.EndLine > 0 {
+		d.EndLine, d.EndCol = m.mapLineCol(query, d.EndLine, d.EndCol)
+	}
+	if d.RelatedLine > 0 {
+		suffix := " at " + source.LineCol(d.RelatedLine, d.RelatedCol)
+		line, col := m.mapLineCol(query, d.RelatedLine, d.RelatedCol)
+		if msg, ok := strings.CutSuffix(d.Message, suffix); ok {
+			return d.WithRelated(msg, line, col)
+		}
+		d.RelatedLine, d.RelatedCol = line, col
+	}
+	return d
+}
+
+// decodeBasic decodes the content text[from:to] of a TOML basic string and
+// returns, for each decoded byte, the file offset of what produced it (an
+// escape sequence maps to its backslash), then the offset to. Multi-line
+// strings also trim a line-ending backslash with the white space and line
+// breaks after it. ok is false for an escape TOML does not define.
+func decodeBasic(text string, from, to int, multiline bool) (decoded string, offsets []int, ok bool) {
+	var b strings.Builder
+	offsets = make([]int, 0, to-from+1)
+	emit := func(s string, at int) {
+		b.WriteString(s)
+		for range len(s) {
+			offsets = append(offsets, at)
+		}
+	}
+	hex := func(i, n int) (rune, bool) {
+		if i+n > to {
+			return 0, false
+		}
+		var r rune
+		for _, c := range text[i : i+n] {
+			switch {
+			case c >= '0' && c <= '9':
+				r = r*16 + c - '0'
+			case c >= 'a' && c <= 'f':
+				r = r*16 + c - 'a' + 10
+			case c >= 'A' && c <= 'F':
+				r = r*16 + c - 'A' + 10
+			default:
+				return 0, false
+			}
+		}
+		return r, utf8.ValidRune(r)
+	}
+	for i := from; i < to; {
+		if text[i] != '\\' {
+			emit(text[i:i+1], i)
+			i++
+			continue
+		}
+		if i+1 >= to {
+			return "", nil, false
+		}
+		switch c := text[i+1]; c {
+		case 'b', 't', 'n', 'f', 'r', 'e', '"', '\\':
+			emit(basicEscapes[c], i)
+			i += 2
+		case 'u', 'U', 'x':
+			n := map[byte]int{'u': 4, 'U': 8, 'x': 2}[c]
+			r, valid := hex(i+2, n)
+			if !valid {
+				return "", nil, false
+			}
+			emit(string(r), i)
+			i += 2 + n
+		case ' ', '\t', '\r', '\n':
+			if !multiline {
+				return "", nil, false
+			}
+			j := i + 1
+			for j < to && (text[j] == ' ' || text[j] == '\t') {
+				j++
+			}
+			if j < to && text[j] != '\n' && text[j] != '\r' {
+				return "", nil, false // a backslash before white space that does not end the line
+			}
+			for j < to && strings.IndexByte(" \t\r\n", text[j]) >= 0 {
+				j++
+			}
+			i = j
+		default:
+			return "", nil, false
+		}
+	}
+	offsets = append(offsets, to)
+	return b.String(), offsets, true
+}
+
+// basicEscapes are the one-character escape sequences of TOML basic strings.
+var basicEscapes = map[byte]string{'b': "\b", 't': "\t", 'n': "\n", 'f': "\f", 'r': "\r", 'e': "\x1b", '"': `"`, '\\': `\`}

@@ -348,14 +348,17 @@ func explainRule(d *rule.Document, f *formats.File, text string, rl table) {
 		return
 	}
 	d.Query = query
+	var pos *posMap
 	if locs := locateStrings(text, ruleTable, "query"); len(locs) > 0 {
 		d.QueryOrigin = locs[0].origin()
+		pos = locs[0].posMap(text, query)
 	}
 	catField := defaultCategory
 	if o := rl.str("event_category_override"); o != "" {
 		catField = o
 	}
 	x := newExplainer(d, query, "")
+	x.pos = pos
 	switch lang {
 	case LangEQL:
 		d.QueryLanguage = LangEQL
@@ -380,13 +383,14 @@ func explainRule(d *rule.Document, f *formats.File, text string, rl table) {
 			d.Analysis.AddTable(idx)
 		}
 		var o source.Origin
+		tx := newExplainer(d, tq, "threat")
 		if locs := locateStrings(text, ruleTable, "threat_query"); len(locs) > 0 {
 			o = locs[0].origin()
+			tx.pos = locs[0].posMap(text, tq)
 		}
-		tx := newExplainer(d, tq, "threat")
 		if strings.EqualFold(rl.str("threat_language"), LangLucene) {
 			q, errs := lucene.Parse(tq)
-			diagnose(d, f.Path, o, errs.Diagnostics(tq))
+			tx.diagnose(f.Path, o, errs.Diagnostics(tq))
 			var preds []rule.Predicate
 			lucenePredicates(q, "", false, &preds)
 			tx.stage("filter", "threat", q.Pos(), q.End(), preds)
@@ -406,26 +410,26 @@ func diagnose(d *rule.Document, path string, origin source.Origin, ds []source.D
 
 func explainQueryEQL(x *explainer, path string, o source.Origin, catField string) {
 	q, errs := eql.Parse(x.query)
-	diagnose(x.doc, path, o, errs.Diagnostics(x.query))
+	x.diagnose(path, o, errs.Diagnostics(x.query))
 	explainEQL(x, q, catField)
 }
 
 func explainQueryKuery(x *explainer, path string, o source.Origin, kind, pipeline string) {
 	q, errs := kuery.Parse(x.query)
-	diagnose(x.doc, path, o, errs.Diagnostics(x.query))
+	x.diagnose(path, o, errs.Diagnostics(x.query))
 	explainKuery(x, q, kind, pipeline)
 }
 
 func explainQueryLucene(x *explainer, path string, o source.Origin) {
 	q, errs := lucene.Parse(x.query)
-	diagnose(x.doc, path, o, errs.Diagnostics(x.query))
+	x.diagnose(path, o, errs.Diagnostics(x.query))
 	explainLucene(x, q)
 }
 
 func explainQueryESQL(x *explainer, path string, o source.Origin) {
 	q, errs := esql.Parse(x.query)
-	diagnose(x.doc, path, o, errs.Diagnostics(x.query))
-	diagnose(x.doc, path, o, kqlDiagnostics(x, q))
+	x.diagnose(path, o, errs.Diagnostics(x.query))
+	x.diagnose(path, o, kqlDiagnostics(x, q))
 	explainESQL(x, q)
 }
 

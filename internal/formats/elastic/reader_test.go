@@ -277,3 +277,46 @@ name = "Nope"
 		}
 	}
 }
+
+// TestBasicStringPositions: a query written as a TOML basic string with
+// escape sequences ("...\n...", \u00e9, a line-ending backslash) decodes to
+// other lines and columns than the file has; its errors are still shown
+// where the offending text is in the file (they used to land on lines past
+// the end of the file).
+func TestBasicStringPositions(t *testing.T) {
+	for _, tt := range []struct {
+		name, reader, file string
+		line, col          int // of the first error
+	}{
+		{"escaped line breaks", "rule", "[rule]\ntype = \"eql\"\nlanguage = \"eql\"\nquery = \"process where\\n\\n\\n  a == )\"\n", 4, 36},
+		{"unicode escape before the error", "rule", "[rule]\ntype = \"eql\"\nquery = \"process where a : \\\"\\u00e9\\\" and b == )\"\n", 3, 48},
+		{"multi-line with a line-ending backslash", "rule", "[rule]\ntype = \"eql\"\nquery = \"\"\"\nprocess where \\\n    a : \"\\u00e9\" and\n  b == )\"\"\"\n", 6, 8},
+		{"threat query", "rule", "[rule]\ntype = \"threat_match\"\nquery = 'a : 1'\nthreat_index = ['x']\nthreat_query = \"a : 1\\nand (b : 2\"\n", 5, 34},
+		{"hunt with a fence line", "hunt", "[hunt]\nname = \"h\"\nlanguage = [\"ES|QL\"]\nquery = [\"sql\\nfrom a\\n| where x = 1\"]\n", 4, 34},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := New()
+			if tt.reader == "hunt" {
+				r = NewHunt()
+			}
+			f := &formats.File{Repo: "r", Root: "/r", Path: "x.toml", Abs: "/r/x.toml", Data: []byte(tt.file)}
+			docs := r.Read(f, &formats.Env{Attack: attack.Default()})
+			var first *source.Diagnostic
+			for i, dg := range docs[0].Analysis.Diagnostics {
+				if dg.IsError() {
+					first = &docs[0].Analysis.Diagnostics[i]
+					break
+				}
+			}
+			if first == nil || first.Line != tt.line || first.Col != tt.col || first.Path != "x.toml" {
+				t.Fatalf("want the first error at %d:%d; diagnostics:\n%s", tt.line, tt.col, diagnosticsText(docs[0]))
+			}
+			// The error points at the offending character of the file (the
+			// closing quote when the query ends too early).
+			line := strings.Split(tt.file, "\n")[first.Line-1]
+			if first.Col > len(line) || !strings.ContainsAny(line[first.Col-1:first.Col], `)="`) {
+				t.Errorf("%d:%d is not the offending text in %q", first.Line, first.Col, line)
+			}
+		})
+	}
+}
