@@ -61,3 +61,45 @@ func TestCountsWithSigma(t *testing.T) {
 		t.Errorf("key %s missing\nchronicle %v\nsigma     %v", want, ck, sk)
 	}
 }
+
+// TestCorpusCountsWithSigma is the same check on real rules of the two
+// corpora: Chronicle's community rule hacktool_mimikatz_execution tests
+// strings.contains(strings.to_lower($process.target.process.command_line),
+// "sekurlsa::"), SigmaHQ's proc_creation_win_hktl_mimikatz_command_line
+// CommandLine|contains 'sekurlsa::'; both count under one key, and so do
+// their other shared module names.
+func TestCorpusCountsWithSigma(t *testing.T) {
+	read := func(format, corpus, rel string) *rule.Document {
+		r, ok := formats.Lookup(format)
+		if !ok {
+			t.Skipf("no %s reader is registered yet", format)
+		}
+		docs := formats.ReadFile(r, formattest.CorpusFile(t, corpus, rel), formattest.Env())
+		if len(docs) != 1 {
+			t.Fatalf("%s: %d documents", rel, len(docs))
+		}
+		return docs[0]
+	}
+	chron := read("chronicle", "chronicle-detection-rules", "rules/community/microsoft/windows/hacktool_mimikatz_execution.yaral")
+	sig := read("sigma", "sigma", "rules/windows/process_creation/proc_creation_win_hktl_mimikatz_command_line.yml")
+	ck, sk := formattest.CountKeys(chron), formattest.CountKeys(sig)
+	for _, want := range []string{
+		"process.command_line|contains|sekurlsa::",
+		"process.command_line|contains|lsadump::",
+		"process.command_line|contains|kerberos::",
+	} {
+		if !ck[want] || !sk[want] {
+			t.Errorf("key %s: chronicle %v, sigma %v", want, ck[want], sk[want])
+		}
+	}
+	shared := 0
+	for k := range ck {
+		if sk[k] {
+			shared++
+		}
+	}
+	t.Logf("%d keys shared by the two rules", shared)
+	if shared < 10 {
+		t.Errorf("only %d keys shared:\nchronicle %v\nsigma     %v", shared, ck, sk)
+	}
+}
