@@ -233,7 +233,7 @@ func (an *analyzer) let(l *kql.LetStmt, depth int) {
 		derived := an.derivedFrom(l.Value)
 		an.cur.declare(sym) // functions may call themselves
 		an.a.Bindings = append(an.a.Bindings, rule.Binding{Name: name, Text: text, DerivedFrom: derived})
-		sym.state = an.lambda(name, v, depth)
+		sym.state, sym.tabular = an.lambda(name, v, depth)
 		return
 	case *kql.MaterializeExpr:
 		sym.kind, sym.tabular = symBinding, true
@@ -305,10 +305,13 @@ func (an *analyzer) isBindingRef(x kql.Expr) bool {
 // lambda analyses a function or view body in a scope of its own: its
 // parameters are arguments (their defaults are their values), its lets are
 // declared as parameters and bindings of the rule, and a tabular result
-// becomes the stages of pipeline name.
-func (an *analyzer) lambda(name string, l *kql.LambdaExpr, depth int) *colState {
+// (a pipeline, or the name of one of its own bindings) becomes the stages
+// of pipeline name. It returns the result's columns and whether the result
+// is a table.
+func (an *analyzer) lambda(name string, l *kql.LambdaExpr, depth int) (*colState, bool) {
+	tabular := l.Body != nil && l.Body.Result != nil && kql.IsTabular(l.Body.Result)
 	if depth > maxPipelineDepth || l.Body == nil {
-		return openState()
+		return openState(), tabular
 	}
 	outer := an.cur
 	an.cur = &scope{parent: outer}
@@ -331,10 +334,10 @@ func (an *analyzer) lambda(name string, l *kql.LambdaExpr, depth int) *colState 
 			an.let(ls, depth+1)
 		}
 	}
-	if l.Body.Result != nil && kql.IsTabular(l.Body.Result) {
+	if l.Body.Result != nil && (tabular || an.isBindingRef(l.Body.Result)) {
 		st, stages := an.pipeline(name, l.Body.Result, depth+1)
 		an.stages = append(an.stages, stages...)
-		return st
+		return st, true
 	}
 	if l.Body.Result != nil {
 		for _, sub := range tabularParts(l.Body.Result) {
@@ -342,7 +345,7 @@ func (an *analyzer) lambda(name string, l *kql.LambdaExpr, depth int) *colState 
 			an.stages = append(an.stages, stages...)
 		}
 	}
-	return openState()
+	return openState(), tabular
 }
 
 // stmtText returns a let statement's text with its semicolon.
@@ -739,6 +742,13 @@ func (an *analyzer) operator(p *pipe, r opRef, i, depth int) {
 	case *kql.FacetOp:
 		if v.With != nil {
 			an.subquery(p, "facet", v.With, depth)
+		}
+	case *kql.AsOp:
+		// The name stands for the pipeline so far in the rest of the query
+		// (a join or union reading it again): not a table.
+		if v.Alias != nil && v.Alias.Name != "" {
+			an.order++
+			an.cur.declare(&symbol{kind: symBinding, name: v.Alias.Name, order: an.order, tabular: true, state: p.cols.clone()})
 		}
 	case *kql.InvokeOp, *kql.EvaluateOp:
 		// A user function called on the pipeline is a use of that binding;

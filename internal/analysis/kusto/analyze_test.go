@@ -102,6 +102,34 @@ Counted | join kind=inner Raw on DeviceId | invoke F()`
 	if b := d.Analysis.Bindings[0]; b.Text != "let Raw = materialize(DeviceEvents | where Timestamp > ago(timeframe));" {
 		t.Errorf("binding text %q", b.Text)
 	}
+
+	// A function whose body ends with the name of a binding of its own (the
+	// Sentinel ProcessCreationEvents pattern) has that binding as its
+	// source, and the columns it makes are traced in the caller.
+	q = `let ProcessCreationEvents = () {
+let processEvents = SecurityEvent | where EventID == 4688 | project FileName = tostring(split(NewProcessName, '\\')[-1]), Cmd = CommandLine;
+processEvents;
+};
+ProcessCreationEvents | where FileName =~ "cscript.exe" | where Cmd has "x"`
+	d = analyze(t, q)
+	if got := pipelines(d); got != "processEvents ProcessCreationEvents main" {
+		t.Errorf("pipelines %q", got)
+	}
+	if got := stageKinds(d, "ProcessCreationEvents"); got != "source" {
+		t.Errorf("function stages %q", got)
+	}
+	if got := strings.Join(allPredicates(d), "; "); got != "EventID eq 4688 {cased}; FileName eq cscript.exe; CommandLine match x" {
+		t.Errorf("predicates %q", got)
+	}
+	if got := strings.Join(d.Analysis.Tables, ","); got != "SecurityEvent" {
+		t.Errorf("tables %q", got)
+	}
+
+	// A name given by the as operator is the pipeline so far, not a table.
+	d = analyze(t, `T | where A == 1 | as X | join (X | where B == 2) on K`)
+	if got := strings.Join(d.Analysis.Tables, ","); got != "T" {
+		t.Errorf("tables with as: %q", got)
+	}
 }
 
 func TestStages(t *testing.T) {
