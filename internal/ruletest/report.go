@@ -12,7 +12,9 @@ import (
 )
 
 // WriteJSON writes one JSON object per result, one a line: {rule, title,
-// language, path, dataset, hits, expected, ok, diagnostics, samples}.
+// language, path, dataset, hits, expected, ok, diagnostics, samples}; then
+// one per rule that cannot run, with "skipped": true, dataset "" and why in
+// diagnostics.
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -21,7 +23,18 @@ func (r *Report) WriteJSON(w io.Writer) error {
 			return err
 		}
 	}
+	for _, n := range r.NotRunnable {
+		res := n.result()
+		if err := enc.Encode(&res); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// result is the JSON object of a rule that cannot run.
+func (n NotRun) result() Result {
+	return Result{Rule: n.Rule, Title: n.Title, Language: n.Language, Path: n.Path, OK: true, Skipped: true, Diagnostics: []string{n.Why}}
 }
 
 // WriteText writes the positive tests' outcome, the rule × data set matrix
@@ -157,6 +170,7 @@ type junitSuites struct {
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr,omitempty"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -166,6 +180,7 @@ type junitSuite struct {
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
 	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr,omitempty"`
 	Cases    []junitCase `xml:"testcase"`
 }
 
@@ -174,7 +189,12 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Error     *junitFailure `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -187,7 +207,8 @@ type junitFailure struct {
 // rule and sample-event file (failing when the rule does not fire), and a
 // suite per data set with a case for every rule that fires on it or could
 // not be run on it (the matrix's silent cells are left out: they pass and
-// would be tens of thousands of cases).
+// would be tens of thousands of cases), and a suite "rules that cannot run"
+// with a skipped case per such rule, saying why.
 func (r *Report) WriteJUnit(w io.Writer) error {
 	out := junitSuites{Name: "detwiki test", Time: strconv.FormatFloat(r.Duration.Seconds(), 'f', 3, 64)}
 	suites := map[string]*junitSuite{}
@@ -229,11 +250,18 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		s.Tests++
 		s.Cases = append(s.Cases, c)
 	}
+	for _, n := range r.NotRunnable {
+		s := suite("rules that cannot run")
+		s.Cases = append(s.Cases, junitCase{Name: n.Title + " (" + n.Rule + ")", Classname: n.Path, Skipped: &junitSkipped{Message: n.Why}})
+		s.Tests++
+		s.Skipped++
+	}
 	for _, name := range order {
 		s := suites[name]
 		out.Tests += s.Tests
 		out.Failures += s.Failures
 		out.Errors += s.Errors
+		out.Skipped += s.Skipped
 		out.Suites = append(out.Suites, *s)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {

@@ -124,3 +124,68 @@ func TestReportFormats(t *testing.T) {
 		t.Errorf("JUnit: %d tests, %d failures; want 5 and 1", parsed.Tests, parsed.Failures)
 	}
 }
+
+// TestReportListsRulesThatCannotRun: a rule that cannot run is in every
+// format, with why: a skipped JSON object (not a failure) and a skipped
+// JUnit case, as the text report's hint promises.
+func TestReportListsRulesThatCannotRun(t *testing.T) {
+	set, err := Load([]string{"testdata/sigmarepo", "testdata/notrunnable"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := set.Run(&RunOptions{Events: []string{"testdata/events"}, Workers: 1, SkipPositive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.NotRunnable) != 1 || rep.NotRunnable[0].Rule != "sigma/near_fixture" {
+		t.Fatalf("not runnable: %+v", rep.NotRunnable)
+	}
+	var js, junit bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var skipped []Result
+	for _, l := range strings.Split(strings.TrimSpace(js.String()), "\n") {
+		var r Result
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Skipped {
+			skipped = append(skipped, r)
+		}
+	}
+	if len(skipped) != 1 || skipped[0].Rule != "sigma/near_fixture" || skipped[0].Title != "Near Aggregation (fixture)" ||
+		!skipped[0].OK || skipped[0].Dataset != "" || len(skipped[0].Diagnostics) != 1 || !strings.Contains(skipped[0].Diagnostics[0], "near") {
+		t.Errorf("skipped JSON objects: %+v", skipped)
+	}
+	if err := rep.WriteJUnit(&junit); err != nil {
+		t.Fatal(err)
+	}
+	var parsed struct {
+		Skipped  int `xml:"skipped,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Skipped *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"skipped"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(junit.Bytes(), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range parsed.Suites {
+		for _, c := range s.Cases {
+			if c.Skipped != nil && s.Name == "rules that cannot run" && strings.Contains(c.Name, "sigma/near_fixture") && strings.Contains(c.Skipped.Message, "near") {
+				found = true
+			}
+		}
+	}
+	if !found || parsed.Skipped != 1 || parsed.Failures != 0 {
+		t.Errorf("JUnit: skipped %d, failures %d, near case found %v\n%s", parsed.Skipped, parsed.Failures, found, junit.String())
+	}
+}

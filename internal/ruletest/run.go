@@ -62,6 +62,10 @@ type Result struct {
 	// not be read.
 	OK          bool     `json:"ok"`
 	Diagnostics []string `json:"diagnostics"`
+	// Skipped is true for a rule that cannot run (WriteJSON writes one such
+	// object per rule, with dataset "" and why in Diagnostics; it is not a
+	// failure).
+	Skipped bool `json:"skipped,omitempty"`
 	// Samples are the first matching events (fields in event order).
 	Samples []Sample `json:"samples,omitempty"`
 }
@@ -91,9 +95,11 @@ type Report struct {
 
 // NotRun is a rule that cannot run.
 type NotRun struct {
-	Rule string `json:"rule"`
-	Path string `json:"path"`
-	Why  string `json:"why"`
+	Rule     string `json:"rule"`
+	Title    string `json:"title"`
+	Language string `json:"language"`
+	Path     string `json:"path"`
+	Why      string `json:"why"`
 }
 
 // Failed returns the positive tests that failed.
@@ -131,7 +137,7 @@ func (s *Set) Run(opt *RunOptions) (*Report, error) {
 	runnable := s.Runnable()
 	for _, r := range s.Rules {
 		if !r.Runnable() {
-			rep.NotRunnable = append(rep.NotRunnable, NotRun{Rule: r.Doc.ID, Path: docPath(r), Why: r.Why})
+			rep.NotRunnable = append(rep.NotRunnable, NotRun{Rule: r.Doc.ID, Title: r.Doc.Title, Language: r.Doc.Language, Path: docPath(r), Why: r.Why})
 		}
 	}
 	var jobs []job
