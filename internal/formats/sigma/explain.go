@@ -471,8 +471,11 @@ func termText(text string, x lang.Expr) string {
 // search adds the predicates of a search identifier to a stage. nots counts
 // the nots above it; count says whether its predicates are recorded as
 // indicators (an even number of nots) or exclusions (odd), or only shown.
-// A filter meta-rule suppresses what it selects: its positive predicates
-// are exclusions and the others are only shown.
+// A filter meta-rule is about what it suppresses: its predicates under no
+// not (the specification's example, condition: selection) or under one not
+// (condition: not selection, the form pySigma, which ANDs a filter's
+// condition into the rules it names, and sigma-cli document) are
+// exclusions; deeper ones are only shown.
 func (e *detectionExplainer) search(st *rule.Stage, s *lang.Search, nots int, count bool) {
 	if s == nil {
 		return
@@ -480,7 +483,7 @@ func (e *detectionExplainer) search(st *rule.Stage, s *lang.Search, nots int, co
 	negated := nots%2 == 1
 	record := count
 	if e.filterRule {
-		record = count && nots == 0
+		record = count && nots <= 1
 		negated = negated || record
 	}
 	for _, g := range s.Groups {

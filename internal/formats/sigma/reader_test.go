@@ -283,3 +283,41 @@ func TestYAMLBombInExtraKey(t *testing.T) {
 		t.Fatal("a YAML bomb in an unknown key does not finish")
 	}
 }
+
+// TestFilterExclusions: a filter meta-rule's predicates are exclusions
+// whether its condition selects what it suppresses (the specification's
+// example) or negates it (condition: not selection, as pySigma and
+// sigma-cli write filters); a doubly negated one is only shown.
+func TestFilterExclusions(t *testing.T) {
+	for _, tc := range []struct {
+		condition string
+		want      int
+	}{
+		{"selection", 1},
+		{"not selection", 1},
+		{"not (other and not selection)", 0}, // other is the exclusion here
+	} {
+		text := "title: Filter Out Admins\nlogsource:\n    category: process_creation\n    product: windows\nfilter:\n    rules:\n        - some_rule\n    selection:\n        User|startswith: 'adm_'\n    other:\n        Computer: 'DC1'\n    condition: " + tc.condition + "\n"
+		docs := formats.ReadFile(New(), &formats.File{Path: "mf.yml", Data: []byte(text)}, &formats.Env{Attack: attack.Default()})
+		if len(docs) != 1 {
+			t.Fatalf("%s: %d documents", tc.condition, len(docs))
+		}
+		a := docs[0].Analysis
+		var users []string
+		for _, x := range a.Exclusions {
+			if x.Field == "User" && x.Kind == rule.KindStartsWith {
+				users = append(users, x.Values[0].Value)
+			}
+		}
+		if len(a.Indicators) != 0 || len(users) != tc.want || (tc.want == 1 && users[0] != "adm_") {
+			t.Errorf("%s: indicators %+v, User exclusions %v (want %d)", tc.condition, a.Indicators, users, tc.want)
+		}
+		for _, st := range a.Stages {
+			for _, p := range st.Predicates {
+				if p.Field == "User" && !p.Negated && tc.want > 0 {
+					t.Errorf("%s: predicate %+v not negated", tc.condition, p)
+				}
+			}
+		}
+	}
+}
