@@ -201,6 +201,10 @@ func (x *explainer) withElem(sc elemScope, fn func()) {
 	x.elems = x.elems[:len(x.elems)-1]
 }
 
+// maxFieldPasses is the longest list literal of fields whose lambda is
+// read once per field.
+const maxFieldPasses = 16
+
 // listLambda reads an array function over a list literal: over literals,
 // '.' is each of them (one predicate with every value; allValues adds
 // the all transform under all()); over fields, the lambda is read once
@@ -230,6 +234,12 @@ func (x *explainer) listLambda(lst *mql.ListLit, body mql.Expr, st *rule.Stage, 
 			x.predicates(body, st, negated, allValues)
 		})
 	case len(lits) == 0:
+		// One pass per field: bounded, so that nested lists of fields
+		// cannot multiply the work (any([a, b], any([c, d], ...)) is
+		// expanded at the outer level only).
+		if len(fields) > maxFieldPasses || slices.ContainsFunc(x.elems, func(sc elemScope) bool { return sc.self }) {
+			return false
+		}
 		for _, f := range fields {
 			x.withElem(elemScope{coll: f, self: true}, func() {
 				x.predicates(body, st, negated, all)

@@ -360,3 +360,21 @@ func BenchmarkParseMQL(b *testing.B) {
 	}
 	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N), "cpu-ns/op")
 }
+
+// TestNestedFieldListsStayLinear reads lambdas over list literals of
+// fields nested 40 deep: only the outer list is read per field, so the
+// work does not double at each level.
+func TestNestedFieldListsStayLinear(t *testing.T) {
+	src := "true"
+	for range 40 {
+		src = "any([subject.subject, sender.display_name], strings.icontains(., \"x\") and " + src + ")"
+	}
+	d := read(t, "detection-rules/t.yml", ruleText(src))
+	n := 0
+	for _, st := range d.Analysis.Stages {
+		n += len(st.Predicates)
+	}
+	if n == 0 || n > 200 {
+		t.Errorf("%d predicates", n)
+	}
+}
