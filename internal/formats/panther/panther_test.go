@@ -463,7 +463,8 @@ Detection:
 // goldenRules are representative corpus files: a constant set with a
 // helper, deep_get chains, data-model udm calls, a helper-heavy Kubernetes
 // rule, compiled regular expressions with any(), an Okta rule, a match
-// statement, a YAML detection, group and sequence correlation rules, a
+// statement, a YAML detection, a group correlation rule (the corpus has
+// no Sequence: TestQueryAndCorrelation reads one), a
 // scheduled query, a scheduled rule, a templated saved query, any() over a
 // constant and a local helper function.
 var goldenRules = []string{
