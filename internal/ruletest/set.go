@@ -119,7 +119,7 @@ func NewSet(docs []*rule.Document, rootOf func(*rule.Document) string, opt *SetO
 		sr    *sigma.Rule
 		lines *source.LineTable
 	}
-	var corrs []pending
+	var corrs, filters []pending
 	copt := &sigmaeval.Options{Placeholders: opt.Placeholders, Router: opt.Router}
 	for _, k := range order {
 		sf := files[k]
@@ -145,9 +145,43 @@ func NewSet(docs []*rule.Document, rootOf func(*rule.Document) string, opt *SetO
 			case sigma.KindCorrelation:
 				corrs = append(corrs, pending{r, sr, sf.file.Lines})
 			default:
-				r.Why = "a Sigma filter does not run on its own"
+				filters = append(filters, pending{r, sr, sf.file.Lines})
 			}
 		}
+	}
+	// Filters narrow the detection rules they name (or, with rules: any,
+	// every rule of their logsource), as pySigma applies them.
+	for _, p := range filters {
+		f := sigmaeval.CompileFilter(p.sr, p.lines, copt)
+		p.r.Diagnostics = f.Diagnostics
+		if !f.Runnable() {
+			p.r.Why = "the filter cannot run: " + firstError(f.Diagnostics)
+			continue
+		}
+		refs, everyRule := sigmaeval.FilterRefs(p.sr)
+		var targets []*sigmaeval.Rule
+		if everyRule {
+			for _, r := range set.Rules {
+				if r.Sigma != nil {
+					targets = append(targets, r.Sigma)
+				}
+			}
+		}
+		for _, ref := range refs {
+			if t, ok := byRef[ref].(*sigmaeval.Rule); ok {
+				targets = append(targets, t)
+			}
+		}
+		n := 0
+		seen := map[*sigmaeval.Rule]bool{}
+		for _, t := range targets {
+			if !seen[t] && t.Runnable() && sigmaeval.FilterApplies(p.sr, t.Source) {
+				seen[t] = true
+				t.AddFilter(f)
+				n++
+			}
+		}
+		p.r.Why = fmt.Sprintf("a Sigma filter does not run on its own: it narrows %d rule(s) of this run", n)
 	}
 	// Correlations may reference correlations: compile in dependency order
 	// by resolving lazily.

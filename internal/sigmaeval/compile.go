@@ -62,6 +62,9 @@ type Rule struct {
 	cond     *node // nil when the rule cannot run at all
 	agg      *aggregation
 	keywords bool // some item matches keywords
+	// filters are filter meta-rules whose conditions the rule's matches
+	// must satisfy too (AddFilter).
+	filters []*Rule
 }
 
 // Runnable reports whether the rule can be evaluated (a rule with an

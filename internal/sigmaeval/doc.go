@@ -30,7 +30,9 @@
 // Correlation rules (event_count, value_count, temporal, temporal_ordered,
 // value_sum, value_avg, value_percentile) run over the events their
 // referenced rules matched, grouped by group-by (aliases resolved) within
-// their timespan.
+// their timespan. Filter meta-rules (CompileFilter, Rule.AddFilter) narrow
+// the rules they name by AND-ing their condition into the rules', as
+// pySigma applies them.
 //
 // Evaluation is columnar: for every block, each rule's fields are resolved
 // once, routing selects the rows of each of the rule's lanes once per block

@@ -201,16 +201,31 @@ func (blk *Block) Match(r *Rule, buf []int32) []int32 {
 		if len(rows) == 0 {
 			continue
 		}
-		m := blk.evalRule(r, l.Renames, rows)
+		m := blk.applyFilters(r, l.Renames, blk.evalRule(r, l.Renames, rows))
 		out = unionInto(out, m)
 		blk.put(m)
 	}
 	if len(blk.generic) > 0 {
-		m := blk.evalRule(r, nil, blk.generic)
+		m := blk.applyFilters(r, nil, blk.evalRule(r, nil, blk.generic))
 		out = unionInto(out, m)
 		blk.put(m)
 	}
 	return out
+}
+
+// applyFilters keeps the rows the rule's filters' conditions hold for
+// (each evaluated with the lane's renames); m comes from the pool and the
+// result does too.
+func (blk *Block) applyFilters(r *Rule, renames map[string]string, m []int32) []int32 {
+	for _, f := range r.filters {
+		if len(m) == 0 {
+			break
+		}
+		next := blk.evalRule(f, renames, m)
+		blk.put(m)
+		m = next
+	}
+	return m
 }
 
 // Count returns how many rows of the block the rule matches.
