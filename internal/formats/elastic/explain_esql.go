@@ -162,7 +162,11 @@ func esqlCond(e esql.Expr, negated bool, out *[]rule.Predicate) {
 		}
 		vals := make([]valueCmp, 0, len(e.Patterns))
 		for _, p := range e.Patterns {
-			vals = append(vals, esqlValue(p, !folded, true))
+			v := esqlValue(p, !folded, true)
+			if v.pattern {
+				v.text = likeUnescape(v.text)
+			}
+			vals = append(vals, v)
 		}
 		*out = append(*out, valuePredicates(field, vals, neg, false)...)
 	case *esql.IsNullExpr:
@@ -277,4 +281,28 @@ func kqlDiagnostics(x *explainer, q *esql.Query) []source.Diagnostic {
 		return true
 	})
 	return out
+}
+
+// likeUnescape removes the escapes of an ES|QL LIKE pattern, where a
+// backslash makes the next character literal: """C:\\Windows\\*""" (the
+// string C:\\Windows\\*) is C:\Windows\ followed by the wildcard. A
+// pattern that escapes a wildcard character (\* or \?) is kept as written,
+// since a value cannot tell a literal * from a wildcard.
+func likeUnescape(p string) string {
+	if !strings.Contains(p, `\`) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] != '\\' || i+1 == len(p) {
+			b.WriteByte(p[i])
+			continue
+		}
+		i++
+		if p[i] == '*' || p[i] == '?' {
+			return p
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
 }

@@ -94,6 +94,12 @@ var explainTests = []struct {
 
 	{"esql where", LangESQL, `from logs-* | where process.name == "cmd.exe" and to_lower(process.parent.name) == "explorer.exe" and x like "*.ps1" and y rlike """.*\d""" and z in ("A", "b") and w is not null and not v != "q" and n >= 5`,
 		"+process.name eq cmd.exe [cased]\n+process.parent.name eq explorer.exe\n+x ends_with .ps1 [cased]\n+y regex .*\\d [cased]\n+z in A|b [cased]\n+w is_not_null\n+v eq q [cased]\n+n ge 5"},
+	{"esql like escapes", LangESQL, `from a | where p like """C:\\Windows\\*""" and q like "C:\\\\Users\\\\*\\\\Documents" and r like """a\*b*""" and s like """\\\\server\\share""" and not t like """*\\temp\\*"""`,
+		`+p starts_with C:\Windows\ [cased]
++q match C:\Users\*\Documents [cased,wildcard]
++r match a\*b* [cased,wildcard]
++s eq \\server\share [cased]
+-t contains \temp\ [cased]`},
 	{"esql exclusions and functions", LangESQL, `from a | where not starts_with(p, "C:") and ends_with(TO_LOWER(q), ".exe") and cidr_match(ip, "10.0.0.0/8") and r not in ("x") and KQL("event.action:exec and not user.id:0")`,
 		"+q ends_with .exe\n+ip cidr 10.0.0.0/8\n+event.action eq exec [cased]\n-p starts_with C: [cased]\n-r in x [cased]\n-user.id eq 0"},
 }
