@@ -79,9 +79,41 @@ type analyzer struct {
 	depth       int
 	// localSummaries caches the rule module's own functions.
 	localSummaries map[*python.FunctionDef][]rule.Predicate
+	// budget is the number of condition steps left for one explanation,
+	// shared with the analyzers of the functions it inlines: a name bound
+	// to a condition is read again where it is used, so without a bound
+	// v2 = v1 and v1, v3 = v2 and v2, ... doubles the work at each line.
+	budget *int
 }
 
 const maxInline = 6
+
+// maxSteps bounds the condition steps of one explanation (the corpus's
+// most intricate rule takes under a hundred).
+const maxSteps = 100_000
+
+// steps returns the shared step budget, made on first use.
+func (a *analyzer) steps() *int {
+	if a.budget == nil {
+		n := maxSteps
+		a.budget = &n
+	}
+	return a.budget
+}
+
+// spend takes one step from the budget; false once it is spent, and the
+// condition is then left unread.
+func (a *analyzer) spend() bool {
+	b := a.steps()
+	if *b <= 0 {
+		return false
+	}
+	*b--
+	return true
+}
+
+// exhausted reports whether the budget ran out.
+func (a *analyzer) exhausted() bool { return a.budget != nil && *a.budget <= 0 }
 
 func (a *analyzer) lookup(name string, sc *scope) sym {
 	if v, ok := sc.lookup(name); ok {
@@ -364,7 +396,7 @@ func (a *analyzer) callValue(target sym, call *python.Call, sc *scope) sym {
 	if mod == nil {
 		mod = a.m
 	}
-	sub := &analyzer{c: a.c, m: mod, logTypes: a.logTypes, summarizing: true, depth: a.depth + 8}
+	sub := &analyzer{c: a.c, m: mod, logTypes: a.logTypes, summarizing: true, depth: a.depth + 8, budget: a.steps()}
 	fsc := newScope(nil)
 	for i, prm := range f.Params {
 		if prm.Kind != python.ParamNormal {
@@ -475,7 +507,7 @@ func (a *analyzer) add(ctx pred, p rule.Predicate) {
 func (a *analyzer) cond(e python.Expr, sc *scope, ctx pred) {
 	a.depth++
 	defer func() { a.depth-- }()
-	if a.depth > 64 {
+	if a.depth > 64 || !a.spend() {
 		return
 	}
 	switch x := e.(type) {
@@ -822,7 +854,7 @@ func (a *analyzer) inline(target sym, call *python.Call, sc *scope, ctx pred) {
 				mod = target.mod
 			}
 			sub := &analyzer{c: a.c, m: mod, logTypes: a.logTypes, summarizing: true, depth: a.depth + 8,
-				localSummaries: a.localSummaries}
+				localSummaries: a.localSummaries, budget: a.steps()}
 			fsc := newScope(nil)
 			for i, prm := range target.fn.Params {
 				if prm.Kind != python.ParamNormal {

@@ -2,6 +2,7 @@ package panther
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -514,6 +515,34 @@ func TestCompactInterval(t *testing.T) {
 	} {
 		if got := compactInterval(in); got != want {
 			t.Errorf("compactInterval(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestIntricateConditionsStayBounded reads rules whose names are bound to
+// conditions built from the previous name twice (v2 = v1 and v1, ...,
+// 25 lines): read where they are used, they would double the work at
+// each line.
+// The explanation stops at its step budget with a PY2010 warning and
+// keeps what it read.
+func TestIntricateConditionsStayBounded(t *testing.T) {
+	for _, line := range []string{"v%d = v%d and v%d", "v%d = v%d if v%d else False"} {
+		var b strings.Builder
+		b.WriteString("def rule(event):\n    v0 = event.get(\"a\") == \"x\"\n")
+		for i := 1; i <= 25; i++ {
+			fmt.Fprintf(&b, "    "+line+"\n", i, i-1, i-1)
+		}
+		b.WriteString("    return v25\n")
+		d := explainRule(t, "AWS.CloudTrail", b.String())
+		var codes []string
+		for _, g := range d.Analysis.Diagnostics {
+			codes = append(codes, g.Code+"@"+itoa(g.Line))
+		}
+		if strings.Join(codes, " ") != "PY2010@1" {
+			t.Errorf("%s: diagnostics %v", line, d.Analysis.Diagnostics)
+		}
+		if len(d.Analysis.Indicators) != 1 || d.Analysis.Indicators[0].Field != "a" {
+			t.Errorf("%s: indicators %+v", line, d.Analysis.Indicators)
 		}
 	}
 }

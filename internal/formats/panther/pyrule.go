@@ -145,6 +145,11 @@ func explainPython(d *rule.Document, c *corpus, mod *module, fn *python.Function
 		sc := newScope(nil)
 		sc.vars[fn.Params[0].Name] = sym{kind: symEvent}
 		a.body(fn.Body, sc)
+		if a.exhausted() {
+			pos := a.lt.Position(fn.Pos())
+			d.Diagnose(source.Diagnostic{Code: CodeTooIntricate, Severity: source.Warning, Path: mod.path, Line: pos.Line, Col: pos.Column,
+				Message: "the conditions of " + fn.Name.Name + "() are too intricate to explain in full: some are left out"})
+		}
 	}
 	for _, st := range a.stages {
 		for _, p := range st.Predicates {

@@ -55,6 +55,7 @@ const (
 	CodeUnknownQuery  = "PY2007"   // a scheduled rule names a query the source does not have
 	CodeNoQuery       = "PY2008"   // a query file without Query
 	CodeCorrelationNo = "PY2009"   // a correlation rule without Group or Sequence
+	CodeTooIntricate  = "PY2010"   // rule()'s conditions are too intricate to explain in full
 )
 
 // Reader reads panther-analysis YAML files.
