@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/detwiki/detwiki/internal/source"
 )
 
 func TestMakeID(t *testing.T) {
@@ -94,4 +96,71 @@ func TestNormalizeSeverity(t *testing.T) {
 			t.Errorf("NormalizeSeverity(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestSpecFieldNames is the public contract of the rule document
+// (../shared/spec/README.md §2): a document with every field filled
+// marshals to JSON holding each field name the spec lists, at its place.
+// Fields may be added; renaming one of these fails here.
+func TestSpecFieldNames(t *testing.T) {
+	d := Document{
+		ID: "kusto/x", Language: "kusto", QueryLanguage: "kql", Format: "sentinel",
+		Source: Source{Repo: "r", Path: "p"}, Title: "t", Description: "d", Author: "a", Status: "s",
+		Severity: "high", TimeWindow: "1h", Frequency: "1h", GroupBy: []string{"g"}, References: []string{"u"},
+		FalsePositives: []string{"f"}, DataSources: []string{"ds"}, Version: "1", Created: "2020-01-01", Modified: "2020-01-02",
+		Attack: []Attack{{TacticID: "TA0002", Tactic: "Execution", TechniqueID: "T1059", Technique: "Command"}},
+		Body:   "b", Query: "q",
+	}
+	d.Analysis.Parameters = []Parameter{{Name: "n", Text: "t"}}
+	d.Analysis.Bindings = []Binding{{Name: "n", Text: "t", DerivedFrom: []string{"T"}}}
+	d.Analysis.Stages = []Stage{{N: 1, Kind: "where", Steps: 1, Text: "t", Pipeline: "main"}}
+	d.Analysis.Indicators = []Indicator{{Field: "f", CanonicalField: "c", Kind: KindEq,
+		Values: []Value{{Value: "v", Transforms: []string{TransformCased}, Corpus: &Corpus{Total: 1, ByLanguage: map[string]int{"kusto": 1}}}}}}
+	d.Analysis.Exclusions = []Indicator{{Field: "f", Kind: KindEq, Values: []Value{{Value: "v"}}}}
+	d.Analysis.Outputs = []Output{{Field: "f", Source: "project"}}
+	d.Analysis.Events = []Event{{Provider: "p", Event: "e", Title: "t", Via: ViaRule}}
+	d.Analysis.Tables = []string{"T"}
+	d.Analysis.Diagnostics = []source.Diagnostic{{Severity: source.Warning, Message: "m", Line: 1, Col: 2}}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	has := func(where string, m map[string]any, keys ...string) {
+		for _, k := range keys {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s lacks %q: %v", where, k, m)
+			}
+		}
+	}
+	first := func(m map[string]any, k string) map[string]any {
+		l, _ := m[k].([]any)
+		if len(l) == 0 {
+			t.Fatalf("%s: no elements", k)
+		}
+		e, _ := l[0].(map[string]any)
+		return e
+	}
+	has("document", doc, "id", "language", "query_language", "format", "source", "title", "description", "author",
+		"status", "severity", "time_window", "frequency", "group_by", "references", "false_positives", "data_sources",
+		"version", "created", "modified", "attack", "third_party_feed", "body", "query", "analysis")
+	has("source", doc["source"].(map[string]any), "repo", "path")
+	has("attack", first(doc, "attack"), "tactic", "technique_id", "technique")
+	a := doc["analysis"].(map[string]any)
+	has("analysis", a, "parameters", "bindings", "stages", "indicators", "exclusions", "outputs", "events", "tables", "diagnostics")
+	has("parameter", first(a, "parameters"), "name", "text")
+	has("binding", first(a, "bindings"), "name", "text", "derived_from")
+	has("stage", first(a, "stages"), "n", "kind", "steps", "text", "pipeline")
+	ind := first(a, "indicators")
+	has("indicator", ind, "field", "canonical_field", "kind", "values")
+	v := first(ind, "values")
+	has("value", v, "value", "transforms", "corpus")
+	has("corpus", v["corpus"].(map[string]any), "total", "by_language")
+	has("exclusion", first(a, "exclusions"), "field", "kind", "values")
+	has("output", first(a, "outputs"), "field", "source")
+	has("event", first(a, "events"), "provider", "event", "title", "via")
+	has("diagnostic", first(a, "diagnostics"), "severity", "message", "line", "col")
 }
