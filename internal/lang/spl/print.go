@@ -299,6 +299,9 @@ func (pr *printer) search(x SearchExpr) {
 		pr.s(")")
 	case *SearchCompare:
 		pr.s(x.Field.Raw)
+		if op := x.Op.String(); strings.HasSuffix(x.Field.Raw, "!") && strings.HasPrefix(op, "=") {
+			pr.s(" ") // a field ending in '!' before '=' would print as the != operator
+		}
 		pr.s(x.Op.String())
 		if x.Value != nil {
 			if w, ok := x.Value.(*Word); ok && w.Raw != "" && strings.IndexByte("=<>!", w.Raw[0]) >= 0 {
