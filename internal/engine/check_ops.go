@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/lang/kql"
+	"github.com/detwiki/detwiki/internal/source"
 )
 
 // operator checks one tabular operator applied to in (nil for operators
@@ -456,8 +457,26 @@ func (c *checker) union(v *kql.UnionOp, in Node, sc *scope) Node {
 		inputs = append(inputs, in)
 		names = append(names, "")
 	}
+	fuzzy := false
+	for _, p := range v.Params {
+		if strings.EqualFold(p.Name, "isfuzzy") && p.Value != nil {
+			fuzzy = strings.EqualFold(kql.Text(c.text, p.Value), "true")
+		}
+	}
+	var dropped *source.Diagnostic // the first leg isfuzzy dropped
+	nwarn := len(c.warnings)
 	for _, t := range v.Tables {
-		for _, n := range c.tables(t, sc) {
+		legs := c.tables
+		if fuzzy {
+			legs = func(t kql.Expr, sc *scope) []Node {
+				n, d := c.fuzzyLeg(t, sc)
+				if d != nil && dropped == nil {
+					dropped = d
+				}
+				return n
+			}
+		}
+		for _, n := range legs(t, sc) {
 			inputs = append(inputs, n)
 			if id, ok := t.(*kql.Ident); ok && id.Wildcard {
 				names = append(names, n.(*ScanNode).Table.Name())
@@ -465,6 +484,11 @@ func (c *checker) union(v *kql.UnionOp, in Node, sc *scope) Node {
 				names = append(names, kql.Text(c.text, t))
 			}
 		}
+	}
+	if len(inputs) == 0 && dropped != nil {
+		// no leg resolves: the query fails as Kusto's does
+		c.warnings = c.warnings[:nwarn]
+		panic(bailout{*dropped})
 	}
 	inner := false
 	source := ""
@@ -550,6 +574,41 @@ func (c *checker) union(v *kql.UnionOp, in Node, sc *scope) Node {
 		return &ProjectNode{In: node, Exprs: exprs, Out: s}
 	}
 	return node
+}
+
+// fuzzyLeg checks a leg of union isfuzzy=true. Kusto drops a leg that does
+// not resolve (a table the workspace lacks, a column or function its query
+// names that does not exist) with a warning, and fails only when no leg
+// resolves; here a table without adapter is such a table. A leg the engine
+// cannot run for its own reasons (an operator or function it does not
+// support) still fails the query: dropping it would give a wrong answer.
+func (c *checker) fuzzyLeg(t kql.Expr, sc *scope) (nodes []Node, dropped *source.Diagnostic) {
+	input, aggs := c.input, c.aggRewrite
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		c.input, c.aggRewrite = input, aggs
+		b, ok := p.(bailout)
+		if !ok || b.d.Severity != source.Error {
+			panic(p)
+		}
+		switch b.d.Code {
+		case CodeUnknownTable, CodeUnknownColumn, CodeUnknownFunction:
+		default:
+			panic(p)
+		}
+		w := b.d
+		w.Severity = source.Warning
+		w.Message = "union isfuzzy=true leaves out a leg that does not resolve: " + b.d.Message
+		if !c.warned[w.Code+w.Message] {
+			c.warned[w.Code+w.Message] = true
+			c.warnings = append(c.warnings, w)
+		}
+		nodes, dropped = nil, &b.d
+	}()
+	return c.tables(t, sc), nil
 }
 
 // print builds the one-row table of print.

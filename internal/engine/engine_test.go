@@ -212,3 +212,25 @@ func TestFoldSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestFuzzyUnionWarning: a leg union isfuzzy=true leaves out is a warning
+// naming the leg's failure at its position, as Kusto reports it in the
+// query status; when every leg fails, the error alone.
+func TestFuzzyUnionWarning(t *testing.T) {
+	cat := MapCatalog{"A": NewMemTable("A", Schema{{Name: "k", Type: TypeString}}, [][]Value{{String("a")}})}
+	q, diags := Compile("union isfuzzy=true A,\n  (Missing | take 1)", Options{Catalog: cat, Now: time.Now()})
+	if q == nil {
+		t.Fatal(diags)
+	}
+	if len(q.Warnings) != 1 {
+		t.Fatalf("warnings %v", q.Warnings)
+	}
+	w := q.Warnings[0]
+	if w.Code != CodeUnknownTable || w.Line != 2 || w.Col != 4 || !strings.Contains(w.Message, "isfuzzy") || !strings.Contains(w.Message, "Missing") {
+		t.Errorf("warning %+v", w)
+	}
+	q, diags = Compile("union isfuzzy=true Missing, Other", Options{Catalog: cat, Now: time.Now()})
+	if q != nil || len(diags) != 1 || diags[0].Code != CodeUnknownTable || !strings.Contains(diags[0].Message, "Missing") {
+		t.Errorf("every leg missing: %v", diags)
+	}
+}

@@ -2,6 +2,7 @@ package tables
 
 import (
 	"flag"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -67,6 +68,7 @@ func TestCorpusRulesRun(t *testing.T) {
 	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	var runs, adaptedRuns, adaptedTotal int
 	reasons := map[string]int{}
+	example := map[string]string{} // a rule (file:line) per reason
 	for _, r := range rules {
 		q, diags := engine.Compile(r.doc.Query, engine.Options{Catalog: cat, Now: now})
 		ok := q != nil
@@ -80,8 +82,16 @@ func TestCorpusRulesRun(t *testing.T) {
 			if d.Message == "" || d.Code == "" {
 				t.Errorf("%s: diagnostic without a message", r.doc.Source.Path)
 			}
+			if d.Line == 0 {
+				t.Errorf("%s: diagnostic without a position: %s", r.doc.Source.Path, d.Message)
+			}
 			if r.adapted {
-				reasons[d.Code+" "+reason(d.Message)]++
+				k := d.Code + " " + reason(d.Message)
+				reasons[k]++
+				if example[k] == "" {
+					line, col := r.doc.QueryOrigin.Map(d.Line, d.Col)
+					example[k] = fmt.Sprintf("%s/%s:%d:%d", r.doc.Source.Repo, r.doc.Source.Path, line, col)
+				}
 			}
 		}
 		if ok {
@@ -107,11 +117,12 @@ func TestCorpusRulesRun(t *testing.T) {
 	sort.Slice(list, func(i, j int) bool { return list[i].v > list[j].v || list[i].v == list[j].v && list[i].k < list[j].k })
 	for i, e := range list {
 		if i < 40 {
-			t.Logf("%4d  %s", e.v, e.k)
+			t.Logf("%4d  %s (%s)", e.v, e.k, example[e.k])
 		}
 	}
 	// the figures of the last pass (docs/engine.md): 2,821 rules, 858 on
-	// adapted tables, 804 of them (93.7%) run; the rest need FileProfile
+	// adapted tables, 806 of them (93.9%) run (union isfuzzy=true leaves out
+	// legs that do not resolve, as Kusto does); the rest need FileProfile
 	// (service data), externaldata from a URL, or have errors Kusto also
 	// reports
 	if len(rules) < 2800 {
@@ -120,8 +131,8 @@ func TestCorpusRulesRun(t *testing.T) {
 	if adaptedTotal < 850 {
 		t.Errorf("only %d rules read only adapted tables, want 850 or more", adaptedTotal)
 	}
-	if pct < 93.5 {
-		t.Errorf("only %.1f%% of the rules on adapted tables run, want 93.5%% or more", pct)
+	if pct < 93.9 {
+		t.Errorf("only %.1f%% of the rules on adapted tables run, want 93.9%% or more", pct)
 	}
 	for k := range reasons {
 		if strings.HasPrefix(k, "run: ") {
