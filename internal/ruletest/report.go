@@ -60,6 +60,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(tw, "  FAIL\t%s\t%s\t%s\n", f.Rule, f.Dataset, why)
 		}
 	}
+	if len(pos) == 0 && len(r.Datasets) == 0 {
+		fmt.Fprintf(tw, "Nothing ran: none of the %d rules has sample events of its own; give --events PATH to run them on event data sets.\n", r.Rules)
+	}
 	if len(r.Datasets) > 0 {
 		hits := map[string]map[string]int{}
 		var firing []string

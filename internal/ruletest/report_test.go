@@ -189,3 +189,23 @@ func TestReportListsRulesThatCannotRun(t *testing.T) {
 		t.Errorf("JUnit: skipped %d, failures %d, near case found %v\n%s", parsed.Skipped, parsed.Failures, found, junit.String())
 	}
 }
+
+// TestReportNothingRan: rules without sample events of their own and no
+// data set say so instead of printing nothing.
+func TestReportNothingRan(t *testing.T) {
+	set, err := Load([]string{"testdata/filtered"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := set.Run(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), "Nothing ran: none of the 2 rules has sample events of its own") {
+		t.Errorf("text report:\n%s", b.String())
+	}
+}
