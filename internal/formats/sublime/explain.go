@@ -441,6 +441,16 @@ func (x *explainer) comparison(e *mql.BinaryExpr, st *rule.Stage, negated, all b
 	}
 	vals, ts, ok := x.values(valueSide)
 	if !ok {
+		// Two fields compared (.href_url.domain.root_domain !=
+		// sender.email.domain.root_domain): the other field is the
+		// value, with the field_ref transform.
+		if g, _, gok := x.fieldFolded(valueSide); gok && x.isFieldOperand(valueSide) && g != f {
+			p := rule.Predicate{Field: f, Kind: kind, Values: []string{g}, Transforms: []string{rule.TransformFieldRef}}
+			if strings.HasPrefix(e.Op, "not in") {
+				p.Negated = true
+			}
+			x.add(st, p, negated, all)
+		}
 		return
 	}
 	if lit, isLit := mql.Unparen(valueSide).(*mql.BasicLit); isLit && lit.Kind == mql.LitNull {

@@ -108,6 +108,11 @@ var predicateTests = []struct {
 		[]rule.Predicate{{Field: "body.links[].display_text", Kind: "contains", Values: nil}}},
 	{`any($org_display_names, strings.ilike(sender.display_name, .))`,
 		[]rule.Predicate{{Field: "sender.display_name", Kind: "match", Values: []string{"$org_display_names"}, Transforms: []string{"expression"}}}},
+	// Two fields compared: the other is the value, with field_ref.
+	{`any(body.links, .href_url.domain.root_domain != sender.email.domain.root_domain)`,
+		[]rule.Predicate{{Field: "body.links[].href_url.domain.root_domain", Kind: "ne", Values: []string{"sender.email.domain.root_domain"}, Transforms: []string{"field_ref"}}}},
+	{`not any(recipients.to, .email.email =~ sender.email.email)`,
+		[]rule.Predicate{{Field: "recipients.to[].email.email", Kind: "eq", Values: []string{"sender.email.email"}, Transforms: []string{"field_ref"}, Negated: true}}},
 	// A list literal of fields: the lambda is read once per field.
 	{`any([subject.subject, sender.display_name], strings.ilike(., "*invoice*", "*payment*"))`,
 		[]rule.Predicate{
