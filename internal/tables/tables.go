@@ -88,6 +88,9 @@ func parseDefs(data []byte) ([]*Def, error) {
 			if !ok || !ok2 {
 				return nil, fmt.Errorf("%s: bad column %q", d.Name, c)
 			}
+			if d.schema.Index(name) >= 0 {
+				return nil, fmt.Errorf("%s: column %s listed twice", d.Name, name)
+			}
 			d.schema = append(d.schema, engine.ColumnDef{Name: name, Type: t})
 		}
 		for col := range d.Derive {

@@ -34,6 +34,18 @@ func TestDefsParse(t *testing.T) {
 	}
 }
 
+// TestDefsDuplicateColumn: a column listed twice (SecurityEvent had
+// ManagementGroupName twice, so its rows had two such keys) is an error.
+func TestDefsDuplicateColumn(t *testing.T) {
+	_, err := parseDefs([]byte("tables:\n  - name: T\n    channel: Security\n    columns: A:string, B:long, A:string\n"))
+	if err == nil || !strings.Contains(err.Error(), "column A listed twice") {
+		t.Errorf("err %v", err)
+	}
+	if _, err := parseDefs([]byte("tables:\n  - name: T\n    channel: Security\n    columns: A:string, B:long\n")); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestColumnFacts checks plain copies of an event field against the
 // canonical-field facts of package schema: the Defender column and the
 // Sysmon field it copies name the same ECS field.
