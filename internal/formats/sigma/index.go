@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -229,11 +230,48 @@ func (c *fileContext) link(docs []*rule.Document) {
 					}
 				}
 			}
+			if ls := sharedLogsource(d, byID); ls != nil {
+				if d.Extra == nil {
+					d.Extra = map[string]any{}
+				}
+				d.Extra["logsource"] = ls
+				changed = true
+			}
 		}
 		if !changed {
 			break
 		}
 	}
+}
+
+// sharedLogsource returns, for a correlation without a logsource of its
+// own, the logsource every rule it correlates in the same file has, when
+// they share one (so that the schema pass gives the correlation their
+// events); else nil.
+func sharedLogsource(d *rule.Document, byID map[string]*rule.Document) map[string]any {
+	if _, has := d.Extra["logsource"]; has {
+		return nil
+	}
+	var shared map[string]any
+	for _, l := range d.Links {
+		ref := byID[l.Target]
+		if l.Kind != LinkCorrelates || ref == nil || ref == d {
+			continue
+		}
+		ls, ok := ref.Extra["logsource"].(map[string]any)
+		if !ok {
+			return nil
+		}
+		if shared == nil {
+			shared = ls
+		} else if !maps.Equal(shared, ls) {
+			return nil
+		}
+	}
+	if shared == nil {
+		return nil
+	}
+	return maps.Clone(shared)
 }
 
 // regressionIndex holds the SigmaHQ regression data of a source: where
