@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -61,10 +62,19 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	cat := tables.NewCatalog()
 	if len(eventPaths) > 0 {
-		if cat, err = tables.Load(eventPaths); err != nil {
+		loaded, err := tables.Load(eventPaths)
+		var skipped *tables.LoadError
+		switch {
+		case errors.As(err, &skipped):
+			// the other files are read: say what was left out and go on
+			for _, e := range skipped.Files {
+				fmt.Fprintf(stderr, "detwiki run: events left out: %v\n", e)
+			}
+		case err != nil:
 			fmt.Fprintln(stderr, "detwiki run:", err)
 			return 1
 		}
+		cat = loaded
 	}
 	now := time.Now().UTC()
 	if latest, ok := cat.Latest(); ok {

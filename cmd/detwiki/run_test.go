@@ -114,6 +114,12 @@ query: |
 			t.Errorf("%v: exit %d, stderr %q\n got %s\nwant %s", tc.args, code, errs, out, tc.want)
 		}
 	}
+	// a file that cannot be read is left out with a message; the rest runs
+	os.WriteFile(filepath.Join(ev, "c.evtx"), []byte("ElfFile\x00"), 0o644)
+	out, errs, code = runKQLCmd(t, "run", "--events", ev, "--format", "csv", "--query", "SecurityEvent | count")
+	if code != 0 || out != "Count\n2\n" || !strings.Contains(errs, "events left out: "+filepath.Join(ev, "c.evtx")+": binary .evtx") {
+		t.Errorf("unreadable file: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 	if _, errs, code := runKQLCmd(t, "run", "--events", filepath.Join(dir, "missing"), "--query", "print 1"); code != 1 || !strings.Contains(errs, "missing") {
 		t.Errorf("missing events path: exit %d, stderr %q", code, errs)
 	}

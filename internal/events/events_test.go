@@ -192,6 +192,36 @@ func TestFlatEventType(t *testing.T) {
 	}
 }
 
+// TestBadEventKeepsEarlier: a bad event ends its file, but the events
+// before it in the same block are kept (JSON and CSV), and the error names
+// the file and where.
+func TestBadEventKeepsEarlier(t *testing.T) {
+	for _, tc := range []struct{ name, data, err string }{
+		{"a.jsonl", "{\"n\": 1}\n{\"n\": 2}\n{\"n\": 3, \"x\": \"unterminated\n", "a.jsonl:3"},
+		{"a.csv", "n,x\n1,a\n2,b\n3,\"bad\"quote\n4,d\n", "a.csv"},
+	} {
+		r, err := NewReader(strings.NewReader(tc.data), tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := r.Next()
+		if err != nil || b.Len != 2 || b.Field("n").Text(1) != "2" {
+			t.Fatalf("%s: first block %v, err %v", tc.name, b, err)
+		}
+		for _, f := range b.Fields {
+			if len(f.Codes) != b.Len {
+				t.Errorf("%s: field %s has %d codes for %d events", tc.name, f.Name, len(f.Codes), b.Len)
+			}
+		}
+		if _, err := r.Next(); err == nil || err == io.EOF || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: then %v, want an error naming %s", tc.name, err, tc.err)
+		}
+		if _, err := r.Next(); err == nil || err == io.EOF {
+			t.Errorf("%s: the error is not kept: %v", tc.name, err)
+		}
+	}
+}
+
 func TestGzipAndZip(t *testing.T) {
 	dir := t.TempDir()
 	var buf bytes.Buffer

@@ -32,6 +32,7 @@ type jsonReader struct {
 	arrPos  int
 	scratch []byte
 	err     error
+	failed  error // a bad event ended the stream (see fail)
 }
 
 func newJSONReader(r io.Reader, source string) *jsonReader {

@@ -228,6 +228,9 @@ func Walk(paths []string, fn func(*Block) error) error {
 
 // blocks returns the next block of a JSON stream.
 func (r *jsonReader) blocks() (*Block, error) {
+	if r.failed != nil {
+		return nil, r.failed
+	}
 	bb := newBlockBuilder(r.source, r.events)
 	p := &parser{bb: bb, scratch: r.scratch}
 	defer func() { r.scratch = p.scratch }()
@@ -246,17 +249,17 @@ func (r *jsonReader) blocks() (*Block, error) {
 			}
 			start := p.i
 			if err := p.skip(1); err != nil {
-				return nil, fmt.Errorf("%s: event %d: %w", r.source, r.events+1, err)
+				return r.fail(bb, fmt.Errorf("%s: event %d: %w", r.source, r.events+1, err))
 			}
 			r.arrPos = p.i
 			if err := r.parseEvent(p, r.arr[start:p.i]); err != nil {
-				return nil, err
+				return r.fail(bb, err)
 			}
 			continue
 		}
 		v, err := r.nextValue()
 		if err != nil {
-			return nil, err
+			return r.fail(bb, err)
 		}
 		if v == nil {
 			break
@@ -266,11 +269,28 @@ func (r *jsonReader) blocks() (*Block, error) {
 			continue
 		}
 		if err := r.parseEvent(p, v); err != nil {
-			return nil, err
+			return r.fail(bb, err)
 		}
 	}
 	if bb.row == 0 {
 		return nil, io.EOF
+	}
+	return bb.finish(), nil
+}
+
+// fail ends the stream at err: the events of bb before the bad one are
+// returned as a block first (a bad event loses only itself and what follows
+// it in its file), err on the next call.
+func (r *jsonReader) fail(bb *blockBuilder, err error) (*Block, error) {
+	r.failed = err
+	if bb.row == 0 {
+		return nil, err
+	}
+	for _, f := range bb.b.Fields {
+		// the bad event's values
+		if len(f.Codes) > bb.row {
+			f.Codes = f.Codes[:bb.row]
+		}
 	}
 	return bb.finish(), nil
 }
@@ -297,7 +317,11 @@ func csvBlocks(src io.Reader, name string) func() (*Block, error) {
 	cr.ReuseRecord = true
 	var header [][]byte
 	n := 0
+	var failed error // a bad record ended the stream; its block went first
 	return func() (*Block, error) {
+		if failed != nil {
+			return nil, failed
+		}
 		if header == nil {
 			rec, err := cr.Read()
 			if err == io.EOF {
@@ -321,7 +345,11 @@ func csvBlocks(src io.Reader, name string) func() (*Block, error) {
 				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				failed = fmt.Errorf("%s: %w", name, err)
+				if bb.row == 0 {
+					return nil, failed
+				}
+				return bb.finish(), nil
 			}
 			for i, v := range rec {
 				if i < len(header) && v != "" {

@@ -200,14 +200,46 @@ func NewCatalog() *Catalog {
 	return &Catalog{tables: map[string]*Table{}, names: map[string]bool{}, samples: clockSamples{}}
 }
 
-// Load reads every event file under paths into a catalog.
+// Load reads every event file under paths (events.Files) into a catalog.
+// A path that does not exist is an error and no catalog. A file that cannot
+// be read, or the rest of a file after a bad event, is left out and the
+// others are read: Load then returns the catalog of every event read and a
+// *LoadError naming each file's problem.
 func Load(paths []string) (*Catalog, error) {
+	files, err := events.Files(paths)
+	if err != nil {
+		return nil, err
+	}
 	c := NewCatalog()
-	err := events.Walk(paths, func(b *events.Block) error {
-		c.Add(b)
-		return nil
-	})
-	return c, err
+	var skipped []error
+	for _, f := range files {
+		err := events.ReadFile(f, func(b *events.Block) error {
+			c.Add(b)
+			return nil
+		})
+		if err != nil {
+			skipped = append(skipped, err)
+		}
+	}
+	if len(skipped) > 0 {
+		return c, &LoadError{Files: skipped}
+	}
+	return c, nil
+}
+
+// LoadError lists the event files, or the rests of files, Load left out;
+// the catalog it returns with it holds every other event.
+type LoadError struct {
+	Files []error // one per file, naming it (and the bad event's line)
+}
+
+// Error lists the problems one a line.
+func (e *LoadError) Error() string {
+	msgs := make([]string, len(e.Files))
+	for i, f := range e.Files {
+		msgs[i] = f.Error()
+	}
+	return strings.Join(msgs, "\n")
 }
 
 // Add adds a block of events.
@@ -272,7 +304,9 @@ func (c *Catalog) Hosts() []string {
 	for _, rb := range c.blocks {
 		if col := rb.cols["Computer"]; col != nil {
 			for _, h := range col.Dict {
-				set[h] = true
+				if h != "" { // the code of events without one
+					set[h] = true
+				}
 			}
 		}
 	}

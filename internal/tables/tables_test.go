@@ -1,7 +1,9 @@
 package tables
 
 import (
+	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,6 +216,31 @@ func TestRegistryActions(t *testing.T) {
 		if got := strings.Join(rows, "; "); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
 		}
+	}
+}
+
+// TestLoadLeavesOutBadFiles: one unreadable event file (a binary .evtx, a
+// broken JSON file) does not stop the others; the events before a bad one
+// are kept; the error names each file. A path that does not exist fails.
+func TestLoadLeavesOutBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(host string) string {
+		return `{"Hostname":"` + host + `","Channel":"Security","EventID":4624,"EventTime":"2024-01-01 10:00:00"}` + "\n"
+	}
+	os.WriteFile(filepath.Join(dir, "a.json"), []byte(rec("h1")), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.json"), []byte(rec("h2")+"{\"broken\n"+rec("h9")), 0o644)
+	os.WriteFile(filepath.Join(dir, "c.evtx"), []byte("ElfFile\x00"), 0o644)
+	os.WriteFile(filepath.Join(dir, "d.json"), []byte(rec("h3")), 0o644)
+	cat, err := Load([]string{dir})
+	var le *LoadError
+	if !errors.As(err, &le) || len(le.Files) != 2 || !strings.Contains(le.Files[0].Error(), "b.json:2") || !strings.Contains(le.Files[1].Error(), "c.evtx") {
+		t.Fatalf("err %v", err)
+	}
+	if got := strings.Join(cat.Hosts(), ","); got != "h1,h2,h3" {
+		t.Errorf("hosts %s, want h1,h2,h3", got)
+	}
+	if _, err := Load([]string{filepath.Join(dir, "missing")}); err == nil || errors.As(err, &le) {
+		t.Errorf("missing path: %v", err)
 	}
 }
 
