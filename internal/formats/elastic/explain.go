@@ -1,6 +1,7 @@
 package elastic
 
 import (
+	"net/netip"
 	"strings"
 	"unicode"
 
@@ -90,6 +91,15 @@ type valueCmp struct {
 	cased bool
 	// extra transforms (field_ref, expression, all).
 	transforms []string
+	// ipField: the field holds IP addresses (ECS *.ip), where a CIDR value
+	// (kuery destination.ip : 10.0.0.0/8, Lucene too) is a range test.
+	ipField bool
+}
+
+// isIPField reports whether an ECS field holds IP addresses: source.ip,
+// destination.ip, client.ip, host.ip, related.ip, ... (ECS type ip).
+func isIPField(field string) bool {
+	return field == "ip" || strings.HasSuffix(field, ".ip")
 }
 
 // classify turns one compared value into a predicate kind, value and
@@ -97,6 +107,11 @@ type valueCmp struct {
 // starts_with foo, *foo ends_with foo, a lone * is is_not_null, any other
 // pattern match with the wildcard transform and the value as written.
 func classify(v valueCmp) (kind, value string, transforms []string) {
+	if v.ipField && strings.Contains(v.text, "/") {
+		if _, err := netip.ParsePrefix(v.text); err == nil {
+			return rule.KindCIDR, v.text, v.transforms
+		}
+	}
 	kind, value = rule.KindEq, v.text
 	isWild := func(s string) bool {
 		return strings.Contains(s, "*") || v.qmark && strings.Contains(s, "?")
@@ -128,14 +143,26 @@ func classify(v valueCmp) (kind, value string, transforms []string) {
 
 // valuePredicates turns the values a field is compared with into
 // predicates: plain values with the same transforms share one eq (one value)
-// or in (several values) predicate; patterns become their own predicates.
+// or in (several values) predicate, CIDR ranges one cidr predicate; patterns
+// become their own predicates.
 // list says the values were written as a list (in, : (a, b)), which makes a
 // single plain value an in predicate too.
 func valuePredicates(field string, vals []valueCmp, negated, list bool) []rule.Predicate {
 	var out []rule.Predicate
 	plain := map[string]int{} // transforms key -> index in out
+	cidrs := map[string]int{} // transforms key -> index in out
 	for _, v := range vals {
 		kind, value, tr := classify(v)
+		if kind == rule.KindCIDR {
+			key := strings.Join(tr, ",")
+			if i, ok := cidrs[key]; ok {
+				out[i].Values = append(out[i].Values, value)
+			} else {
+				cidrs[key] = len(out)
+				out = append(out, rule.Predicate{Field: field, Kind: kind, Values: []string{value}, Transforms: tr, Negated: negated})
+			}
+			continue
+		}
 		if kind != rule.KindEq {
 			p := rule.Predicate{Field: field, Kind: kind, Transforms: tr, Negated: negated}
 			if kind != rule.KindIsNotNull {

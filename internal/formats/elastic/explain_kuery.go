@@ -7,7 +7,8 @@ import (
 
 // kueryPredicates collects the predicates of a kuery query. `field : value`
 // is an eq test (a case-sensitive one on the keyword fields rules use, so
-// values with letters carry the cased transform); unquoted wildcards follow
+// values with letters carry the cased transform); a CIDR value on an IP
+// field (destination.ip : 10.0.0.0/8) is a cidr test; unquoted wildcards follow
 // the shared wildcard rules; `field : *` is is_not_null; a value list
 // `field : (a or b)` is one in predicate; `field : (a and b)` marks the
 // values all; ranges are gt/ge/lt/le; nested queries prefix their fields
@@ -64,7 +65,7 @@ func kueryValues(field string, v kuery.Value, negated, all bool, out *[]rule.Pre
 	if len(lits) > 0 {
 		vals := make([]valueCmp, 0, len(lits))
 		for _, l := range lits {
-			vc := valueCmp{text: l.Value, cased: true, pattern: l.Wildcard && !l.Quoted}
+			vc := valueCmp{text: l.Value, cased: true, pattern: l.Wildcard && !l.Quoted, ipField: isIPField(field)}
 			if all {
 				vc.transforms = []string{rule.TransformAll}
 			}

@@ -6,7 +6,8 @@ import (
 )
 
 // lucenePredicates collects the predicates of a Lucene query: field:term is
-// eq (cased when it has letters: keyword fields are exact), wildcard terms
+// eq (cased when it has letters: keyword fields are exact), a CIDR term on
+// an IP field is cidr, wildcard terms
 // follow the shared wildcard rules (* and ?), /re/ is regex, ranges are
 // gt/ge/lt/le, _exists_:field is is_not_null, and field:(a OR b) is one in
 // predicate. Clauses under -, NOT or ! (an odd number of them) are
@@ -33,7 +34,7 @@ func lucenePredicates(q *lucene.Query, field string, negated bool, out *[]rule.P
 			if f == "" {
 				continue
 			}
-			v := valueCmp{text: s.Value, cased: true, pattern: s.Wildcard, qmark: true}
+			v := valueCmp{text: s.Value, cased: true, pattern: s.Wildcard, qmark: true, ipField: isIPField(f)}
 			if c.Field == "" && field != "" { // inside field:( ... ): gather
 				if neg {
 					plainNeg = append(plainNeg, v)
@@ -47,7 +48,7 @@ func lucenePredicates(q *lucene.Query, field string, negated bool, out *[]rule.P
 			if f == "" {
 				continue
 			}
-			*out = append(*out, valuePredicates(f, []valueCmp{{text: s.Value, cased: true}}, neg, false)...)
+			*out = append(*out, valuePredicates(f, []valueCmp{{text: s.Value, cased: true, ipField: isIPField(f)}}, neg, false)...)
 		case *lucene.Regexp:
 			if f == "" {
 				continue

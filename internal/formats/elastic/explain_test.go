@@ -86,11 +86,16 @@ var explainTests = []struct {
 		"+a contains x [cased]\n+b starts_with x [cased]\n+c ends_with x [cased]\n+d match x*y [cased,wildcard]\n+e is_not_null\n+f eq q* [cased]"},
 	{"kuery ranges numbers nested", LangKuery, `risk > 21 and port:(80 or 443) and items:{ name:banana }`,
 		"+risk gt 21\n+port in 80|443\n+items.name eq banana [cased]"},
+	{"kuery cidr on ip fields", LangKuery, `destination.ip:(10.0.0.0/8 or 127.0.0.1 or "fe80::/10" or 192.168.0.0/16) and not source.ip:(172.16.0.0/12 or 10.0.0.0/8) and rule.cidrIp:0.0.0.0/0 and client.ip:1.2.3.0/33`,
+		"+destination.ip cidr 10.0.0.0/8|fe80::/10|192.168.0.0/16\n+destination.ip in 127.0.0.1\n+rule.cidrIp eq 0.0.0.0/0\n+client.ip eq 1.2.3.0/33\n-source.ip cidr 172.16.0.0/12|10.0.0.0/8"},
 	{"kuery value not and and", LangKuery, `a:(x and not y)`,
 		"+a eq x [cased,all]\n-a eq y [cased]"},
 
 	{"lucene", LangLucene, `event.category:process AND process.args:(g+s OR /2[0-9]{3}/) AND NOT user.name:root AND port:[1 TO 1024} AND _exists_:host.id AND name:ab*`,
 		"+event.category eq process [cased]\n+process.args regex 2[0-9]{3}\n+process.args eq g+s [cased]\n+port ge 1\n+port lt 1024\n+host.id is_not_null\n+name starts_with ab [cased]\n-user.name eq root [cased]"},
+
+	{"lucene cidr on ip fields", LangLucene, `destination.ip:10.0.0.0\/8 AND NOT source.ip:"192.168.0.0/16" AND url.path:a\/b`,
+		"+destination.ip cidr 10.0.0.0/8\n+url.path eq a/b [cased]\n-source.ip cidr 192.168.0.0/16"},
 
 	{"esql where", LangESQL, `from logs-* | where process.name == "cmd.exe" and to_lower(process.parent.name) == "explorer.exe" and x like "*.ps1" and y rlike """.*\d""" and z in ("A", "b") and w is not null and not v != "q" and n >= 5`,
 		"+process.name eq cmd.exe [cased]\n+process.parent.name eq explorer.exe\n+x ends_with .ps1 [cased]\n+y regex .*\\d [cased]\n+z in A|b [cased]\n+w is_not_null\n+v eq q [cased]\n+n ge 5"},
