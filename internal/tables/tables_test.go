@@ -244,6 +244,24 @@ func TestLoadLeavesOutBadFiles(t *testing.T) {
 	}
 }
 
+// TestUnfilledColumnWarning: a column the adapter cannot fill (Defender's
+// AccountUpn has no Sysmon source) is reported where the query reads it,
+// not silently empty; a derived column is not.
+func TestUnfilledColumnWarning(t *testing.T) {
+	cat := NewCatalog()
+	q, diags := engine.Compile("DeviceProcessEvents\n| where AccountUpn == 'x' and FileName == 'a.exe'", engine.Options{Catalog: cat, Now: time.Now()})
+	if q == nil {
+		t.Fatal(diags)
+	}
+	if len(q.Warnings) != 1 {
+		t.Fatalf("warnings %v", q.Warnings)
+	}
+	w := q.Warnings[0]
+	if w.Code != engine.CodeUnfilledColumn || w.Line != 2 || w.Col != 9 || !strings.Contains(w.Message, "AccountUpn") {
+		t.Errorf("warning %+v", w)
+	}
+}
+
 func TestEmptyCatalog(t *testing.T) {
 	cat := NewCatalog()
 	for _, name := range Names() {
