@@ -22,7 +22,10 @@ func TestDecode(t *testing.T) {
 		{"utf8 bom", []byte("\xef\xbb\xbfname: x"), "name: x", true, "", 0, 0},
 		{"utf16le bom", []byte{0xFF, 0xFE, 'h', 0, 'i', 0}, "hi", true, "", 0, 0},
 		{"utf16be bom", []byte{0xFE, 0xFF, 0, 'h', 0, 'i'}, "hi", true, "", 0, 0},
+		{"crlf kept", []byte("a\r\nb\r\n"), "a\r\nb\r\n", true, "", 0, 0},
+		{"lone cr is a line end", []byte("query:\r0\r\r\nx\r"), "query:\n0\n\r\nx\n", true, "", 0, 0},
 		{"binary", []byte("ab\ncd\x00ef"), "", false, CodeBinary, 2, 3},
+		{"binary after lone cr", []byte("ab\rcd\x00ef"), "", false, CodeBinary, 2, 3},
 		{"latin-1", []byte("name: caf\xe9\nquery: T"), "name: caf\uFFFD\nquery: T", true, CodeEncoding, 1, 10},
 		{"too large", make([]byte, formats.MaxFileSize+1), "", false, CodeTooLarge, 1, 1},
 	}

@@ -12,7 +12,9 @@ import (
 )
 
 // Decode turns a rule file's bytes into text a reader can index: a UTF-8 BOM
-// is dropped, UTF-16 with a BOM is converted, and bytes that are not UTF-8
+// is dropped, UTF-16 with a BOM is converted, a lone CR (a line end of old
+// Mac files, which YAML and editors count as one) becomes LF, byte for byte,
+// so that every position agrees with YAML's lines, and bytes that are not UTF-8
 // are replaced by U+FFFD with a warning. ok is false when the file cannot be
 // read at all (binary or too large); the diagnostics then say why, with the
 // line and column of the problem.
@@ -27,6 +29,7 @@ func Decode(path string, data []byte) (text string, diags []source.Diagnostic, o
 	case len(data) >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF):
 		data = []byte(fromUTF16(data[2:], data[0] == 0xFE))
 	}
+	data = loneCRToLF(data)
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		line, col := lineCol(data, i)
 		return "", []source.Diagnostic{{Code: CodeBinary, Severity: source.Error, Path: path, Line: line, Col: col,
@@ -40,6 +43,27 @@ func Decode(path string, data []byte) (text string, diags []source.Diagnostic, o
 		return strings.ToValidUTF8(string(data), "\uFFFD"), diags, true
 	}
 	return string(data), nil, true
+}
+
+// loneCRToLF returns data with every CR not followed by LF replaced by LF
+// (a copy; data itself is left alone).
+func loneCRToLF(data []byte) []byte {
+	copied := false
+	for i := bytes.IndexByte(data, '\r'); i >= 0 && i < len(data); {
+		if i+1 >= len(data) || data[i+1] != '\n' {
+			if !copied {
+				data = bytes.Clone(data)
+				copied = true
+			}
+			data[i] = '\n'
+		}
+		j := bytes.IndexByte(data[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return data
 }
 
 func fromUTF16(b []byte, bigEndian bool) string {
