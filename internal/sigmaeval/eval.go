@@ -137,7 +137,8 @@ func (blk *Block) laneRows(l *Lane) []int32 {
 		})
 		var idOK []bool
 		id := blk.win.System(events.SysEventID)
-		if len(l.EventIDs) > 0 {
+		checkID := len(l.EventIDs) > 0 // a block without event IDs has no row of such a lane
+		if checkID {
 			idOK = codeSet(id, func(v events.Value) bool {
 				t := strings.TrimSpace(v.Text)
 				for _, e := range l.EventIDs {
@@ -161,7 +162,7 @@ func (blk *Block) laneRows(l *Lane) []int32 {
 			if !chanOK[ch.Codes[row]] {
 				continue
 			}
-			if idOK != nil && (id == nil || !idOK[id.Codes[row]]) {
+			if checkID && (id == nil || !idOK[id.Codes[row]]) {
 				continue
 			}
 			if l.FilterField != "" && (filt == nil || !filtOK[filt.f.Codes[row]]) {

@@ -18,6 +18,8 @@ var fuzzSeeds = []struct{ rule, events string }{
 	{detectionRule("    s:\n        - EventID: 4625\n          T|hour|gte: 3\n        - EventID: 4624\n    timeframe: 5m\n    condition: s | count() by U > 1\n"), `{"EventID": 4625, "U": "a", "T": "2024-01-01T05:00:00Z"}`},
 	{"title: t\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    s:\n        Image|endswith: x\n    condition: s\n",
 		`{"Channel": "Security", "EventID": 4688, "NewProcessName": "abx"}` + "\n" + `{"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": 1, "Image": "x"}`},
+	{"title: t\nid: r1\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    s:\n        Image|endswith: x\n    condition: s\n---\ntitle: f\nlogsource:\n    product: windows\nfilter:\n    rules: [r1]\n    sel:\n        User|startswith: adm_\n    condition: not sel\n",
+		`{"Channel": "Security", "EventID": 4688, "NewProcessName": "abx", "User": "adm_a"}` + "\n" + `{"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": 1, "Image": "x", "User": "b"}`},
 }
 
 // FuzzEvaluate compiles arbitrary Sigma text and runs it on arbitrary JSON
@@ -36,6 +38,19 @@ func FuzzEvaluate(f *testing.F) {
 		var rules []*Rule
 		for _, sr := range file.Rules {
 			rules = append(rules, Compile(sr, file.Lines, nil))
+		}
+		// filter meta-rules narrow every rule of the text they apply to
+		for _, sr := range file.Rules {
+			if sr.Kind != sigma.KindFilter {
+				continue
+			}
+			FilterRefs(sr)
+			flt := CompileFilter(sr, file.Lines, nil)
+			for _, r := range rules {
+				if FilterApplies(sr, r.Source) {
+					r.AddFilter(flt)
+				}
+			}
 		}
 		r, err := events.NewReader(strings.NewReader(eventText), "fuzz.jsonl")
 		if err != nil {

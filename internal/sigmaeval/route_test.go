@@ -33,6 +33,10 @@ var windowsEvents = []string{lines(
 ), lines(
 	// 9: no channel
 	`{"Image": "C:\\x\\whoami.exe", "eventName": "ConsoleLogin"}`,
+), lines(
+	// 10: a Sysmon event without an event ID, in a block of its own: in
+	// no lane that names event IDs (it was in all of them)
+	`{"Channel": "Microsoft-Windows-Sysmon/Operational", "Image": "C:\\x\\whoami.exe"}`,
 )}
 
 func TestRouting(t *testing.T) {
@@ -62,7 +66,7 @@ func TestRouting(t *testing.T) {
 		{"service system with Provider_Name", "    product: windows\n    service: system\n",
 			"    sel:\n        Provider_Name: 'Service Control Manager'\n        EventID: 7045\n    condition: sel\n", []int32{7}, false},
 		{"service sysmon is every Sysmon event", "    product: windows\n    service: sysmon\n",
-			"    sel:\n        Image|endswith: '\\whoami.exe'\n    condition: sel\n", []int32{0, 2, 8, 9}, false},
+			"    sel:\n        Image|endswith: '\\whoami.exe'\n    condition: sel\n", []int32{0, 2, 8, 9, 10}, false},
 		{"product windows alone: every Windows event", "    product: windows\n",
 			"    sel:\n        EventID: 1\n    condition: sel\n", []int32{0, 8}, false},
 		{"Computer is the system property", "    product: windows\n    category: process_creation\n",
