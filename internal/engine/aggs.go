@@ -310,7 +310,12 @@ func (a *sumAgg) add(v []Value) {
 }
 func (a *sumAgg) result() []Value {
 	if !a.any {
-		return []Value{NullOf(a.t)}
+		// Kusto's default value of sum and sumif over no (non-null)
+		// value is 0 ("Default values of aggregations", summarize operator)
+		if a.t == TypeReal {
+			return []Value{Real(0)}
+		}
+		return []Value{{T: a.t}}
 	}
 	if a.t == TypeReal {
 		return []Value{Real(a.f)}
@@ -337,7 +342,9 @@ func (a *avgAgg) add(v []Value) {
 }
 func (a *avgAgg) result() []Value {
 	if a.n == 0 {
-		return []Value{NullOf(TypeReal)}
+		// 0/0: Kusto's avg over no (non-null) value is NaN (summarize
+		// operator, "Aggregates default values")
+		return []Value{Real(math.NaN())}
 	}
 	return []Value{Real(a.sum / float64(a.n))}
 }
@@ -540,11 +547,10 @@ func (a *varAgg) add(v []Value) {
 func (a *varAgg) result() []Value {
 	n := float64(len(a.xs))
 	sample := !strings.HasSuffix(strings.TrimSuffix(a.kind, "if"), "p")
-	if n == 0 || sample && n < 2 {
-		if n == 1 {
-			return []Value{Real(0)}
-		}
-		return []Value{NullOf(TypeReal)}
+	if n < 2 && (n == 0 || sample) {
+		// one value: no spread; none: Kusto's default value of stdev and
+		// variance, 0 ("Default values of aggregations")
+		return []Value{Real(0)}
 	}
 	mean := 0.0
 	for _, x := range a.xs {
