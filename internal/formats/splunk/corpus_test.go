@@ -236,7 +236,7 @@ func TestCorpusFacts(t *testing.T) {
 	if noIndicators > 10 {
 		t.Errorf("%d detections have no indicator", noIndicators)
 	}
-	for _, k := range []string{rule.KindEq, rule.KindIn, rule.KindContains, rule.KindStartsWith, rule.KindEndsWith, rule.KindMatch, rule.KindRegex, rule.KindGt, rule.KindIsNull, rule.KindIsNotNull} {
+	for _, k := range []string{rule.KindEq, rule.KindIn, rule.KindContains, rule.KindStartsWith, rule.KindEndsWith, rule.KindMatch, rule.KindRegex, rule.KindGt, rule.KindIsNull, rule.KindIsNotNull, rule.KindCIDR} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s indicator in the corpus", k)
 		}

@@ -2,6 +2,7 @@ package spl
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -362,13 +363,17 @@ func (x *explainer) searchWalk(e SearchExpr, pol polarity, tstats bool, out *[]r
 		}
 	case *SearchIn:
 		field := e.Field.Value
-		var plain, cased []string
+		var plain, cased, cidrs []string
 		for _, v := range e.Values {
 			val, isCased, ok := operandValue(v)
 			if !ok {
 				continue
 			}
 			p := searchValuePredicate(field, val)
+			if p.Kind == rule.KindCIDR {
+				cidrs = append(cidrs, val)
+				continue
+			}
 			if p.Kind == rule.KindEq {
 				if isCased {
 					cased = append(cased, val)
@@ -387,6 +392,9 @@ func (x *explainer) searchWalk(e SearchExpr, pol polarity, tstats bool, out *[]r
 		}
 		if len(cased) > 0 {
 			emit(rule.Predicate{Field: field, Kind: rule.KindIn, Values: cased, Transforms: []string{rule.TransformCased}}, pol, out)
+		}
+		if len(cidrs) > 0 {
+			emit(rule.Predicate{Field: field, Kind: rule.KindCIDR, Values: cidrs}, pol, out)
 		}
 	case *SearchTerm:
 		val, cased, ok := operandValue(e.Value)
@@ -427,14 +435,28 @@ func operandValue(o Operand) (string, bool, bool) {
 }
 
 // searchValuePredicate is field=value in the search command, where * is a
-// wildcard.
+// wildcard and a value in CIDR notation matches the addresses of its range
+// (src=10.0.0.0/8; Splunk does this for any field).
 func searchValuePredicate(field, val string) rule.Predicate {
+	if isCIDR(val) {
+		return rule.Predicate{Field: field, Kind: rule.KindCIDR, Values: []string{val}}
+	}
 	kind, v, tr := wildcardKind(val)
 	p := rule.Predicate{Field: field, Kind: kind, Transforms: tr}
 	if kind != rule.KindIsNotNull {
 		p.Values = []string{v}
 	}
 	return p
+}
+
+// isCIDR reports whether a search value is an address range in CIDR
+// notation (10.0.0.0/8, fe80::/10).
+func isCIDR(val string) bool {
+	if !strings.Contains(val, "/") {
+		return false
+	}
+	_, err := netip.ParsePrefix(val)
+	return err == nil
 }
 
 // wildcardKind classifies a search value with * wildcards (see

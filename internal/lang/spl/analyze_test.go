@@ -57,6 +57,10 @@ func TestExplainPredicates(t *testing.T) {
 		{`NOT NOT a=1`, "a eq 1", ""},
 		{`host=CASE(Web01) "failed login" error*`, "host eq Web01{cased}\n_raw match failed login|error*{wildcard}", ""},
 		{`x>10 y<=2`, "x gt 10\ny le 2", ""},
+		// A CIDR value matches its address range (any field), alone or in a list.
+		{`src=10.0.0.0/8 dest_ip IN (192.168.0.0/16, "fe80::/10", 8.8.8.8) dest_ip!=172.16.0.0/12 (a=1 OR ip!=127.0.0.0/8) path=a/b note=x.x.x.x/22`,
+			"src cidr 10.0.0.0/8\ndest_ip in 8.8.8.8\ndest_ip cidr 192.168.0.0/16|fe80::/10\na eq 1\npath eq a/b\nnote eq x.x.x.x/22",
+			"dest_ip cidr 172.16.0.0/12\nip cidr 127.0.0.0/8"}, // cidr has no opposite kind: negated under OR too
 		// Eval comparisons are case-sensitive; lower() folds.
 		{`* | where x="A" AND y==2 AND lower(z)="b" AND 'q r'!="c"`, "x eq A{cased}\ny eq 2\nz eq b", "q r eq c{cased}"},
 		{`* | where like(p, "%cmd%") OR p LIKE "x%" OR like(lower(p), "%.exe") OR like(p, "a%b") OR like(p, "plain")`,
