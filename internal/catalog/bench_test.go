@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/catalog"
@@ -103,6 +104,12 @@ func BenchmarkFind(b *testing.B) {
 		{"value", catalog.Filter{Q: "value:lsass"}},
 		{"value-short-scan", catalog.Filter{Q: "value:ls"}},
 		{"technique-event", catalog.Filter{Q: "technique:T1003 event:sysmon/10"}},
+		// Terms that match most of the 74,500 indicators, alone and as
+		// many as a query may hold (MaxQueryTerms).
+		{"value-broad", catalog.Filter{Q: "value:a"}},
+		{"kind-broad", catalog.Filter{Q: "kind:eq"}},
+		{"negated-values-max", catalog.Filter{Q: broadNegatedValues(catalog.MaxQueryTerms)}},
+		{"negated-authors-max", catalog.Filter{Q: strings.ReplaceAll(broadNegatedValues(catalog.MaxQueryTerms), "value:", "author:")}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -115,6 +122,17 @@ func BenchmarkFind(b *testing.B) {
 			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
+}
+
+// broadNegatedValues is a query of n negated value: terms, each matching
+// most indicators (-value:a -value:e ...).
+func broadNegatedValues(n int) string {
+	letters := "aeiostnrlcdmpuhgbfywkvxzjq0123456789"
+	var q []string
+	for i := 0; i < n; i++ {
+		q = append(q, "-value:"+string(letters[i%len(letters)]))
+	}
+	return strings.Join(q, " ")
 }
 
 // BenchmarkMatrixAndLayer measures the ATT&CK matrix and Navigator layer of

@@ -245,6 +245,9 @@ func TestFind(t *testing.T) {
 			[]string{catalogtest.ElasticMMCChild}},
 		{"windows path word", catalog.Filter{Q: `"\mmc.exe"`}, []string{catalogtest.SigmaMMCChild}},
 		{"regex text is searched as written", catalog.Filter{Q: `mmc\.exe`}, []string{"chronicle/mmc_spawning_script_host"}},
+		{"author, any case", catalog.Filter{Q: "author:falconFORCE"}, []string{catalogtest.MMCInjection}},
+		{"id prefix", catalog.Filter{Q: "id:Sigma/proc_"}, []string{catalogtest.SigmaMMCChild}},
+		{"negated id and author", catalog.Filter{Q: "lang:sigma -id:sigma/proc -author:detwiki"}, []string{catalogtest.Hostile}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -469,5 +472,46 @@ func TestPageKey(t *testing.T) {
 	long := strings.Repeat("x", 500)
 	if len(catalog.PageKey(long)) > 80 {
 		t.Error("long key not shortened")
+	}
+}
+
+// TestFindMatchedPredicates: a hit of field:/kind:/value: terms lists the
+// rule's indicators that match them (whatever the language calls the
+// field), and only those.
+func TestFindMatchedPredicates(t *testing.T) {
+	c := fixture(t)
+	for _, tt := range []struct {
+		q             string
+		field, substr string
+		hits          int
+	}{
+		{"field:InitiatingProcessFileName value:mmc", "process.parent.name", "mmc", 6},
+		{"field:process.name value:=lsass.exe", "process.name", "lsass.exe", 1},
+		{"kind:regex value:mmc", "", "mmc", 1},
+	} {
+		res, err := c.Find(catalog.Filter{Q: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != tt.hits {
+			t.Errorf("%s: %d hits, want %d", tt.q, len(res.Hits), tt.hits)
+		}
+		for _, h := range res.Hits {
+			if len(h.Matched) == 0 {
+				t.Errorf("%s: %s has no matched predicate", tt.q, h.Rule.ID)
+			}
+			for _, p := range h.Matched {
+				if tt.field != "" && p.FieldKey != tt.field || !strings.Contains(strings.ToLower(p.Value), tt.substr) {
+					t.Errorf("%s: %s matched %+v", tt.q, h.Rule.ID, p)
+				}
+			}
+		}
+	}
+	// Negated indicator terms and other terms match no predicate.
+	res, _ := c.Find(catalog.Filter{Q: "mmc.exe -value:lsass"})
+	for _, h := range res.Hits {
+		if len(h.Matched) != 0 {
+			t.Errorf("mmc.exe -value:lsass: %s matched %+v", h.Rule.ID, h.Matched)
+		}
 	}
 }

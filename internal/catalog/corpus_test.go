@@ -290,6 +290,81 @@ func TestCorpusShortValues(t *testing.T) {
 	}
 }
 
+// findAll returns every rule a query selects (all pages).
+func findAll(t *testing.T, c *catalog.Catalog, q string) map[*catalog.Rule]bool {
+	t.Helper()
+	out := map[*catalog.Rule]bool{}
+	for page := 1; ; page++ {
+		res, err := c.Find(catalog.Filter{Q: q, Feeds: true, PerPage: catalog.MaxPerPage, Page: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			out[h.Rule] = true
+		}
+		if page >= res.Pages {
+			return out
+		}
+	}
+}
+
+// TestCorpusIndicatorTermsAgree checks kind: and value: terms after other
+// terms, whether these leave many rules (the rules of the matching
+// indicators are collected) or few (the rules' own indicators are tested),
+// against a scan of every rule's indicators.
+func TestCorpusIndicatorTermsAgree(t *testing.T) {
+	c, _, _ := corpusCatalog(t)
+	has := func(r *catalog.Rule, kind, value string) bool {
+		for _, st := range r.ValueStats() {
+			if st != nil && (kind == "" || st.Kind == kind) && strings.Contains(st.Key.Value, value) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tt := range []struct {
+		base        string // the terms before
+		kind, value string
+		negated     bool
+	}{
+		{"lang:chronicle", "", "exe", false},    // 886 rules: their own indicators
+		{"lang:chronicle", "", "exe", true},     //
+		{"lang:sigma", "", "exe", false},        // 4,041 rules: the indicators' rules
+		{"lang:sigma", "", "exe", true},         //
+		{"technique:T1003", "regex", "", false}, // a few hundred
+		{"lang:panther", "eq", "a", true},       // a broad value, a kind and a negation
+		{"-value:a -value:e -value:i", "", "o", true},
+	} {
+		base := findAll(t, c, tt.base)
+		term := "value:" + tt.value
+		if tt.value == "" {
+			term = ""
+		}
+		if tt.kind != "" {
+			term = strings.TrimSpace("kind:" + tt.kind + " " + term)
+		}
+		q := tt.base + " " + term
+		if tt.negated {
+			q = tt.base + " -" + strings.ReplaceAll(term, " ", " -")
+		}
+		want := 0
+		for r := range base {
+			match := has(r, tt.kind, tt.value)
+			if tt.negated && tt.kind != "" && tt.value != "" {
+				// -kind:k -value:v: neither a value of kind k nor one containing v.
+				match = has(r, tt.kind, "") || has(r, "", tt.value)
+			}
+			if match != tt.negated {
+				want++
+			}
+		}
+		got := findAll(t, c, q)
+		if len(got) != want || want == 0 {
+			t.Errorf("%q: %d rules, a scan of the %d rules of %q finds %d", q, len(got), len(base), tt.base, want)
+		}
+	}
+}
+
 // TestCorpusStoreRoundTrip loads the stored catalog back: the catalogs
 // agree. (BenchmarkRebuildUnchanged measures a rebuild with nothing
 // changed; TestBuildIncremental checks what rebuilds read.)

@@ -118,6 +118,10 @@ type searchIndex struct {
 	feeds     bitset
 	errs      bitset
 	deprec    bitset
+
+	// idLower and authorLower are each rule's id and author in lower case,
+	// for id: and author: terms.
+	idLower, authorLower []string
 	// titleDict and descDict index titles and descriptions alone, for
 	// scoring.
 	titleDict, descDict dict
@@ -235,6 +239,7 @@ func buildSearchText(c *Catalog) *searchIndex {
 	n := len(c.Rules)
 	ix := &searchIndex{
 		n: n, title: make([]string, n), desc: make([]string, n), body: make([]string, n), bodyLower: make([]string, n), meta: make([]string, n),
+		idLower: make([]string, n), authorLower: make([]string, n),
 		facets: map[string]map[string]bitset{}, labels: map[string]map[string]string{},
 		nonFeed: newBitset(n), feeds: newBitset(n), errs: newBitset(n), deprec: newBitset(n),
 	}
@@ -261,6 +266,7 @@ func buildSearchText(c *Catalog) *searchIndex {
 		}
 		ix.body[i] = q
 		ix.bodyLower[i] = strings.ToLower(q)
+		ix.idLower[i], ix.authorLower[i] = strings.ToLower(r.ID), strings.ToLower(r.Author)
 		sb.Reset()
 		for _, s := range []string{r.ID, r.Author, r.Source.Path, r.Kind, r.QueryLanguage} {
 			sb.WriteString(s)
@@ -653,15 +659,34 @@ func (c *Catalog) matchingFields(name string) []*FieldStat {
 	return c.search.fieldsByName[name]
 }
 
-// indicatorSet returns the rules with an indicator matching ic, and the
-// matching indicators.
-func (c *Catalog) indicatorSet(ic indicatorConstraint) (bitset, map[IndicatorKey]bool) {
+// statMatches reports whether an indicator statistic matches ic, its
+// field included (the canonical field, or a field one of whose spellings
+// ic names).
+func (c *Catalog) statMatches(ic indicatorConstraint, st *IndicatorStat) bool {
+	if !ic.matchStat(st) {
+		return false
+	}
+	if ic.field == "" {
+		return true
+	}
+	for _, f := range c.matchingFields(ic.field) {
+		if f.Key == st.Key.Field {
+			return true
+		}
+	}
+	return false
+}
+
+// indicatorSet returns the rules with an indicator matching ic. (Which of
+// a rule's indicators match is worked out for the rules of the page shown
+// only: statMatches in matchedPredicates. A term like value:a matches most
+// of the corpus's indicators, and recording them all cost more than the
+// rest of the search.)
+func (c *Catalog) indicatorSet(ic indicatorConstraint) bitset {
 	b := newBitset(len(c.Rules))
-	matched := map[IndicatorKey]bool{}
 	try := func(st *IndicatorStat) {
 		if ic.matchStat(st) {
 			b.addAll(st.Rules)
-			matched[st.Key] = true
 		}
 	}
 	if ic.field != "" {
@@ -679,7 +704,43 @@ func (c *Catalog) indicatorSet(ic indicatorConstraint) (bitset, map[IndicatorKey
 			try(st)
 		}
 	}
-	return b, matched
+	return b
+}
+
+// fewRules is the size of a result set under which restrictByIndicators
+// tests the rules' own indicators instead of collecting the rules of every
+// matching indicator of the corpus.
+const fewRules = 1000
+
+// restrictByIndicators keeps in set the rules with an indicator matching
+// ic (keep), or those without one (!keep). Once earlier terms have left
+// few rules, it tests their own indicators, so that a query of many broad
+// terms (-value:a -value:e ...) costs little more than its first terms.
+func (c *Catalog) restrictByIndicators(set bitset, ic indicatorConstraint, keep bool) {
+	if set.count() > fewRules {
+		if keep {
+			set.and(c.indicatorSet(ic))
+		} else {
+			set.andNot(c.indicatorSet(ic))
+		}
+		return
+	}
+	for w, word := range set {
+		for word != 0 {
+			i := w*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			has := false
+			for _, st := range c.Rules[i].stats {
+				if st != nil && c.statMatches(ic, st) {
+					has = true
+					break
+				}
+			}
+			if has != keep {
+				set.clear(i)
+			}
+		}
+	}
 }
 
 // trigrams calls fn for every distinct 3-byte substring of s.
@@ -710,21 +771,27 @@ func (ix *searchIndex) shortValueMatches(v string) ([]int32, bool) {
 		return nil, false
 	}
 	var out []int32
-	text := ix.valueText
+	text, starts := ix.valueText, ix.valueStarts
+	i := 0 // the value holding the match: matches come in order, so the cursor only moves on
 	for pos := 0; pos < len(text); {
 		at := strings.Index(text[pos:], v)
 		if at < 0 {
 			break
 		}
 		at += pos
-		// The value holding the match: the last one starting at or before it.
-		i := sort.Search(len(ix.valueStarts), func(k int) bool { return int(ix.valueStarts[k]) > at }) - 1
+		if i+64 < len(starts) && int(starts[i+64]) <= at {
+			// A long way on: search instead of walking.
+			i += sort.Search(len(starts)-i, func(k int) bool { return int(starts[i+k]) > at }) - 1
+		}
+		for i+1 < len(starts) && int(starts[i+1]) <= at {
+			i++
+		}
 		out = append(out, int32(i))
-		if i+1 < len(ix.valueStarts) {
-			pos = int(ix.valueStarts[i+1])
-		} else {
+		if i+1 >= len(starts) {
 			break
 		}
+		i++
+		pos = int(starts[i])
 	}
 	return out, true
 }
@@ -826,18 +893,18 @@ func (c *Catalog) termSet(t Term) bitset {
 	case "id":
 		b := newBitset(ix.n)
 		v := strings.ToLower(t.Value)
-		for _, r := range c.Rules {
-			if strings.ToLower(r.ID) == v || strings.HasPrefix(strings.ToLower(r.ID), v) {
-				b.set(r.Index)
+		for i, id := range ix.idLower {
+			if strings.HasPrefix(id, v) {
+				b.set(i)
 			}
 		}
 		return b
 	case "author":
 		b := newBitset(ix.n)
 		v := strings.ToLower(t.Value)
-		for _, r := range c.Rules {
-			if strings.Contains(strings.ToLower(r.Author), v) {
-				b.set(r.Index)
+		for i, author := range ix.authorLower {
+			if strings.Contains(author, v) {
+				b.set(i)
 			}
 		}
 		return b
@@ -864,13 +931,11 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 		set.and(ix.wordSet(w))
 	}
 	var indTerms []Term
-	var matched map[IndicatorKey]bool
 	for _, t := range q.Terms {
 		switch t.Key {
 		case "field", "kind", "value":
 			if t.Negated {
-				s, _ := c.indicatorSet(newConstraint([]Term{t}))
-				set.andNot(s)
+				c.restrictByIndicators(set, newConstraint([]Term{t}), false)
 			} else {
 				indTerms = append(indTerms, t)
 			}
@@ -885,9 +950,7 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 	}
 	ic := newConstraint(indTerms)
 	if !ic.empty() {
-		var s bitset
-		s, matched = c.indicatorSet(ic)
-		set.and(s)
+		c.restrictByIndicators(set, ic, true)
 	}
 	for _, key := range FilterKeys {
 		vals := f.Filters[key]
@@ -931,17 +994,17 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 	for i := range res.Hits {
 		h := &res.Hits[i]
 		h.Snippet = ix.snippet(h.Rule, q.Words)
-		if matched != nil {
-			h.Matched = matchedPredicates(h.Rule, matched)
+		if !ic.empty() {
+			h.Matched = c.matchedPredicates(h.Rule, ic)
 		}
 	}
 	res.Took = time.Since(start)
 	return res, nil
 }
 
-// matchedPredicates lists the rule's indicators that are in matched (the
-// rule's statistics per value say what each counts under).
-func matchedPredicates(r *Rule, matched map[IndicatorKey]bool) []Predicate {
+// matchedPredicates lists the rule's indicators that match ic (the rule's
+// statistics per value say what each counts under), at most five.
+func (c *Catalog) matchedPredicates(r *Rule, ic indicatorConstraint) []Predicate {
 	var out []Predicate
 	n := 0
 	for _, ind := range r.Analysis.Indicators {
@@ -954,7 +1017,7 @@ func matchedPredicates(r *Rule, matched map[IndicatorKey]bool) []Predicate {
 				st = r.stats[n]
 			}
 			n++
-			if st != nil && matched[st.Key] {
+			if st != nil && c.statMatches(ic, st) {
 				out = append(out, Predicate{Field: ind.Field, FieldKey: st.Key.Field, Kind: ind.Kind, Value: v.Value})
 			}
 		}
