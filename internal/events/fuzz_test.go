@@ -13,6 +13,8 @@ func FuzzJSON(f *testing.F) {
 	f.Add([]byte(`{"a":"x","n":1,"o":{"p":[1,{"q":2}],"#text":"t"}}`))
 	f.Add([]byte(`[{"a":1},{"a":2}] {"b":"\ud83d\ude00"}`))
 	f.Add([]byte(`{"Event":{"EventData":{"Data":[{"#attributes":{"Name":"X"},"#text":"v"}]}}}`))
+	// a bad event after good ones: the block before it comes first
+	f.Add([]byte("{\"n\":1}\n{\"n\":2,\"x\":\"unterminated\n{\"n\":3}"))
 	if data, err := os.ReadFile("testdata/evtx.json"); err == nil {
 		f.Add(data)
 	}
