@@ -2,6 +2,7 @@ package elastic
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -62,12 +63,35 @@ func (x *explainer) stage(kind, pipeline string, from, to source.Pos, preds []ru
 	if from >= 0 && int(from) <= len(x.query) {
 		st.Line = x.lines.Position(from).Line
 	}
+	for i, p := range preds {
+		if strings.HasSuffix(p.Field, caselessSuffix) {
+			// A lower-case normalised copy of the field: case cannot matter.
+			preds[i].Transforms = slices.DeleteFunc(slices.Clone(p.Transforms), func(t string) bool { return t == rule.TransformCased })
+		}
+	}
 	a := &x.doc.Analysis
 	a.Stages = append(a.Stages, st)
 	for _, p := range preds {
 		a.AddPredicate(p)
 	}
+	caselessCanonical(a.Indicators)
+	caselessCanonical(a.Exclusions)
 	return &a.Stages[len(a.Stages)-1]
+}
+
+// caselessSuffix names the ECS multi-field that holds a keyword field's
+// value in lower case (process.name.caseless, process.executable.caseless):
+// a test on it is a case-insensitive test of the field itself.
+const caselessSuffix = ".caseless"
+
+// caselessCanonical gives indicators on a .caseless multi-field the field
+// itself as canonical field, so that they count with the other tests of it.
+func caselessCanonical(list []rule.Indicator) {
+	for i := range list {
+		if f, ok := strings.CutSuffix(list[i].Field, caselessSuffix); ok && f != "" && list[i].CanonicalField == "" {
+			list[i].CanonicalField = f
+		}
+	}
 }
 
 // hasLetter reports whether case can matter when comparing s.

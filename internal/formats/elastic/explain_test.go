@@ -193,3 +193,35 @@ func TestExplainParseErrorsAreRelocated(t *testing.T) {
 		t.Errorf("diagnostic = %s", dg)
 	}
 }
+
+// TestCaselessFields: a test on an ECS .caseless multi-field (the value in
+// lower case) is case-insensitive and counts under the field itself.
+func TestCaselessFields(t *testing.T) {
+	for _, tt := range []struct{ lang, query, want string }{
+		{LangKuery, `process.name.caseless:"rundll32.exe" and not process.parent.name.caseless:(a.exe or B.exe) and process.name:x.exe`,
+			"+process.name.caseless eq rundll32.exe\n+process.name eq x.exe [cased]\n-process.parent.name.caseless in a.exe|B.exe"},
+		{LangESQL, `from a | where process.parent.executable.caseless == "c:\\windows\\explorer.exe" and process.name.caseless like "*.exe"`,
+			"+process.parent.executable.caseless eq c:\\windows\\explorer.exe\n+process.name.caseless ends_with .exe"},
+	} {
+		d := explainQuery(tt.lang, tt.query)
+		if got := facts(d.Analysis); got != tt.want {
+			t.Errorf("%s\ngot:\n%s\nwant:\n%s", tt.query, got, tt.want)
+		}
+		for _, in := range append(d.Analysis.Indicators, d.Analysis.Exclusions...) {
+			want := ""
+			if f, ok := strings.CutSuffix(in.Field, ".caseless"); ok {
+				want = f
+			}
+			if in.CanonicalField != want {
+				t.Errorf("%s: canonical field %q, want %q", in.Field, in.CanonicalField, want)
+			}
+		}
+		for _, s := range d.Analysis.Stages {
+			for _, p := range s.Predicates {
+				if strings.HasSuffix(p.Field, ".caseless") && len(p.Transforms) > 0 {
+					t.Errorf("stage predicate %s keeps %v", p.Field, p.Transforms)
+				}
+			}
+		}
+	}
+}
