@@ -1,6 +1,7 @@
 package panther
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
@@ -8,7 +9,8 @@ import (
 )
 
 // FuzzRead checks that the reader never panics on any YAML and that its
-// diagnostics have positions.
+// diagnostics have positions inside the YAML file (lines as YAML counts
+// them: the body has a lone CR as LF).
 func FuzzRead(f *testing.F) {
 	f.Add(ruleYML("AWS.CloudTrail"))
 	f.Add(dataModelYML)
@@ -20,9 +22,13 @@ func FuzzRead(f *testing.F) {
 		file := &formats.File{Repo: "r", Root: "/nonexistent-detwiki-fuzz", Path: "rules/a.yml",
 			Abs: "/nonexistent-detwiki-fuzz/rules/a.yml", Data: []byte(text)}
 		for _, d := range New().Read(file, env) {
+			lines := 1 + strings.Count(d.Body, "\n")
 			for _, g := range d.Analysis.Diagnostics {
 				if g.Line < 1 || g.Col < 1 {
 					t.Fatalf("diagnostic without a position: %s", g)
+				}
+				if (g.Path == "" || g.Path == file.Path) && g.Line > lines+1 {
+					t.Fatalf("diagnostic line %d outside the file (%d lines): %s", g.Line, lines, g)
 				}
 			}
 		}

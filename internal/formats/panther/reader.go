@@ -19,6 +19,7 @@
 package panther
 
 import (
+	"bytes"
 	"os"
 	"path"
 	"path/filepath"
@@ -104,6 +105,12 @@ func (r Reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	if !utf8.Valid(f.Data) {
 		d.Diagnose(source.Diagnostic{Code: "READ0005", Severity: source.Error, Line: 1, Col: 1, Message: "the file is not UTF-8 text"})
 		return []*rule.Document{d}
+	}
+	if data, changed := loneCRToLF(f.Data); changed {
+		g := *f
+		g.Data = data
+		f = &g
+		d.Body = string(data)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(f.Data, &root); err != nil {
@@ -209,3 +216,21 @@ func yamlDiagnostic(err error) source.Diagnostic {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// loneCRToLF returns data with every CR not followed by LF made LF, byte for
+// byte: YAML counts a lone CR (an old Mac line end) as a line end, so the
+// body and every position then agree with YAML's line numbers. data itself
+// is left alone (a copy is made, and changed set, when something changes).
+func loneCRToLF(data []byte) (out []byte, changed bool) {
+	copied := false
+	for i, c := range data {
+		if c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
+			if !copied {
+				data = bytes.Clone(data)
+				copied = true
+			}
+			data[i] = '\n'
+		}
+	}
+	return data, copied
+}

@@ -1,6 +1,7 @@
 package sublime
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/detwiki/detwiki/internal/attack"
@@ -18,13 +19,13 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		file := &formats.File{Repo: "r", Root: "/r", Path: "a.yml", Abs: "/r/a.yml", Data: []byte(text)}
 		docs := New().Read(file, env)
-		lines := 1
-		for _, c := range text {
-			if c == '\n' {
-				lines++
-			}
-		}
 		for _, d := range docs {
+			// Lines as YAML counts them (a lone CR ends one too): the
+			// body has them as LF.
+			lines := 1 + strings.Count(d.Body, "\n")
+			if strings.Count(d.Body, "\r")-strings.Count(d.Body, "\r\n") > 0 {
+				t.Fatalf("body keeps a lone CR: %q", d.Body)
+			}
 			for _, g := range d.Analysis.Diagnostics {
 				if g.Line < 0 || g.Line > lines+1 {
 					t.Fatalf("diagnostic line %d outside the file (%d lines): %s", g.Line, lines, g)
