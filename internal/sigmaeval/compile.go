@@ -35,6 +35,11 @@ const (
 	// CodeValue: a value its modifiers cannot take (a bad CIDR range, a
 	// non-number for gt); its item never matches.
 	CodeValue = "EVAL1007"
+	// CodeInvalid: the rule has an error of the Sigma front end that would
+	// change what it matches (an unknown modifier, which the model leaves
+	// out; a value of the wrong shape; a duplicate key): it does not run,
+	// as pySigma refuses such a rule.
+	CodeInvalid = "EVAL1008"
 )
 
 // Options configure compilation.
@@ -183,8 +188,28 @@ func Compile(sr *sigma.Rule, lines *source.LineTable, opt *Options) *Rule {
 	if c.r.route.Problem != "" {
 		c.diag(sr.Logsource.Pos, CodeRoute, "logsource "+sr.Logsource.Table()+": "+c.r.route.Problem+"; the rule runs only on events that name no channel")
 	}
+	if c.invalid(sr) {
+		return c.r
+	}
 	c.compileDetection(sr.Detection)
 	return c.r
+}
+
+// invalid reports (as a CodeInvalid error) a front-end error that changes
+// what the rule would match: the rule is not compiled and does not run.
+func (c *compiler) invalid(sr *sigma.Rule) bool {
+	for _, d := range sr.Diagnostics {
+		if d.Severity != source.Error {
+			continue
+		}
+		switch d.Code {
+		case sigma.CodeModifier, sigma.CodeBadShape, sigma.CodeDuplicateKey:
+			c.r.Diagnostics = append(c.r.Diagnostics, source.Diagnostic{Code: CodeInvalid, Severity: source.Error,
+				Message: fmt.Sprintf("the rule does not run: %s [%s]", d.Message, d.Code), Line: d.Line, Col: d.Col})
+			return true
+		}
+	}
+	return false
 }
 
 // Route returns where the rule runs.

@@ -519,6 +519,44 @@ func TestDiagnosticPositions(t *testing.T) {
 	}
 }
 
+// TestInvalidRulesDoNotRun: a front-end error that would change what the
+// rule matches (an unknown modifier, which the model leaves out, a nested
+// map as a value, a duplicate field) keeps the rule from running, with the
+// error's position, as pySigma refuses such rules; other errors do not.
+func TestInvalidRulesDoNotRun(t *testing.T) {
+	evs := lines(`{"A": "x", "B": "1"}`, `{"A": "y", "B": "2"}`)
+	for _, tc := range []struct {
+		name, detection string
+		runs            bool
+		line, col       int
+	}{
+		{"unknown modifier", "    sel:\n        A|contians: x\n    condition: not sel\n", false, 6, 11},
+		{"nested map", "    sel:\n        A:\n            B: x\n    condition: sel\n", false, 7, 13},
+		{"duplicate field", "    sel:\n        A: x\n        A: y\n    condition: sel\n", false, 7, 9},
+		{"a bad value only never matches", "    sel:\n        A|gt: x\n    other:\n        B: '2'\n    condition: sel or other\n", true, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sr, lines := parseRule(t, detectionRule(tc.detection))
+			r := Compile(sr, lines, nil)
+			if r.Runnable() != tc.runs {
+				t.Fatalf("runnable %v, want %v: %v", r.Runnable(), tc.runs, r.Diagnostics)
+			}
+			if tc.runs {
+				return
+			}
+			d := r.Diagnostics[len(r.Diagnostics)-1]
+			if d.Code != CodeInvalid || d.Line != tc.line || d.Col != tc.col {
+				t.Errorf("diagnostic %+v, want %s at %d:%d", d, CodeInvalid, tc.line, tc.col)
+			}
+			for _, b := range readBlocks(t, evs) {
+				if rows := NewBlock(b, nil).Match(r, nil); len(rows) > 0 {
+					t.Errorf("an invalid rule matched rows %v", rows)
+				}
+			}
+		})
+	}
+}
+
 func TestPatternCompile(t *testing.T) {
 	tests := []struct {
 		pattern string

@@ -21,6 +21,9 @@ func CompileFilter(sr *sigma.Rule, lines *source.LineTable, opt *Options) *Rule 
 	if sr == nil || sr.Kind != sigma.KindFilter || sr.Filter == nil || sr.Filter.Detection == nil {
 		return c.r
 	}
+	if c.invalid(sr) {
+		return c.r
+	}
 	c.compileDetection(sr.Filter.Detection)
 	if c.r.agg != nil {
 		c.errorf(sr.Filter.Pos, CodeUnsupported, "an aggregation in a filter is not supported")
