@@ -6,7 +6,8 @@
 //
 //   - JSON lines, and more generally any stream of JSON values separated by
 //     white space (one event per line, pretty-printed documents one after the
-//     other, or arrays of events): .json, .jsonl, .ndjson, .log;
+//     other, or arrays of events, read an element at a time): .json, .jsonl,
+//     .ndjson, .log;
 //   - the same compressed: .gz, and .zip archives (every member is read in
 //     turn; the OTRF datasets are zipped JSON lines);
 //   - EVTX-JSON documents as evtx_dump and the Sigma regression data write

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -64,6 +65,45 @@ func TestJSONArrayAndConcatenated(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "1,2,3" {
 		t.Errorf("got %v", got)
+	}
+}
+
+// TestJSONArrayStreams: a top-level array is read an element at a time,
+// never held whole: a 5 MB array of events goes through the reader's first
+// 256 KiB buffer, and scalars or arrays among its elements are no events.
+func TestJSONArrayStreams(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[\n")
+	const n = 40000
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"EventID": %d, "CommandLine": "cmd.exe /c echo %0100d"}`, i, i)
+	}
+	b.WriteString(", 7, [{\"EventID\": -1}]\n]\n{\"EventID\": -2}")
+	if b.Len() < 5<<20 {
+		t.Fatalf("input %d bytes", b.Len())
+	}
+	jr := newJSONReader(strings.NewReader(b.String()), "big.json")
+	events := 0
+	last := ""
+	for {
+		blk, err := jr.blocks()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		events += blk.Len
+		last = blk.Field("EventID").Text(blk.Len - 1)
+	}
+	if events != n+1 || last != "-2" {
+		t.Errorf("%d events, last EventID %s; want %d, -2", events, last, n+1)
+	}
+	if len(jr.buf) > 256<<10 {
+		t.Errorf("the reader's buffer grew to %d bytes: the array was held whole", len(jr.buf))
 	}
 }
 

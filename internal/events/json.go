@@ -18,21 +18,20 @@ const maxEventBytes = 64 << 20
 // jsonReader decodes a stream of JSON values into blocks. Each top-level
 // object is one event; each element of a top-level array is one event.
 type jsonReader struct {
-	src    io.Reader
-	source string
-	buf    []byte
-	pos    int // next unread byte in buf
-	end    int // bytes of buf filled
-	eof    bool
-	events int // events read so far
-	line   int // line of pos (for errors), counted lazily
-	// pending events from a top-level array: the array's bytes and where
-	// the next element starts.
-	arr     []byte
-	arrPos  int
+	src     io.Reader
+	source  string
+	buf     []byte
+	pos     int // next unread byte in buf
+	end     int // bytes of buf filled
+	eof     bool
+	events  int // events read so far
+	line    int // line of pos (for errors), counted lazily
 	scratch []byte
 	err     error
 	failed  error // a bad event ended the stream (see fail)
+	// inArray: inside a top-level array, whose elements are read one at a
+	// time like a stream of values (never the whole array as one value)
+	inArray bool
 }
 
 func newJSONReader(r io.Reader, source string) *jsonReader {
@@ -88,6 +87,12 @@ func (r *jsonReader) nextValue() ([]byte, error) {
 		for r.pos < r.end {
 			c := r.buf[r.pos]
 			if c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' {
+				r.pos++
+				continue
+			}
+			// a top-level array: its elements are the values that follow
+			if c == '[' && !r.inArray || c == ']' && r.inArray {
+				r.inArray = c == '['
 				r.pos++
 				continue
 			}

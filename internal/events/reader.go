@@ -235,28 +235,6 @@ func (r *jsonReader) blocks() (*Block, error) {
 	p := &parser{bb: bb, scratch: r.scratch}
 	defer func() { r.scratch = p.scratch }()
 	for !bb.full() {
-		if r.arr != nil {
-			// the next element of a top-level array
-			p.data, p.i = r.arr, r.arrPos
-			p.ws()
-			if p.i < len(p.data) && p.data[p.i] == ',' {
-				p.i++
-				p.ws()
-			}
-			if p.i >= len(p.data) || p.data[p.i] == ']' {
-				r.arr = nil
-				continue
-			}
-			start := p.i
-			if err := p.skip(1); err != nil {
-				return r.fail(bb, fmt.Errorf("%s: event %d: %w", r.source, r.events+1, err))
-			}
-			r.arrPos = p.i
-			if err := r.parseEvent(p, r.arr[start:p.i]); err != nil {
-				return r.fail(bb, err)
-			}
-			continue
-		}
 		v, err := r.nextValue()
 		if err != nil {
 			return r.fail(bb, err)
@@ -265,8 +243,7 @@ func (r *jsonReader) blocks() (*Block, error) {
 			break
 		}
 		if v[0] == '[' {
-			r.arr, r.arrPos = append([]byte(nil), v[1:]...), 0
-			continue
+			continue // an array inside the top-level array is no event
 		}
 		if err := r.parseEvent(p, v); err != nil {
 			return r.fail(bb, err)
