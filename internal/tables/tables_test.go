@@ -199,6 +199,8 @@ func TestRegistryActions(t *testing.T) {
 		{`WindowsEvent | project EventID, Type = tostring(EventData.EventType)`, "12|CreateKey; 12|DeleteKey; 12|DeleteValue; 13|SetValue; 14|RenameKey; 12|; 1|"},
 		{`Event | where EventID == 14 | project EventData has '<Data Name="EventType">RenameKey</Data>'`, "true"},
 		{`Event | where EventID == 1 | project EventData has "EventType"`, "false"},
+		// DeviceId: one 40-hex id per host, the same in every Defender table
+		{`union DeviceRegistryEvents, DeviceProcessEvents | distinct DeviceId`, "ac4ae97285c19b13201deb9b192d921316db3447"},
 	} {
 		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
 		if res == nil || err != nil {
