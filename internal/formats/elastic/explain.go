@@ -74,8 +74,6 @@ func (x *explainer) stage(kind, pipeline string, from, to source.Pos, preds []ru
 	for _, p := range preds {
 		a.AddPredicate(p)
 	}
-	caselessCanonical(a.Indicators)
-	caselessCanonical(a.Exclusions)
 	return &a.Stages[len(a.Stages)-1]
 }
 
@@ -83,16 +81,6 @@ func (x *explainer) stage(kind, pipeline string, from, to source.Pos, preds []ru
 // value in lower case (process.name.caseless, process.executable.caseless):
 // a test on it is a case-insensitive test of the field itself.
 const caselessSuffix = ".caseless"
-
-// caselessCanonical gives indicators on a .caseless multi-field the field
-// itself as canonical field, so that they count with the other tests of it.
-func caselessCanonical(list []rule.Indicator) {
-	for i := range list {
-		if f, ok := strings.CutSuffix(list[i].Field, caselessSuffix); ok && f != "" && list[i].CanonicalField == "" {
-			list[i].CanonicalField = f
-		}
-	}
-}
 
 // hasLetter reports whether case can matter when comparing s.
 func hasLetter(s string) bool {
