@@ -102,15 +102,15 @@ var SupportTypes = []string{typeDataModel, typeGlobal, typePack, typeLookupTable
 // Read implements formats.Reader.
 func (r Reader) Read(f *formats.File, env *formats.Env) []*rule.Document {
 	d := formats.StubDocument(r, f, "")
-	if !utf8.Valid(f.Data) {
-		d.Diagnose(source.Diagnostic{Code: "READ0005", Severity: source.Error, Line: 1, Col: 1, Message: "the file is not UTF-8 text"})
-		return []*rule.Document{d}
-	}
 	if data, changed := loneCRToLF(f.Data); changed {
 		g := *f
 		g.Data = data
 		f = &g
 		d.Body = string(data)
+	}
+	if !utf8.Valid(f.Data) {
+		d.Diagnose(source.Diagnostic{Code: "READ0005", Severity: source.Error, Line: 1, Col: 1, Message: "the file is not UTF-8 text"})
+		return []*rule.Document{d}
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(f.Data, &root); err != nil {
