@@ -162,6 +162,67 @@ func TestExclusionsAndTables(t *testing.T) {
 	}
 }
 
+// TestMissingEvents: an event variable the condition requires to be absent
+// (!$mfa) describes what suppresses the alert: its tests are exclusions
+// (a negated one is an indicator), the events it reads stay indicators and
+// tables, as for EQL's missing events. A variable also named positively,
+// or counted, is not missing.
+func TestMissingEvents(t *testing.T) {
+	for _, tt := range []struct{ condition, indicators, exclusions string }{
+		{"$login and !$mfa",
+			"metadata.event_type eq USER_LOGIN|USER_UNCATEGORIZED; principal.ip cidr 10.0.0.0/8; security_result.action eq BLOCK",
+			"metadata.product_event_type eq mfa_challenge"},
+		{"$login and not ($mfa)",
+			"metadata.event_type eq USER_LOGIN|USER_UNCATEGORIZED; principal.ip cidr 10.0.0.0/8; security_result.action eq BLOCK",
+			"metadata.product_event_type eq mfa_challenge"},
+		{"$login and (!$mfa or #mfa > 2)",
+			"metadata.event_type eq USER_LOGIN|USER_UNCATEGORIZED; metadata.product_event_type eq mfa_challenge; principal.ip cidr 10.0.0.0/8",
+			"security_result.action eq BLOCK"},
+		{"$login and $mfa",
+			"metadata.event_type eq USER_LOGIN|USER_UNCATEGORIZED; metadata.product_event_type eq mfa_challenge; principal.ip cidr 10.0.0.0/8",
+			"security_result.action eq BLOCK"},
+	} {
+		d := readOne(t, `rule missing_mfa {
+  meta:
+    author = "x"
+  events:
+    $login.metadata.event_type = "USER_LOGIN"
+    $login.target.user.userid = $user
+    net.ip_in_range_cidr($login.principal.ip, "10.0.0.0/8")
+    $mfa.metadata.event_type = "USER_UNCATEGORIZED"
+    $mfa.metadata.product_event_type = "mfa_challenge"
+    not $mfa.security_result.action = "BLOCK"
+    $mfa.target.user.userid = $user
+  match:
+    $user over 10m
+  condition:
+    `+tt.condition+`
+}
+`)
+		render := func(list []rule.Indicator) string {
+			var out []string
+			for _, in := range list {
+				var vs []string
+				for _, v := range in.Values {
+					vs = append(vs, v.Value)
+				}
+				out = append(out, in.Field+" "+in.Kind+" "+strings.Join(vs, "|"))
+			}
+			slices.Sort(out)
+			return strings.Join(out, "; ")
+		}
+		if got := render(d.Analysis.Indicators); got != tt.indicators {
+			t.Errorf("%s: indicators %s, want %s", tt.condition, got, tt.indicators)
+		}
+		if got := render(d.Analysis.Exclusions); got != tt.exclusions {
+			t.Errorf("%s: exclusions %s, want %s", tt.condition, got, tt.exclusions)
+		}
+		if want := []string{"USER_LOGIN", "USER_UNCATEGORIZED"}; !slices.Equal(d.Analysis.Tables, want) {
+			t.Errorf("%s: tables %v", tt.condition, d.Analysis.Tables)
+		}
+	}
+}
+
 func TestMetadata(t *testing.T) {
 	src := `rule my_rule {
   meta:

@@ -12,6 +12,7 @@ func (x *explainer) analyse() {
 	a := &x.d.Analysis
 	r := x.r
 	vars := yaral.Declared(r)
+	missing := missingEvents(r, vars)
 	for _, s := range r.Sections {
 		if _, isMeta := s.(*yaral.MetaSection); isMeta {
 			continue
@@ -19,7 +20,20 @@ func (x *explainer) analyse() {
 		st := rule.Stage{Kind: s.Name(), Text: x.sectionText(s), Line: x.lt.Position(s.Pos()).Line}
 		if ev, ok := s.(*yaral.EventsSection); ok && ev == r.Events {
 			for _, stmt := range ev.Stmts {
+				if !onlyMissing(stmt, missing) {
+					x.predicates(stmt, &st, vars, false, false)
+					continue
+				}
+				// What a missing event looks for suppresses the alert: its
+				// tests are exclusions, but the events it reads stay
+				// indicators, as for EQL's missing events.
+				n := len(st.Predicates)
 				x.predicates(stmt, &st, vars, false, false)
+				for i := n; i < len(st.Predicates); i++ {
+					if !sourceFields[st.Predicates[i].Field] {
+						st.Predicates[i].Negated = !st.Predicates[i].Negated
+					}
+				}
 			}
 		}
 		a.Stages = append(a.Stages, st)
@@ -33,6 +47,79 @@ func (x *explainer) analyse() {
 	x.parameters(vars)
 	x.outputs()
 	x.tables()
+}
+
+// sourceFields are the fields that say which events a rule reads (the
+// tables); a missing event's tests of them stay indicators.
+var sourceFields = map[string]bool{"metadata.event_type": true, "metadata.log_type": true, "metadata.product_name": true}
+
+// missingEvents returns the event variables the condition requires to be
+// absent (!$e, not $e) and never names otherwise: `$login and !$mfa`
+// alerts on a login without an MFA event.
+func missingEvents(r *yaral.Rule, vars *yaral.Vars) map[string]bool {
+	if r.Condition == nil || r.Condition.Expr == nil {
+		return nil
+	}
+	absent, present := map[string]bool{}, map[string]bool{}
+	var walk func(e yaral.Expr, negated bool)
+	walk = func(e yaral.Expr, negated bool) {
+		switch e := e.(type) {
+		case *yaral.ParenExpr:
+			walk(e.X, negated)
+		case *yaral.UnaryExpr:
+			walk(e.X, negated != (e.Op == "!" || e.Op == "not"))
+		case *yaral.BinaryExpr:
+			walk(e.X, negated)
+			walk(e.Y, negated)
+		case *yaral.VarRef:
+			if negated {
+				absent[e.Name] = true
+			} else {
+				present[e.Name] = true
+			}
+		default: // counts (#e > 2) and any other mention
+			yaral.Inspect(e, func(n yaral.Node) bool {
+				switch n := n.(type) {
+				case *yaral.VarRef:
+					present[n.Name] = true
+				case *yaral.CountRef:
+					present[n.Name] = true
+				}
+				return true
+			})
+		}
+	}
+	walk(r.Condition.Expr, false)
+	var out map[string]bool
+	for name := range absent {
+		if !present[name] && vars.IsEvent(name) {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// onlyMissing reports whether an events statement tests fields of missing
+// event variables only.
+func onlyMissing(stmt yaral.Expr, missing map[string]bool) bool {
+	if len(missing) == 0 {
+		return false
+	}
+	seen := false
+	all := true
+	yaral.Inspect(stmt, func(n yaral.Node) bool {
+		if fp, ok := n.(*yaral.FieldPath); ok && fp.Var != nil {
+			seen = true
+			if !missing[fp.Var.Name] {
+				all = false
+			}
+		}
+		return true
+	})
+	return seen && all
 }
 
 // sectionText is a section's body as written, without its keyword and
