@@ -234,6 +234,9 @@ func TestFind(t *testing.T) {
 		{"event class", catalog.Filter{Q: "event:create_remote_thread"}, []string{catalogtest.MMCInjection, catalogtest.MMCInjectionNarrow}},
 		{"table", catalog.Filter{Q: "table:DeviceProcessEvents"}, []string{catalogtest.KustoMMCChild}},
 		{"free text words", catalog.Filter{Q: "mmc.exe lsass"}, []string{catalogtest.MMCInjectionNarrow}},
+		{"negated word", catalog.Filter{Q: "mmc.exe -lsass"},
+			[]string{catalogtest.ElasticMMCChild, catalogtest.MMCInjection, catalogtest.KustoMMCChild, catalogtest.SigmaMMCChild, catalogtest.SplunkMMCChild}},
+		{"negated phrase", catalog.Filter{Q: `technique:T1218 -"script host"`}, []string{catalogtest.MMCInjection, "chronicle/mmc_spawning_script_host"}},
 		{"negation", catalog.Filter{Q: "mmc.exe -lang:kusto"}, []string{catalogtest.ElasticMMCChild, catalogtest.SigmaMMCChild, catalogtest.SplunkMMCChild}},
 		{"feeds are searchable", catalog.Filter{Q: "vendor"}, []string{catalogtest.Feed}},
 		{"is:feed", catalog.Filter{Q: "is:feed"}, []string{catalogtest.Feed}},
@@ -327,6 +330,13 @@ func TestParseQuery(t *testing.T) {
 		if _, err := catalog.ParseQuery(bad); !errors.Is(err, catalog.ErrQueryTooLong) {
 			t.Errorf("query of %d bytes: err = %v", len(bad), err)
 		}
+	}
+	q, err = catalog.ParseQuery(`mmc -lsass -"two words" -`)
+	if err != nil || !slices.Equal(q.Words, []string{"mmc", "-"}) || !slices.Equal(q.NotWords, []string{"lsass", "two words"}) {
+		t.Errorf("negated words: %q %q %v", q.Words, q.NotWords, err)
+	}
+	if s := q.String(); s != `mmc - -lsass -"two words"` {
+		t.Errorf("negated words printed as %s", s)
 	}
 	if _, err := catalog.ParseQuery("kind:likeish"); err == nil || !strings.Contains(err.Error(), "unknown kind") {
 		t.Errorf("unknown kind: %v", err)

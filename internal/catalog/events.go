@@ -38,3 +38,8 @@ func testedValue(d *rule.Document) string {
 	}
 	return "silent"
 }
+
+// TestedValue is a rule's value of the tested filter and search term:
+// "fires", "failing", "silent", or "" for a rule that did not run on
+// events (see Options.Events).
+func TestedValue(d *rule.Document) string { return testedValue(d) }

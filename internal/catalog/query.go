@@ -45,7 +45,10 @@ var ErrQueryTooLong = errors.New("query too long")
 // Unknown keys are searched as words ("c:\windows" is a word).
 type Query struct {
 	Words []string
-	Terms []Term
+	// NotWords are the negated words and phrases (-word): no rule holding
+	// one is selected.
+	NotWords []string
+	Terms    []Term
 }
 
 // Term is one key:value item of a query.
@@ -104,8 +107,8 @@ func ParseQuery(s string) (*Query, error) {
 		if s[i] == '"' {
 			phrase, n := readQuoted(s[i:])
 			i += n
-			if w := strings.ToLower(strings.TrimSpace(phrase)); w != "" && !neg {
-				q.Words = append(q.Words, w)
+			if w := strings.ToLower(strings.TrimSpace(phrase)); w != "" {
+				q.addWord(w, neg)
 			}
 			continue
 		}
@@ -147,11 +150,19 @@ func ParseQuery(s string) (*Query, error) {
 		for i < len(s) && !isSpace(s[i]) {
 			i++
 		}
-		if w := strings.ToLower(s[start:i]); w != "" && !neg {
-			q.Words = append(q.Words, w)
+		if w := strings.ToLower(s[start:i]); w != "" {
+			q.addWord(w, neg)
 		}
 	}
 	return q, nil
+}
+
+func (q *Query) addWord(w string, neg bool) {
+	if neg {
+		q.NotWords = append(q.NotWords, w)
+	} else {
+		q.Words = append(q.Words, w)
+	}
 }
 
 // readQuoted reads a "quoted" string at the start of s (no escapes: the
@@ -170,12 +181,18 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // String prints the query back in the search syntax.
 func (q *Query) String() string {
 	var parts []string
-	for _, w := range q.Words {
+	word := func(w, neg string) {
 		if strings.ContainsAny(w, " \t\"") || strings.Contains(w, ":") {
-			parts = append(parts, `"`+strings.ReplaceAll(w, `"`, "")+`"`)
+			parts = append(parts, neg+`"`+strings.ReplaceAll(w, `"`, "")+`"`)
 		} else {
-			parts = append(parts, w)
+			parts = append(parts, neg+w)
 		}
+	}
+	for _, w := range q.Words {
+		word(w, "")
+	}
+	for _, w := range q.NotWords {
+		word(w, "-")
 	}
 	for _, t := range q.Terms {
 		v := t.Value
@@ -192,4 +209,6 @@ func (q *Query) String() string {
 }
 
 // IsEmpty reports whether the query has neither words nor terms.
-func (q *Query) IsEmpty() bool { return q == nil || len(q.Words) == 0 && len(q.Terms) == 0 }
+func (q *Query) IsEmpty() bool {
+	return q == nil || len(q.Words) == 0 && len(q.NotWords) == 0 && len(q.Terms) == 0
+}

@@ -478,6 +478,13 @@ func (ix *searchIndex) tokenSet(tok string, prefix bool) bitset {
 	return b
 }
 
+// SearchMeta returns the lower-case text, besides the title, description
+// and query, in which search words are found: the rule's id, author, path,
+// tags, tables, data sources, references, false positives, ATT&CK
+// mappings, indicator fields and values, and events. (The static site
+// searches the same text.)
+func (c *Catalog) SearchMeta(r *Rule) string { return c.search.meta[r.Index] }
+
 func (ix *searchIndex) contains(i int, word string) bool {
 	return strings.Contains(ix.title[i], word) || strings.Contains(ix.desc[i], word) ||
 		strings.Contains(ix.meta[i], word) || strings.Contains(ix.bodyLower[i], word)
@@ -929,6 +936,9 @@ func (c *Catalog) Find(f Filter) (*Results, error) {
 	}
 	for _, w := range q.Words {
 		set.and(ix.wordSet(w))
+	}
+	for _, w := range q.NotWords {
+		set.andNot(ix.wordSet(w))
 	}
 	var indTerms []Term
 	for _, t := range q.Terms {

@@ -51,7 +51,7 @@ func checkInert(t *testing.T, ctx context.Context, where, wantText string) {
 	if wantText != "" {
 		// Pages of the static site render their results in the browser:
 		// wait for the text.
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.innerText.includes(`+jsString(wantText)+`)`, chromedp.WithPollingTimeout(15*time.Second)))
+		_, err := pollRetry[bool](ctx, `document.body.innerText.includes(`+jsString(wantText)+`)`, 15*time.Second)
 		if err != nil {
 			t.Errorf("%s: the text %q is not shown (%v)", where, wantText, err)
 		}
@@ -128,7 +128,7 @@ func TestBrowserHostileRuleInert(t *testing.T) {
 	} {
 		do(t, ctx, "open "+p.path, chromedp.Navigate(root+p.path))
 		if p.count != "" {
-			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("p.count").textContent.startsWith(`+jsString(p.count)+`)`, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			if _, err := pollRetry[bool](ctx, `document.querySelector("#results[data-rendered] p.count") && document.querySelector("p.count").textContent.startsWith(`+jsString(p.count)+`)`, 15*time.Second); err != nil {
 				t.Errorf("static %s: no %q results (%v)", p.path, p.count, err)
 			}
 		}

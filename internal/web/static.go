@@ -438,6 +438,7 @@ type staticRule struct {
 	Severity    string   `json:"sev,omitempty"`
 	Status      string   `json:"st,omitempty"`
 	Format      string   `json:"fmt,omitempty"`
+	Tested      string   `json:"ts,omitempty"`
 	Platforms   []string `json:"p,omitempty"`
 	Tactics     []string `json:"ta,omitempty"`
 	TacticNames []string `json:"tan,omitempty"`
@@ -486,7 +487,8 @@ func writeSearchIndex(w io.Writer, c *catalog.Catalog) error {
 		sr := staticRule{ID: r.ID, Title: r.Title, TitleLower: strings.ToLower(r.Title), Lang: langIdx[r.Language], Source: srcIdx[r.Source.Repo],
 			Severity: strings.ToLower(r.Severity), Status: strings.ToLower(r.Status), Format: strings.ToLower(r.Format),
 			Platforms: lowerAll(r.Platforms), Tables: lowerAll(r.Analysis.Tables), Tags: lowerAll(r.Tags), Techniques: r.Techniques,
-			Author: strings.ToLower(r.Author), Feed: r.ThirdPartyFeed, Deprecated: r.Deprecated, Modified: r.Modified}
+			Author: strings.ToLower(r.Author), Feed: r.ThirdPartyFeed, Deprecated: r.Deprecated, Modified: r.Modified,
+			Tested: catalog.TestedValue(r.Document)}
 		for _, a := range r.Attack {
 			if a.TacticID != "" && !slices.Contains(sr.Tactics, strings.ToLower(a.TacticID)) {
 				sr.Tactics = append(sr.Tactics, strings.ToLower(a.TacticID))
@@ -558,19 +560,18 @@ func writeSearchText(w io.Writer, c *catalog.Catalog) error {
 	var b strings.Builder
 	for i, r := range c.Rules {
 		b.Reset()
-		for _, list := range [][]string{r.Tags, r.Analysis.Tables, r.Techniques, r.DataSources} {
-			for _, x := range list {
-				b.WriteString(x)
-				b.WriteByte('\n')
+		// The text the server searches besides title, description and
+		// query (already in lower case), then the start of the query.
+		b.WriteString(c.SearchMeta(r))
+		// The description past what search-index.js holds, from the start
+		// of the word it cuts.
+		if d := r.Description; len(d) > staticDescLen {
+			from := staticDescLen
+			for from > 0 && isWordByte(d[from-1]) {
+				from--
 			}
-		}
-		for _, ind := range r.Analysis.Indicators {
-			b.WriteString(ind.Field)
+			b.WriteString(strings.ToLower(d[from:]))
 			b.WriteByte('\n')
-			for _, v := range ind.Values {
-				b.WriteString(v.Value)
-				b.WriteByte('\n')
-			}
 		}
 		q := r.Query
 		if q == "" {
@@ -579,10 +580,16 @@ func writeSearchText(w io.Writer, c *catalog.Catalog) error {
 		if len(q) > staticTextLen {
 			q = q[:staticTextLen]
 		}
-		b.WriteString(q)
-		texts[i] = strings.ToLower(b.String())
+		b.WriteString(strings.ToLower(q))
+		texts[i] = b.String()
 	}
 	return writeData(w, "search-text", texts)
+}
+
+// isWordByte reports whether b may be part of a search token (letters and
+// digits; any byte of a multi-byte character).
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
 }
 
 // writeMatrixData writes attack/matrix-data.js: for every matrix cell

@@ -104,9 +104,9 @@
     lang: "lang", language: "lang", technique: "technique", t: "technique", attack: "technique", tactic: "tactic",
     table: "table", ds: "table", datasource: "table", data_source: "table", event: "event", source: "source",
     repo: "source", severity: "severity", level: "severity", status: "status", platform: "platform", os: "platform",
-    format: "format", author: "author", tag: "tag", id: "id", is: "is" };
+    format: "format", tested: "tested", author: "author", tag: "tag", id: "id", is: "is" };
   function parseQuery(s) {
-    var q = { words: [], terms: [] }, i = 0;
+    var q = { words: [], notWords: [], terms: [] }, i = 0;
     while (i < s.length) {
       while (i < s.length && /\s/.test(s[i])) i++;
       if (i >= s.length) break;
@@ -114,7 +114,7 @@
       if (s[i] === "-" && i + 1 < s.length && !/\s/.test(s[i + 1])) { neg = true; i++; }
       if (s[i] === '"') {
         var end = s.indexOf('"', i + 1); if (end < 0) end = s.length;
-        if (!neg && s.slice(i + 1, end).trim()) q.words.push(s.slice(i + 1, end).trim().toLowerCase());
+        if (s.slice(i + 1, end).trim()) (neg ? q.notWords : q.words).push(s.slice(i + 1, end).trim().toLowerCase());
         i = end + 1; continue;
       }
       var start = i;
@@ -128,9 +128,32 @@
         continue;
       }
       while (i < s.length && !/\s/.test(s[i])) i++;
-      if (!neg) q.words.push(s.slice(start, i).toLowerCase());
+      (neg ? q.notWords : q.words).push(s.slice(start, i).toLowerCase());
     }
     return q;
+  }
+
+  // Words match as the server's index does: a rule's text holds each
+  // letter-and-digit run of the word as a whole token (the last one, from
+  // three characters on, may start a longer token: lsa finds lsass), and
+  // the word as written when it has punctuation.
+  var TOKEN = /[\p{L}\p{N}]+/gu, TOKEN_CHAR = /[\p{L}\p{N}]/u;
+  function hasToken(text, tok, prefix) {
+    for (var at = text.indexOf(tok); at >= 0; at = text.indexOf(tok, at + 1)) {
+      if (at > 0 && TOKEN_CHAR.test(text.charAt(at - 1))) continue;
+      var end = at + tok.length;
+      if (!prefix && end < text.length && TOKEN_CHAR.test(text.charAt(end))) continue;
+      return true;
+    }
+    return false;
+  }
+  function matchWord(text, w) {
+    var toks = w.match(TOKEN);
+    if (!toks) return text.indexOf(w) >= 0;
+    for (var i = 0; i < toks.length; i++) {
+      if (!hasToken(text, toks[i], i === toks.length - 1 && toks[i].length >= 3)) return false;
+    }
+    return (toks.length === 1 && toks[0] === w) || text.indexOf(w) >= 0;
   }
 
   var SEV = { informational: 1, info: 1, low: 2, medium: 3, high: 4, critical: 5 };
@@ -142,6 +165,7 @@
       case "severity": return [r.sev || ""];
       case "status": return [r.st || ""];
       case "format": return [r.fmt || ""];
+      case "tested": return [r.ts || ""];
       case "platform": return r.p || [];
       case "tactic": return (r.ta || []).concat(r.tan || []);
       case "table": return r.tb || [];
@@ -158,8 +182,10 @@
       case "technique":
         return (r.te || []).some(function (x) { x = x.toLowerCase(); return x === v || x.indexOf(v + ".") === 0; });
       case "is":
-        return (v === "feed" && r.f) || (v === "deprecated" && r.dep) || (v === "error" && r.err);
-      case "id": case "author":
+        return (v === "feed" && r.f) || (v === "deprecated" && r.dep) || (v === "error" && r.err) || (v === "tested" && !!r.ts);
+      case "id":
+        return r.i.toLowerCase().indexOf(v) === 0;
+      case "author":
         return ruleValues(r, t.key).some(function (x) { return x.indexOf(v) >= 0; });
       case "field": case "kind": case "value":
         return indHits ? indHits.has(ri) : false;
@@ -192,11 +218,11 @@
   function run(p) {
     var q = parseQuery(p.get("q") || "");
     var filters = {};
-    ["lang", "source", "platform", "tactic", "technique", "severity", "status", "table", "event", "format"].forEach(function (k) {
+    ["lang", "source", "platform", "tactic", "technique", "severity", "status", "table", "event", "format", "tested"].forEach(function (k) {
       var vals = []; p.getAll(k).forEach(function (v) { v.split(",").forEach(function (x) { if (x.trim()) vals.push(x.trim().toLowerCase()); }); });
       if (vals.length) filters[k] = vals;
     });
-    var empty = !q.words.length && !q.terms.length;
+    var empty = !q.words.length && !q.notWords.length && !q.terms.length;
     var feeds = p.get("feeds") === "1";
     var indTerms = q.terms.filter(function (t) { return !t.neg && (t.key === "field" || t.key === "kind" || t.key === "value"); });
     var indHits = indTerms.length ? indicatorRules(indTerms) : null;
@@ -204,9 +230,10 @@
     index.rules.forEach(function (r, ri) {
       if (empty && !feeds && r.f) return;
       var text = null;
-      for (var w = 0; w < q.words.length; w++) {
+      for (var w = 0; w < q.words.length + q.notWords.length; w++) {
         if (text === null) text = (r.tl + "\n" + (r.d || "").toLowerCase() + "\n" + (texts && texts[ri] || ""));
-        if (text.indexOf(q.words[w]) < 0) return;
+        var not = w >= q.words.length;
+        if (matchWord(text, not ? q.notWords[w - q.words.length] : q.words[w]) === not) return;
       }
       for (var t = 0; t < q.terms.length; t++) {
         var term = q.terms[t];
@@ -250,6 +277,9 @@
     var pages = Math.max(1, Math.ceil(res.hits.length / per));
     var cur = Math.min(Math.max(1, parseInt(p.get("page") || "1", 10) || 1), pages);
     while (box.firstChild) box.removeChild(box.firstChild);
+    // Marks the results as the browser's (the page comes with the first
+    // page of all rules, for browsers without JavaScript).
+    box.setAttribute("data-rendered", "");
     box.appendChild(el("p", { "class": "count" }, [el("strong", null, [String(res.hits.length)]),
       " rule" + (res.hits.length === 1 ? "" : "s") + (pages > 1 ? " · page " + cur + " of " + pages : "")]));
     if (!res.hits.length) { box.appendChild(el("p", { "class": "muted" }, ["No rule matches."])); return; }
@@ -367,7 +397,7 @@
     syncForm(p);
     var q = parseQuery(p.get("q") || "");
     var needIndicators = q.terms.some(function (t) { return t.key === "field" || t.key === "kind" || t.key === "value"; });
-    withIndex(q.words.length > 0, needIndicators, function () {
+    withIndex(q.words.length > 0 || q.notWords.length > 0, needIndicators, function () {
       if (index) renderResults(p, run(p));
       else showDataError();
     });
