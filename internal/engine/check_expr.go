@@ -188,7 +188,12 @@ func (c *checker) literal(v *kql.BasicLit) Value {
 		if isNull {
 			return NullOf(TypeDateTime)
 		}
-		if ticks, ok := ParseDateTime(v.Inner()); ok {
+		inner := v.Inner()
+		if strings.HasPrefix(inner, `"`) || strings.HasPrefix(inner, "'") {
+			// datetime('12-02-2022'): the text may be quoted
+			inner = kql.Unquote(inner)
+		}
+		if ticks, ok := ParseDateTime(inner); ok {
 			return Value{T: TypeDateTime, I: ticks}
 		}
 		c.fail(v, CodeType, "invalid datetime literal %s", v.Raw)

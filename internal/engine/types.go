@@ -296,16 +296,40 @@ func ParseDateTime(s string) (int64, bool) {
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
+			// time.Parse gives a zone abbreviation it does not know offset
+			// 0: RFC 822's North American zones have theirs
+			if name, off := t.Zone(); off == 0 && rfc822Zones[name] != 0 {
+				t = t.Add(-time.Duration(rfc822Zones[name]) * time.Hour)
+			}
 			return TimeToTicks(t), true
 		}
 	}
 	return 0, false
 }
 
+// rfc822Zones are the offsets (hours) of RFC 822's zone names other than
+// UT and GMT.
+var rfc822Zones = map[string]int{"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}
+
+// dateLayouts are the formats ParseDateTime accepts after ISO 8601: those
+// of the datetime data type page ("Supported formats": RFC 822 and RFC 850
+// with or without weekday, seconds and zone, and sortable with one-digit
+// months and days), then the month-first forms .NET reads with the
+// invariant culture (the todatetime page compares todatetime('12-02-2022')
+// with datetime('12-02-2022')).
 var dateLayouts = []string{
 	time.RFC1123Z, time.RFC1123, time.RFC850, time.RFC822Z, time.RFC822,
+	// RFC 822: %w, %e %b %r %H:%M[:%s][ %Z], the weekday optional
+	"Mon, 2 Jan 06 15:04:05 MST", "Mon, 2 Jan 06 15:04:05", "Mon, 2 Jan 06 15:04", "Mon, 2 Jan 06 15:04 MST",
+	"2 Jan 06 15:04:05 MST", "2 Jan 06 15:04:05", "2 Jan 06 15:04", "2 Jan 06 15:04 MST",
+	// RFC 850: %w, %e-%b-%r %H:%M[:%s][ %Z], the weekday optional
+	"Monday, 2-Jan-06 15:04:05 MST", "Monday, 2-Jan-06 15:04:05", "Monday, 2-Jan-06 15:04 MST", "Monday, 2-Jan-06 15:04",
+	"2-Jan-06 15:04:05 MST", "2-Jan-06 15:04:05", "2-Jan-06 15:04 MST", "2-Jan-06 15:04",
+	// sortable: %Y-%n-%e %H:%M[:%s][ %Z]
+	"2006-1-2 15:04:05", "2006-1-2 15:04:05 MST", "2006-1-2 15:04", "2006-1-2 15:04 MST", "2006-1-2",
 	"Mon, 2 Jan 2006 15:04:05 MST", "2 Jan 2006 15:04:05", "2 Jan 2006",
 	"01/02/2006 15:04:05", "01/02/2006 15:04", "01/02/2006", "1/2/2006 3:04:05 PM", "1/2/2006 15:04:05", "1/2/2006",
+	"1-2-2006 15:04:05", "1-2-2006 15:04", "1-2-2006",
 	"2006/01/02 15:04:05", "2006/01/02", "20060102", "2006-01-02T15:04:05.999999999Z07:00",
 }
 
