@@ -465,6 +465,11 @@ func (v *view) writeStages(b *Builder) {
 				writePreds(b, st.Predicates, 0)
 				b.raw("</ul>")
 			}
+			if st.Note != "" {
+				b.raw(`<p class="stage-note muted">`)
+				b.esc(st.Note)
+				b.raw("</p>")
+			}
 			b.raw("</li>\n")
 		}
 		b.raw("</ol>\n")

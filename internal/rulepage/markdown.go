@@ -211,6 +211,9 @@ func RenderMarkdown(w io.Writer, p *Page) error {
 				for _, pr := range st.Predicates {
 					b.WriteString("   - " + mdPred(pr) + "\n")
 				}
+				if st.Note != "" {
+					b.WriteString("\n   _" + mdText(st.Note) + "_\n")
+				}
 				b.WriteString("\n")
 			}
 		}

@@ -18,15 +18,19 @@ var referenceRules = []struct {
 	path   []string
 	golden string
 	want   []string // what the page must say that the reference page says
+	html   []string // what the HTML page must hold
 }{
 	{[]string{"corpus", "FalconFriday", "0xFF-0546-Process_Injection_Initiated_By_MMC-Win.md"}, "ref-0xFF-0546.md",
-		[]string{"# Process Injection Initiated By MMC", "`timeframe`", "`InitiatingProcessFileName`", "`mmc.exe`", "(3 consecutive steps)", "`ParsedCommandLine`", "`MscFile`", "CreateRemoteThreadApiCall"}},
+		[]string{"# Process Injection Initiated By MMC", "`timeframe`", "`InitiatingProcessFileName`", "`mmc.exe`", "(3 consecutive steps)", "`ParsedCommandLine`", "`MscFile`", "CreateRemoteThreadApiCall"}, nil},
 	{[]string{"corpus", "FalconFriday", "0xFF-0081-Process_Injection_From_Untrusted_Process-Win.md"}, "ref-0xFF-0081.md",
-		[]string{"`default_global_prevalence`", "`AllProcessInjectionEvents`", "`SuspiciousProcessInjectionEvents`", "_column_", "## Exclusions"}},
+		[]string{"`default_global_prevalence`", "`AllProcessInjectionEvents`", "`SuspiciousProcessInjectionEvents`", "_column_", "## Exclusions"}, nil},
 	{[]string{"corpus", "FalconFriday", "0xFF-0083-Remote_Process_Invocation_Via_SCM-Win.md"}, "ref-0xFF-0083.md",
-		[]string{"`lolbins`", "`networkEvents`", "DeviceNetworkEvents", "InboundConnectionAccepted"}},
+		[]string{"`lolbins`", "`networkEvents`", "DeviceNetworkEvents", "InboundConnectionAccepted"}, nil},
 	{[]string{"corpus", "Azure-Sentinel", "Detections", "SecurityEvent", "LateralMovementViaDCOM.yaml"}, "ref-LateralMovementViaDCOM.md",
-		[]string{"# Lateral Movement via DCOM", "Microsoft-Windows-Sysmon/Operational", "`StartTime`", "T1021.003"}},
+		[]string{"# Lateral Movement via DCOM", "Microsoft-Windows-Sysmon/Operational", "`StartTime`", "T1021.003",
+			"_ParentCommandLine is parsed from EventData; CommandLine is parsed from EventData._"},
+		// the stage note says where the parsed columns come from
+		[]string{`<p class="stage-note muted">ParentCommandLine is parsed from EventData; CommandLine is parsed from EventData.</p>`}},
 }
 
 // TestReferencePages renders the rules of the spec's reference pages, as
@@ -56,6 +60,11 @@ func TestReferencePages(t *testing.T) {
 		}
 		for _, problem := range htmlcheck.Injected(html.String()) {
 			t.Errorf("%s: %s", ref.golden, problem)
+		}
+		for _, want := range ref.html {
+			if !strings.Contains(html.String(), want) {
+				t.Errorf("%s: HTML page lacks %s", ref.golden, want)
+			}
 		}
 	}
 }

@@ -158,6 +158,7 @@ type stageView struct {
 	LineHref   string
 	Text       string
 	Predicates []predView
+	Note       string // the analysis's remark: where traced columns come from, the time filter
 }
 
 type pipelineView struct {
@@ -633,7 +634,7 @@ func (v *view) analysis() {
 		if len(v.Pipelines) == 0 || v.Pipelines[len(v.Pipelines)-1].Name != pl {
 			v.Pipelines = append(v.Pipelines, pipelineView{Name: pl})
 		}
-		sv := stageView{N: s.N, Steps: s.Steps, Kind: s.Kind, Line: s.Line, Text: s.Text}
+		sv := stageView{N: s.N, Steps: s.Steps, Kind: s.Kind, Line: s.Line, Text: s.Text, Note: s.Note}
 		if s.Line > 0 && v.Query != nil {
 			sv.LineHref = "#Q" + strconv.Itoa(s.Line)
 		}
