@@ -203,3 +203,19 @@ func TestCorpusQueries(t *testing.T) {
 		t.Errorf("%d of %d queries read", ok, total)
 	}
 }
+
+// TestDepthLimit nests parentheses and subqueries past MaxDepth: the
+// parser stops with SQL1003 at the place it gave up, and never panics.
+func TestDepthLimit(t *testing.T) {
+	for _, src := range []string{
+		"SELECT * FROM t WHERE " + strings.Repeat("(", MaxDepth+50) + "a = 1" + strings.Repeat(")", MaxDepth+50),
+		"SELECT * FROM t WHERE " + strings.Repeat("NOT ", MaxDepth+50) + "a = 1",
+		strings.Repeat("SELECT * FROM t WHERE a IN (", MaxDepth) + "SELECT 1" + strings.Repeat(")", MaxDepth),
+	} {
+		_, errs := Parse(src)
+		ds := errs.Diagnostics(src)
+		if len(ds) == 0 || ds[len(ds)-1].Code != CodeTooDeep && ds[0].Code != CodeTooDeep {
+			t.Errorf("%.40s...: diagnostics %v, want %s", src, ds, CodeTooDeep)
+		}
+	}
+}
