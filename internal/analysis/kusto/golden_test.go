@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -247,6 +248,80 @@ func TestExampleDCOM(t *testing.T) {
 	}
 	if !hasOutput(d, "StartTime", "summarize") || !hasOutput(d, "EndTime", "summarize") {
 		t.Errorf("outputs %s", outputs(d))
+	}
+	if !hasEvent(d, "Sysmon", "1", rule.ViaRule) || !hasEvent(d, "Security", "4688", rule.ViaEquivalent) ||
+		!hasEvent(d, "Defender-DeviceProcessEvents", "ProcessCreated", rule.ViaEquivalent) {
+		t.Errorf("events %+v", d.Analysis.Events)
+	}
+}
+
+// TestExampleDCOMSpecVersion checks the issue's DCOM criteria on the
+// version of the rule the spec's reference page shows (it ends with an
+// extend of HostName and DnsDomain, which the corpus file lacks): the rule
+// body is taken from the page at test time and read like a corpus file.
+func TestExampleDCOMSpecVersion(t *testing.T) {
+	page, err := os.ReadFile(sharedtest.Path(t, "spec", "examples", "page-kusto-LateralMovementViaDCOM.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body []string
+	for _, l := range strings.Split(string(page), "\n") {
+		if len(body) == 0 && !strings.HasPrefix(l, "id: ") {
+			continue
+		}
+		body = append(body, l)
+		if strings.HasPrefix(l, "kind: ") {
+			break
+		}
+	}
+	if len(body) < 10 || !strings.HasPrefix(body[len(body)-1], "kind: ") {
+		t.Fatalf("no rule body on the reference page (%d lines)", len(body))
+	}
+	p := filepath.Join(t.TempDir(), "Detections", "SecurityEvent", "LateralMovementViaDCOM.yaml")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(body, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := formats.Read([]string{p}, formats.Options{Workers: 1})
+	if err != nil || len(res.Documents) != 1 {
+		t.Fatalf("%v, %d documents", err, len(res.Documents))
+	}
+	d := res.Documents[0]
+	if got := stageKinds(d, "main"); got != "source where parse where parse summarize extend" {
+		t.Errorf("stages %q", got)
+	}
+	if d.Analysis.Stages[0].Text != "Event" {
+		t.Errorf("source %q", d.Analysis.Stages[0].Text)
+	}
+	for _, c := range []struct {
+		field, value string
+		cased        bool
+	}{
+		{"EventLog", "Microsoft-Windows-Sysmon/Operational", false},
+		{"EventID", "1", true},
+		{"ParentCommandLine", `C:\Windows\System32\svchost.exe -k DcomLaunch`, false},
+		{"CommandLine", `C:\Windows\System32\mmc.exe -Embedding`, false},
+	} {
+		ind, _ := indicator(d.Analysis.Indicators, c.field, rule.KindEq)
+		var transforms []string
+		if c.cased {
+			transforms = []string{rule.TransformCased}
+		}
+		if !hasValue(ind, c.value, transforms...) {
+			t.Errorf("%s eq %s (cased %v): %+v", c.field, c.value, c.cased, ind)
+		}
+	}
+	want := []string{"EventID", "Computer", "User", "ParentImage", "ParentProcessGuid", "ParentCommandLine", "ParentUser", "Image", "ProcessGuid", "CommandLine", "Description"}
+	if !slices.Equal(d.GroupBy, want) {
+		t.Errorf("group_by %v", d.GroupBy)
+	}
+	for _, o := range []rule.Output{{Field: "StartTime", Source: "summarize"}, {Field: "EndTime", Source: "summarize"},
+		{Field: "HostName", Source: "extend"}, {Field: "DnsDomain", Source: "extend"}} {
+		if !hasOutput(d, o.Field, o.Source) {
+			t.Errorf("no output %s (%s): %s", o.Field, o.Source, outputs(d))
+		}
 	}
 	if !hasEvent(d, "Sysmon", "1", rule.ViaRule) || !hasEvent(d, "Security", "4688", rule.ViaEquivalent) ||
 		!hasEvent(d, "Defender-DeviceProcessEvents", "ProcessCreated", rule.ViaEquivalent) {
