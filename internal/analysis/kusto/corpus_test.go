@@ -58,6 +58,7 @@ func TestCorpus(t *testing.T) {
 	var withQuery, det, detInd, detLit, feeds, hunting, huntInd int
 	var vals, mapped, computedVals int
 	unmapped := map[string]int{}
+	fields := map[string]bool{} // distinct source fields compared: mapped to ECS or not
 	for _, d := range docs {
 		checkAnalysis(t, d)
 		if strings.TrimSpace(d.Query) == "" {
@@ -75,6 +76,7 @@ func TestCorpus(t *testing.T) {
 					continue
 				}
 				vals += len(ind.Values)
+				fields[ind.Field] = fields[ind.Field] || ind.CanonicalField != ""
 				if ind.CanonicalField != "" {
 					mapped += len(ind.Values)
 					continue
@@ -113,6 +115,13 @@ func TestCorpus(t *testing.T) {
 	t.Logf("hunting queries: %d; with an indicator %d (%.1f%%)", hunting, huntInd, pct(huntInd, hunting))
 	t.Logf("indicator values on source fields mapped to ECS: %d of %d (%.1f%%); %d more on columns the rules compute",
 		mapped, vals, pct(mapped, vals), computedVals)
+	mappedFields := 0
+	for _, ok := range fields {
+		if ok {
+			mappedFields++
+		}
+	}
+	t.Logf("distinct source fields compared: %d, mapped to ECS %d (%.1f%%)", len(fields), mappedFields, pct(mappedFields, len(fields)))
 	t.Logf("most used unmapped fields: %s", topFields(unmapped, 40))
 	if pct(detInd, det) < 95 {
 		t.Errorf("only %.1f%% of detections have an indicator (want > 95%%)", pct(detInd, det))
