@@ -262,3 +262,17 @@ func TestSourcesDefaultToSyncedRepos(t *testing.T) {
 		t.Errorf("attack layer with a synced repository: %d %s\n%.300s", code, stderr, stdout)
 	}
 }
+
+// TestSyncHint: after detwiki sync, the hint names the cache to serve and
+// build when it is not the one they read.
+func TestSyncHint(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("DETWIKI_CACHE", cache)
+	if h := syncHint(cache); !strings.Contains(h, "`detwiki serve` now serves them") || !strings.Contains(h, filepath.Join(cache, "repos")) {
+		t.Errorf("default cache: %s", h)
+	}
+	other := t.TempDir()
+	if h := syncHint(other); !strings.Contains(h, "`DETWIKI_CACHE="+other+" detwiki serve`") {
+		t.Errorf("--cache %s: %s", other, h)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/catalog"
@@ -86,11 +87,22 @@ func runSync(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%-40s %s at %s\n", r.Repo.Name, r.Action, commit)
 	}
-	fmt.Fprintf(stderr, "detwiki: repositories in %s; `detwiki serve` now serves them\n", rulesync.ReposDir(*cache))
+	fmt.Fprintln(stderr, syncHint(*cache))
 	if rulesync.Failed(results) {
 		return 1
 	}
 	return 0
+}
+
+// syncHint says where the repositories are and how to serve them: serve
+// and build read the cache of $DETWIKI_CACHE (or the default), so another
+// --cache must be named to them.
+func syncHint(cache string) string {
+	serve := "detwiki serve"
+	if filepath.Clean(cache) != filepath.Clean(rulesync.CacheDir()) {
+		serve = rulesync.EnvVar + "=" + cache + " detwiki serve"
+	}
+	return fmt.Sprintf("detwiki: repositories in %s; `%s` now serves them", rulesync.ReposDir(cache), serve)
 }
 
 // indexOfKnown returns the index of a repository in catalog.KnownRepos.
