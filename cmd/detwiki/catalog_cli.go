@@ -162,7 +162,11 @@ func printSummary(w io.Writer, c *catalog.Catalog, rep *catalog.Report) {
 	if rep.Full {
 		fmt.Fprintf(w, " (read every file: %s)\n", rep.Why)
 	} else {
-		fmt.Fprintf(w, " (read %d changed files, reused %d)\n", rep.Read, rep.Reused)
+		relinked := ""
+		if rep.Relinked > 0 {
+			relinked = fmt.Sprintf(" and %d linking to them", rep.Relinked)
+		}
+		fmt.Fprintf(w, " (read %d changed files%s, reused %d)\n", rep.Read-rep.Relinked, relinked, rep.Reused)
 	}
 	langs := make([]string, 0, len(c.Info.ByLanguage))
 	for l := range c.Info.ByLanguage {

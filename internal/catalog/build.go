@@ -53,6 +53,10 @@ type Report struct {
 	Files  int
 	Read   int
 	Reused int
+	// Relinked counts the unchanged files read again because a rule of
+	// theirs links to a rule of a changed or removed file (included in
+	// Read).
+	Relinked int
 	// Full is true when the previous build could not be reused at all, and
 	// Why says why.
 	Full bool
@@ -64,6 +68,33 @@ type Report struct {
 	Phases []Phase
 	// Total is the whole build's duration.
 	Total time.Duration
+}
+
+// linkingToChanged returns the files of reused documents with a link to a
+// rule the previous build read from a file for which changed reports true.
+func linkingToChanged(prev *stored, reused []storedDoc, changed func(fileKey) bool) (map[fileKey]bool, error) {
+	hasLinks := false
+	for _, sd := range reused {
+		hasLinks = hasLinks || len(sd.doc.Links) > 0
+	}
+	if !hasLinks {
+		return nil, nil
+	}
+	ids, err := prev.readIDs()
+	if err != nil {
+		return nil, err
+	}
+	out := map[fileKey]bool{}
+	for _, sd := range reused {
+		for _, l := range sd.doc.Links {
+			for _, k := range ids[l.Target] {
+				if changed(k) {
+					out[fileKey{sd.place.root, sd.place.path}] = true
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // Phase is one timed step of a build.
@@ -232,6 +263,37 @@ func Build(opt Options) (*Catalog, *Report, error) {
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("reusing the previous catalog: %w", err)
+		}
+		// A rule that links to a rule of a file read again or gone (a
+		// Sigma correlation naming the rules it correlates, a related
+		// rule) is read again too: its reader resolves the link to the
+		// rule's id and title as they are now.
+		var relink map[fileKey]bool
+		if rep.Read > 0 || len(prev.files) != len(files) {
+			relink, err = linkingToChanged(prev, old, func(k fileKey) bool { return reading[k] || !inBuild[k] })
+			if err != nil {
+				return nil, nil, fmt.Errorf("reusing the previous catalog: %w", err)
+			}
+		}
+		if len(relink) > 0 {
+			kept := old[:0]
+			for _, sd := range old {
+				if !relink[fileKey{sd.place.root, sd.place.path}] {
+					kept = append(kept, sd)
+				}
+			}
+			old = kept
+			for i, f := range files {
+				if k := (fileKey{f.Root, f.Path}); relink[k] && !reading[k] {
+					reading[k] = true
+					toRead = append(toRead, f)
+					readIdx[f] = i
+				}
+			}
+			rep.Read = len(toRead)
+			rep.Reused = len(files) - len(toRead)
+			rep.Relinked = len(relink)
+			dirty = true
 		}
 		repoOf := map[string]string{}
 		for _, f := range files {

@@ -198,3 +198,63 @@ func TestLoadRefusesNonCatalogs(t *testing.T) {
 		t.Error("garbage database loaded")
 	}
 }
+
+// TestBuildIncrementalRelinks: a rule linking to a rule of another file
+// (Sigma related) is read again when that file changes, so that the link
+// carries the linked rule's title as it is now, as a full build would.
+func TestBuildIncrementalRelinks(t *testing.T) {
+	if !registered("sigma") {
+		t.Skip("no Sigma reader")
+	}
+	src := filepath.Join(t.TempDir(), "sigma")
+	out := t.TempDir()
+	sigmaRule := func(id, title, related string) string {
+		s := "title: " + title + "\nid: " + id + "\nstatus: test\nlogsource:\n    category: process_creation\n    product: windows\n" +
+			"detection:\n    selection:\n        Image|endswith: '\\" + strings.ToLower(strings.ReplaceAll(title, " ", "")) + ".exe'\n    condition: selection\nlevel: low\n"
+		if related != "" {
+			s += "related:\n    - id: " + related + "\n      type: derived\n"
+		}
+		return s
+	}
+	const idA, idC = "5b3c1e0a-7d2f-4c1b-9e8a-1f2d3c4b5a60", "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
+	writeFile(t, src, "rules/a.yml", sigmaRule(idA, "Rule A", ""))
+	writeFile(t, src, "rules/c.yml", sigmaRule(idC, "Rule C", idA))
+	writeFile(t, src, "rules/d.yml", sigmaRule("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "Rule D", ""))
+	build := func() (*catalog.Catalog, *catalog.Report) {
+		t.Helper()
+		c, rep, err := catalog.Build(catalog.Options{Sources: []string{src}, Out: out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, rep
+	}
+	linkOf := func(c *catalog.Catalog) rule.Link {
+		t.Helper()
+		r, ok := c.Rule("sigma/c")
+		if !ok || len(r.Links) != 1 {
+			t.Fatalf("rule c: %+v", r)
+		}
+		return r.Links[0]
+	}
+	c, _ := build()
+	if l := linkOf(c); l.Target != "sigma/a" || l.Title != "Rule A" {
+		t.Fatalf("link of c = %+v", l)
+	}
+	// A's title changes: c is read again (d, which links nowhere, is not).
+	writeFile(t, src, "rules/a.yml", sigmaRule(idA, "Rule A Renamed", ""))
+	c, rep := build()
+	if rep.Read != 2 || rep.Relinked != 1 || rep.Reused != 1 {
+		t.Errorf("rebuild after a's change: %+v", rep)
+	}
+	if l := linkOf(c); l.Title != "Rule A Renamed" {
+		t.Errorf("link of c after a's change = %+v", l)
+	}
+	// A's file moves (a new file: the source is read again whole): c
+	// links to its new id.
+	os.Remove(filepath.Join(src, "rules", "a.yml"))
+	writeFile(t, src, "rules/moved/a2.yml", sigmaRule(idA, "Rule A Renamed", ""))
+	c, _ = build()
+	if l := linkOf(c); l.Target != "sigma/a2" {
+		t.Errorf("link of c after a moved = %+v", l)
+	}
+}

@@ -537,6 +537,26 @@ func decodeDocument(raw []byte) (*rule.Document, error) {
 // the others decode them; each decoder interns the strings of what it
 // decodes (see interner). Corpus counts are dropped and the ids are the
 // readers' (before disambiguation).
+// readIDs returns the reader's id of every rule of the previous build with
+// the file it came from.
+func (s *stored) readIDs() (map[string][]fileKey, error) {
+	rows, err := s.db.Query("SELECT read_id, root, path FROM rules")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]fileKey{}
+	for rows.Next() {
+		var id string
+		var k fileKey
+		if err := rows.Scan(&id, &k.root, &k.path); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], k)
+	}
+	return out, rows.Err()
+}
+
 func (s *stored) loadDocs(keep func(root, path string) bool) ([]storedDoc, error) {
 	rows, err := s.db.Query("SELECT root, path, seq, read_id, document FROM rules ORDER BY root, path, seq")
 	if err != nil {
