@@ -208,6 +208,10 @@ type part struct {
 	procs processIndex
 	cols  []*engine.Column
 	once  []sync.Once
+	// noDash: a Defender table, whose Sysmon fields say "-" for no value
+	// (DestinationHostname, Company, User, ...) where Defender leaves the
+	// column empty
+	noDash bool
 }
 
 // rawColumn returns the raw (or pseudo-) column name over the part's rows;
@@ -221,12 +225,54 @@ func (p *part) rawColumn(name string) *engine.Column {
 	var c *engine.Column
 	if strings.HasPrefix(name, "_Init_") || strings.HasPrefix(name, "_Parent_") {
 		c = p.rb.processColumn(name, p.sel, p.procs)
+		if p.noDash {
+			c = blankDash(c)
+		}
 	} else if strings.HasPrefix(name, "_") {
 		c = p.rb.pseudoColumn(name, p.sel, p.clock)
 	} else if src := p.rb.cols[name]; src != nil {
 		c = src.Gather(p.sel).Compact()
+		if p.noDash {
+			c = blankDash(c)
+		}
 	}
 	p.raw[name] = c
+	return c
+}
+
+// blankDash returns string column c with the values "-" made empty, c
+// itself when it has none.
+func blankDash(c *engine.Column) *engine.Column {
+	if c == nil || c.T != engine.TypeString {
+		return c
+	}
+	// swap returns a copy of vals with "-" made empty, nil when none is
+	swap := func(vals []string) []string {
+		var out []string
+		for i, v := range vals {
+			if v == "-" {
+				if out == nil {
+					out = append([]string(nil), vals...)
+				}
+				out[i] = ""
+			}
+		}
+		return out
+	}
+	switch {
+	case c.Const != nil:
+		if c.Const.S == "-" {
+			return engine.ConstColumn(engine.String(""), c.N)
+		}
+	case c.Codes != nil:
+		if d := swap(c.Dict); d != nil {
+			return &engine.Column{T: c.T, N: c.N, Dict: d, Codes: c.Codes}
+		}
+	case c.S != nil:
+		if v := swap(c.S); v != nil {
+			return &engine.Column{T: c.T, N: c.N, S: v, Null: c.Null}
+		}
+	}
 	return c
 }
 
@@ -369,7 +415,7 @@ func (c *Catalog) build(d *Def) (*Table, error) {
 		if len(sel) == 0 {
 			continue
 		}
-		t.parts = append(t.parts, &part{rb: rb, sel: sel, clock: c.clock(), procs: c.processes(), raw: map[string]*engine.Column{}, cols: make([]*engine.Column, len(t.schema)), once: make([]sync.Once, len(t.schema))})
+		t.parts = append(t.parts, &part{rb: rb, sel: sel, clock: c.clock(), procs: c.processes(), raw: map[string]*engine.Column{}, cols: make([]*engine.Column, len(t.schema)), once: make([]sync.Once, len(t.schema)), noDash: d.Provider != ""})
 	}
 	return t, nil
 }

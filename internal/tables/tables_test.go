@@ -264,6 +264,50 @@ func TestUnfilledColumnWarning(t *testing.T) {
 	}
 }
 
+// TestSysmonDash: Sysmon writes "-" for a value it does not have
+// (DestinationHostname, User, Company, ...); Defender leaves the column
+// empty, so isnotempty(RemoteUrl) does not hold for every connection (the
+// "low count FQDN" hunting query fired on "-" in 16 OTRF datasets). The raw
+// event data keeps the "-".
+func TestSysmonDash(t *testing.T) {
+	const evs = `{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":3,"UtcTime":"2024-01-01 10:00:00.000","Image":"C:\\a.exe","User":"-","Initiated":"true","DestinationHostname":"-","DestinationIp":"10.0.0.1","DestinationPort":"445"}
+{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":3,"UtcTime":"2024-01-01 10:00:01.000","Image":"C:\\a.exe","User":"CORP\\bob","Initiated":"true","DestinationHostname":"dc1.corp","DestinationIp":"10.0.0.2","DestinationPort":"445"}
+`
+	cat := NewCatalog()
+	r, err := events.NewReader(strings.NewReader(evs), "net.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Add(b)
+	now, _ := cat.Latest()
+	for _, tc := range []struct{ query, want string }{
+		{`DeviceNetworkEvents | project RemoteUrl, InitiatingProcessAccountName, RemoteIP`, "||10.0.0.1; dc1.corp|bob|10.0.0.2"},
+		{`DeviceNetworkEvents | where isnotempty(RemoteUrl) | count`, "1"},
+		{`WindowsEvent | project tostring(EventData.DestinationHostname)`, "-; dc1.corp"},
+	} {
+		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
+		if res == nil || err != nil {
+			t.Errorf("%s: %v %v", tc.query, diags, err)
+			continue
+		}
+		var rows []string
+		res.Each(func(row []engine.Value) {
+			var cells []string
+			for _, v := range row {
+				cells = append(cells, v.String())
+			}
+			rows = append(rows, strings.Join(cells, "|"))
+		})
+		if got := strings.Join(rows, "; "); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
+		}
+	}
+}
+
 func TestEmptyCatalog(t *testing.T) {
 	cat := NewCatalog()
 	for _, name := range Names() {
