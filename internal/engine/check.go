@@ -31,8 +31,13 @@ type checker struct {
 	input Node
 }
 
-// bailout carries the first semantic error to Compile.
-type bailout struct{ d source.Diagnostic }
+// bailout carries the first semantic error to Compile. unresolved marks a
+// name that refers to no table or tabular function (what union
+// isfuzzy=true leaves out).
+type bailout struct {
+	d          source.Diagnostic
+	unresolved bool
+}
 
 func newChecker(text string, opt Options) *checker {
 	return &checker{text: text, lt: source.NewLineTable("", text), opt: opt, now: TimeToTicks(opt.Now), warned: map[string]bool{}}
@@ -55,7 +60,13 @@ func (c *checker) diag(n kql.Node, sev source.Severity, code, msg string) source
 
 // fail stops the check with an error at n.
 func (c *checker) fail(n kql.Node, code, format string, args ...any) {
-	panic(bailout{c.diag(n, source.Error, code, fmt.Sprintf(format, args...))})
+	panic(bailout{d: c.diag(n, source.Error, code, fmt.Sprintf(format, args...))})
+}
+
+// failUnresolved stops the check at a name that refers to no table or
+// tabular function: an error, except in a leg of union isfuzzy=true.
+func (c *checker) failUnresolved(n kql.Node, code, format string, args ...any) {
+	panic(bailout{d: c.diag(n, source.Error, code, fmt.Sprintf(format, args...)), unresolved: true})
 }
 
 func (c *checker) warn(n kql.Node, code, msg string) {
@@ -255,7 +266,7 @@ func (c *checker) tableRef(id *kql.Ident, sc *scope) Node {
 			return n
 		}
 	}
-	c.fail(id, CodeUnknownTable, "table '%s' has no adapter: detwiki cannot build it from the events given", id.Name)
+	c.failUnresolved(id, CodeUnknownTable, "table '%s' has no adapter: detwiki cannot build it from the events given", id.Name)
 	return nil
 }
 
@@ -289,7 +300,7 @@ func (c *checker) tabularCall(call *kql.CallExpr, sc *scope, pipeIn Node) Node {
 	if serviceFunctions[strings.ToLower(name)] {
 		c.fail(call.Fun, CodeFunction, "'%s' is a service function that detwiki's engine cannot run offline", name)
 	}
-	c.fail(call.Fun, CodeUnknownFunction, "Unknown function: '%s'", name)
+	c.failUnresolved(call.Fun, CodeUnknownFunction, "Unknown function: '%s'", name)
 	return nil
 }
 

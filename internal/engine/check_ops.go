@@ -143,7 +143,7 @@ func (c *checker) operatorNode(o kql.Operator, in Node, sc *scope) Node {
 		if serviceFunctions[strings.ToLower(call.Fun.Name)] {
 			c.fail(call.Fun, CodeFunction, "'%s' is a service function that detwiki's engine cannot run offline", call.Fun.Name)
 		}
-		c.fail(call.Fun, CodeUnknownFunction, "Unknown function: '%s'", call.Fun.Name)
+		c.failUnresolved(call.Fun, CodeUnknownFunction, "Unknown function: '%s'", call.Fun.Name)
 	case *kql.PrintOp:
 		return c.print(v, sc)
 	case *kql.RangeOp:
@@ -488,7 +488,7 @@ func (c *checker) union(v *kql.UnionOp, in Node, sc *scope) Node {
 	if len(inputs) == 0 && dropped != nil {
 		// no leg resolves: the query fails as Kusto's does
 		c.warnings = c.warnings[:nwarn]
-		panic(bailout{*dropped})
+		panic(bailout{d: *dropped})
 	}
 	inner := false
 	source := ""
@@ -576,12 +576,13 @@ func (c *checker) union(v *kql.UnionOp, in Node, sc *scope) Node {
 	return node
 }
 
-// fuzzyLeg checks a leg of union isfuzzy=true. Kusto drops a leg that does
-// not resolve (a table the workspace lacks, a column or function its query
-// names that does not exist) with a warning, and fails only when no leg
-// resolves; here a table without adapter is such a table. A leg the engine
-// cannot run for its own reasons (an operator or function it does not
-// support) still fails the query: dropping it would give a wrong answer.
+// fuzzyLeg checks a leg of union isfuzzy=true. Kusto leaves out a leg that
+// names a table (or tabular function) the workspace lacks, anywhere in the
+// leg, with a warning, and fails only when no leg resolves; here a table
+// without adapter is such a table. Other errors in a leg still fail the
+// query, as Kusto.Language's analysis reports them: an unknown column or
+// scalar function, and what the engine cannot run (dropping the leg would
+// give a wrong answer).
 func (c *checker) fuzzyLeg(t kql.Expr, sc *scope) (nodes []Node, dropped *source.Diagnostic) {
 	input, aggs := c.input, c.aggRewrite
 	defer func() {
@@ -591,12 +592,7 @@ func (c *checker) fuzzyLeg(t kql.Expr, sc *scope) (nodes []Node, dropped *source
 		}
 		c.input, c.aggRewrite = input, aggs
 		b, ok := p.(bailout)
-		if !ok || b.d.Severity != source.Error {
-			panic(p)
-		}
-		switch b.d.Code {
-		case CodeUnknownTable, CodeUnknownColumn, CodeUnknownFunction:
-		default:
+		if !ok || !b.unresolved {
 			panic(p)
 		}
 		w := b.d

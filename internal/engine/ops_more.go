@@ -412,7 +412,7 @@ func (c *checker) wildcardTables(id *kql.Ident) []Node {
 		}
 	}
 	if len(out) == 0 {
-		c.fail(id, CodeUnknownTable, "no table matches '%s'", id.Name)
+		c.failUnresolved(id, CodeUnknownTable, "no table matches '%s'", id.Name)
 	}
 	return out
 }

@@ -121,19 +121,19 @@ func TestCorpusRulesRun(t *testing.T) {
 		}
 	}
 	// the figures of the last pass (docs/engine.md): 2,821 rules, 858 on
-	// adapted tables, 808 of them (94.2%) run (union isfuzzy=true leaves out
-	// legs that do not resolve, as Kusto does; quoted and month-first
+	// adapted tables, 806 of them (93.9%) run (quoted and month-first
 	// datetime literals read); the rest need FileProfile (service data),
 	// externaldata from a URL, time-series functions, or have errors Kusto
-	// also reports
+	// also reports (an unknown column in a leg of union isfuzzy=true, as
+	// Kusto.Language's analysis reports it)
 	if len(rules) < 2800 {
 		t.Errorf("only %d Kusto rules read, want 2,800 or more", len(rules))
 	}
 	if adaptedTotal < 850 {
 		t.Errorf("only %d rules read only adapted tables, want 850 or more", adaptedTotal)
 	}
-	if pct < 94.1 {
-		t.Errorf("only %.1f%% of the rules on adapted tables run, want 94.1%% or more", pct)
+	if pct < 93.9 {
+		t.Errorf("only %.1f%% of the rules on adapted tables run, want 93.9%% or more", pct)
 	}
 	for k := range reasons {
 		if strings.HasPrefix(k, "run: ") {
