@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -211,13 +212,30 @@ func (s *Server) apiLayer(w http.ResponseWriter, r *http.Request) {
 	opt := catalog.LayerOptions{MatrixFilter: matrixFilter(r.URL.Query()), RuleURL: func(id string) string {
 		return base + rulepage.Server.Rule(id)
 	}}
-	l := s.site.cat.Layer(opt)
 	name := "detwiki-layer"
 	for _, x := range append(append([]string{}, opt.Languages...), opt.Sources...) {
 		name += "-" + catalog.PageKey(x)
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
-	writeJSON(w, http.StatusOK, l)
+	// The layer depends only on the filter (as given: its values name the
+	// layer) and the base URL of the links.
+	key := base + "\x00" + strings.Join(opt.Languages, "\x01") + "\x00" + strings.Join(opt.Sources, "\x01")
+	e := s.layers.get(key, func(buf *bytes.Buffer) error {
+		s.renderSlots <- struct{}{}
+		defer func() { <-s.renderSlots }()
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(true)
+		return enc.Encode(s.site.cat.Layer(opt))
+	})
+	if e.err != nil {
+		s.fail(w, r, http.StatusInternalServerError, e.err.Error())
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	writeGzipped(w, r, e.gz, e.size)
 }
 
 func (s *Server) apiTechnique(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -77,6 +78,42 @@ func BenchmarkPages(b *testing.B) {
 				serve(b, h, bc.path)
 			}
 			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+		})
+	}
+}
+
+// BenchmarkLayer serves the Navigator layer of every rule of the corpus:
+// built for each request (a new base URL each time, as the first request
+// of a filter), and from the layer cache to clients with and without gzip.
+func BenchmarkLayer(b *testing.B) {
+	c := corpusCatalog(b)
+	h := web.New(c, web.Options{CacheBytes: -1})
+	for _, bc := range []struct {
+		name     string
+		gzip     bool
+		newHosts bool
+	}{{"uncached", true, true}, {"cached-gzip", true, false}, {"cached-plain", false, false}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var n int64
+			cpu0 := processCPU()
+			for i := 0; i < b.N; i++ {
+				req := httptest.NewRequest("GET", "/api/attack/layer", nil)
+				if bc.newHosts {
+					req.Host = fmt.Sprintf("wiki%d.example", i)
+				}
+				if bc.gzip {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatalf("layer: %d", rec.Code)
+				}
+				n += int64(rec.Body.Len())
+			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(n)/float64(b.N), "body-bytes")
 		})
 	}
 }

@@ -68,6 +68,8 @@ type Server struct {
 	mux   *http.ServeMux
 	css   []byte
 	cache *pageCache
+	// layers keeps the Navigator layers answered (see layerCache).
+	layers *layerCache
 	// etag identifies the catalog: pages are the same for one catalog.
 	etag string
 	// warmed is set once the background warm-up has rendered every rule.
@@ -93,7 +95,8 @@ func New(c *catalog.Catalog, opt Options) *Server {
 	if slots <= 0 {
 		slots = runtime.GOMAXPROCS(0)
 	}
-	s := &Server{site: newSite(c, opt.Notes), opt: opt, mux: http.NewServeMux(), renderSlots: make(chan struct{}, slots)}
+	s := &Server{site: newSite(c, opt.Notes), opt: opt, mux: http.NewServeMux(), renderSlots: make(chan struct{}, slots),
+		layers: newLayerCache(maxCachedLayers)}
 	s.css = []byte(stylesheet())
 	if opt.CacheBytes > 0 {
 		s.cache = newPageCache(opt.CacheBytes)
@@ -327,19 +330,25 @@ func acceptsGzip(r *http.Request) bool {
 
 // writeCached sends a cached page, compressed when the client accepts it.
 func writeCached(w http.ResponseWriter, r *http.Request, e *cacheEntry) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	writeGzipped(w, r, e.gz, e.size)
+}
+
+// writeGzipped sends a gzip-compressed body as it is when the client
+// accepts gzip, decompressed (size bytes) otherwise.
+func writeGzipped(w http.ResponseWriter, r *http.Request, gz []byte, size int) {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	if acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
-		h.Set("Content-Length", strconv.Itoa(len(e.gz)))
-		w.Write(e.gz)
+		h.Set("Content-Length", strconv.Itoa(len(gz)))
+		w.Write(gz)
 		return
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(e.gz))
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return
 	}
-	h.Set("Content-Length", strconv.Itoa(e.size))
+	h.Set("Content-Length", strconv.Itoa(size))
 	io.Copy(w, zr)
 }
 
@@ -755,16 +764,24 @@ func writeHTML(w http.ResponseWriter, b []byte) {
 }
 
 // CacheStats says how many pages the cache holds and whether the warm-up
-// is done.
+// is done, and how many Navigator layers are kept (of how many built).
 type CacheStats struct {
 	Pages  int  `json:"pages"`
 	Bytes  int  `json:"bytes"`
 	Warmed bool `json:"warmed"`
+	// Layers and LayerBytes are the Navigator layers kept
+	// (gzip-compressed); LayerBuilds counts the layers built because they
+	// were not cached.
+	Layers      int   `json:"layers"`
+	LayerBytes  int   `json:"layer_bytes"`
+	LayerBuilds int64 `json:"layer_builds"`
 }
 
-// CacheStats returns the state of the page cache.
+// CacheStats returns the state of the page and layer caches.
 func (s *Server) CacheStats() CacheStats {
 	st := CacheStats{Warmed: s.warmed.Load()}
 	st.Pages, st.Bytes = s.cache.stats()
+	st.Layers, st.LayerBytes = s.layers.stats()
+	st.LayerBuilds = s.layers.builds.Load()
 	return st
 }

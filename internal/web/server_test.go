@@ -1,17 +1,23 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/detwiki/detwiki/internal/catalog"
 	"github.com/detwiki/detwiki/internal/catalog/catalogtest"
 	"github.com/detwiki/detwiki/internal/htmlcheck"
+	"github.com/detwiki/detwiki/internal/rulepage"
 	"github.com/detwiki/detwiki/internal/web"
 )
 
@@ -258,5 +264,74 @@ func TestAPI(t *testing.T) {
 	status, _, body = get(t, srv, "/api/search?q=kind:nonsense")
 	if status != 400 || !strings.Contains(body, "unknown kind") {
 		t.Errorf("bad kind: %d %s", status, body)
+	}
+}
+
+// TestLayerCache checks that a Navigator layer is built once per filter and
+// base URL and then answered from the cache, compressed or not, the same
+// bytes each time, and that the cache stays bounded.
+func TestLayerCache(t *testing.T) {
+	c := catalog.New(catalogtest.Documents(), catalog.Info{Detwiki: "test"}, nil)
+	s := web.New(c, web.Options{CacheBytes: -1}) // layers are cached even without the page cache
+	fetch := func(path, host string, gzipped bool) (*httptest.ResponseRecorder, string) {
+		t.Helper()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Host = host
+		if gzipped {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+		body := rec.Body.Bytes()
+		if rec.Header().Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("GET %s: %v", path, err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("GET %s: %v", path, err)
+			}
+		} else if gzipped {
+			t.Errorf("GET %s: not compressed for a client accepting gzip", path)
+		}
+		return rec, string(body)
+	}
+	want := new(bytes.Buffer)
+	enc := json.NewEncoder(want)
+	enc.SetEscapeHTML(true)
+	enc.Encode(c.Layer(catalog.LayerOptions{MatrixFilter: catalog.MatrixFilter{Languages: []string{"kusto"}},
+		RuleURL: func(id string) string { return "http://wiki.example" + rulepage.Server.Rule(id) }}))
+
+	for i, gz := range []bool{false, true, false, true} {
+		rec, body := fetch("/api/attack/layer?lang=kusto", "wiki.example", gz)
+		if body != want.String() {
+			t.Fatalf("request %d: layer differs from catalog.Layer:\n%s\nwant\n%s", i, body, want)
+		}
+		h := rec.Header()
+		if h.Get("Content-Type") != "application/json; charset=utf-8" || h.Get("Content-Disposition") != `attachment; filename="detwiki-layer-kusto.json"` ||
+			h.Get("Content-Length") != strconv.Itoa(rec.Body.Len()) {
+			t.Errorf("request %d: headers %v", i, h)
+		}
+	}
+	if st := s.CacheStats(); st.LayerBuilds != 1 || st.Layers != 1 || st.LayerBytes == 0 {
+		t.Errorf("after four requests of one layer: %+v, want one layer built and kept", st)
+	}
+	// Another base URL or filter is another layer.
+	if _, body := fetch("/api/attack/layer?lang=kusto", "other.example", true); !strings.Contains(body, "http://other.example/rules/") {
+		t.Errorf("layer for another host links elsewhere: %.300s", body)
+	}
+	fetch("/api/attack/layer", "wiki.example", true)
+	if st := s.CacheStats(); st.LayerBuilds != 3 || st.Layers != 3 {
+		t.Errorf("three distinct layers: %+v", st)
+	}
+	// Any number of distinct filters keeps memory bounded.
+	for i := range 100 {
+		fetch(fmt.Sprintf("/api/attack/layer?source=s%d", i), "wiki.example", true)
+	}
+	if st := s.CacheStats(); st.Layers > 32 || st.LayerBuilds != 103 {
+		t.Errorf("after 100 more filters: %+v, want at most 32 layers kept", st)
 	}
 }
