@@ -97,14 +97,39 @@ func containsFold(list []string, s string) bool {
 
 // elasticLookup: ECS fields of Elastic rules are canonical already, except
 // Windows event data (winlog.event_data.X), which takes X's ECS name when
-// the Windows schema has a non-event-data one.
+// the Windows schema has a non-event-data one, and ECS multi-fields
+// (process.name.caseless), which take their base field's name.
 func (e *enricher) elasticLookup(field string) (Mapping, bool) {
-	if rest, ok := strings.CutPrefix(field, "winlog.event_data."); ok {
+	base, via := ecsBaseField(field), "ecs"
+	if base != field {
+		via = "ecs multi-field"
+	}
+	if rest, ok := strings.CutPrefix(base, "winlog.event_data."); ok {
 		if mp, ok := e.ft.Schema("windows").Lookup(e.contexts, rest); ok && mp.ECS != "" && !strings.HasPrefix(mp.ECS, "winlog.event_data.") {
 			return Mapping{Field: field, ECS: mp.ECS, Via: mp.Via}, true
 		}
 	}
-	return Mapping{Field: field, ECS: field, Via: "ecs"}, true
+	return Mapping{Field: field, ECS: base, Via: via}, true
+}
+
+// ecsMultiFields are the suffixes of ECS multi-fields that index their
+// base field's value again with the same meaning for a comparison:
+// ".caseless" is the value lower-cased (Elastic Defend's
+// process.name.caseless, file.path.caseless), so a test on it is a
+// case-insensitive test of the base field and counts with it. (".text", a
+// tokenised copy matched word by word, is not one: its tests do not
+// compare the whole value.)
+var ecsMultiFields = []string{".caseless"}
+
+// ecsBaseField returns the field an ECS multi-field indexes
+// (process.name for process.name.caseless), or field itself.
+func ecsBaseField(field string) string {
+	for _, suffix := range ecsMultiFields {
+		if base, ok := strings.CutSuffix(field, suffix); ok && base != "" {
+			return base
+		}
+	}
+	return field
 }
 
 // kustoLookup resolves a KQL column through the table it comes from:

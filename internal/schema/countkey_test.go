@@ -51,6 +51,9 @@ func TestCountKeyAcrossLanguages(t *testing.T) {
 			withPredicate(sigmaPC(), pred("Image", rule.KindEndsWith, `\certutil.exe`)),
 			withPredicate(&rule.Document{Language: rule.LangSplunk}, pred("Processes.process_name", rule.KindEq, "certutil.exe")),
 			withPredicate(&rule.Document{Language: rule.LangElastic}, pred("process.name", rule.KindEq, "certutil.exe")),
+			// An ECS .caseless multi-field counts with its base field.
+			withPredicate(&rule.Document{Language: rule.LangElastic}, pred("process.name.caseless", rule.KindEq, "certutil.exe")),
+			withPredicate(&rule.Document{Language: rule.LangElastic}, pred("process.executable.caseless", rule.KindEndsWith, `\certutil.exe`)),
 			withPredicate(&rule.Document{Language: rule.LangChronicle}, pred("target.process.file.full_path", rule.KindEndsWith, `/certutil.exe`)),
 			// Outside DeviceProcessEvents the initiating process is the actor.
 			withPredicate(&rule.Document{Language: rule.LangKusto, Analysis: rule.Analysis{Tables: []string{"DeviceNetworkEvents"}}}, pred("InitiatingProcessFileName", rule.KindEq, "CertUtil.exe")),

@@ -300,7 +300,8 @@ func TestEnrichElastic(t *testing.T) {
 		Query:    `process where host.os.type == "windows" and event.type == "start" and process.parent.name : "mmc.exe" and process.name : "cmd.exe"`,
 		Analysis: rule.Analysis{Tables: []string{"logs-endpoint.events.process-*", "winlogbeat-*"}}}
 	for _, p := range []rule.Predicate{pred("event.type", rule.KindEq, "start"), pred("process.parent.name", rule.KindEq, "mmc.exe"),
-		pred("winlog.event_data.OriginalFileName", rule.KindEq, "Cmd.Exe")} {
+		pred("winlog.event_data.OriginalFileName", rule.KindEq, "Cmd.Exe"), pred("process.name.caseless", rule.KindEq, "cmd.exe"),
+		pred("file.path.caseless", rule.KindContains, `\temp\`), pred("caseless", rule.KindEq, "x"), pred(".caseless", rule.KindEq, "x")} {
 		d.Analysis.AddPredicate(p)
 	}
 	schema.Enrich(d)
@@ -310,6 +311,16 @@ func TestEnrichElastic(t *testing.T) {
 	}
 	if c := canonicalOf(d, "process.parent.name"); c != "process.parent.name" {
 		t.Errorf("ECS field not kept: %q", c)
+	}
+	// ECS .caseless multi-fields are their base field, lower-cased.
+	for field, want := range map[string]string{"process.name.caseless": "process.name", "file.path.caseless": "file.path",
+		"caseless": "caseless", ".caseless": ".caseless"} {
+		if c := canonicalOf(d, field); c != want {
+			t.Errorf("%s = %q, want %q", field, c, want)
+		}
+	}
+	if c := schema.Canonical(rule.LangElastic, "process.parent.executable.caseless"); c != "process.parent.executable" {
+		t.Errorf("Canonical(process.parent.executable.caseless) = %q", c)
 	}
 	if c := canonicalOf(d, "winlog.event_data.OriginalFileName"); c != "process.pe.original_file_name" {
 		t.Errorf("winlog.event_data.OriginalFileName = %q", c)
