@@ -41,7 +41,7 @@
 //	CloudTrail, Entra-SignIn, Entra-Audit, Azure-Activity, Office365, Okta,
 //	GCP-Audit, GitHub-Audit, Google-Workspace, Kubernetes-Audit
 //	                      cloud and SaaS logs; the event is the operation name
-//	Sublime-MDM           one email message (event "inbound")
+//	Sublime-MDM           one email message, by direction (inbound, outbound, internal)
 //
 // docs/schema.md describes every source, how to regenerate and how to extend
 // the tables.

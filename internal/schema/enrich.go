@@ -71,7 +71,7 @@ func (e *enricher) run() {
 	case rule.LangPanther:
 		e.pantherEvents()
 	case rule.LangSublime:
-		e.addRuleEvent("Sublime-MDM", "inbound")
+		e.sublimeEvents()
 	}
 	// Events a front end added itself count as the rule's own.
 	for _, ev := range e.a.Events {
@@ -950,4 +950,33 @@ func (e *enricher) pantherProvider(logType string) string {
 		}
 	}
 	return ""
+}
+
+// ---- Sublime ----------------------------------------------------------------
+
+// sublimeDirections are the message directions of Sublime's message data
+// model (type.inbound, type.outbound, type.internal), each an event of
+// Sublime-MDM.
+var sublimeDirections = []string{"inbound", "outbound", "internal"}
+
+// sublimeEvents adds the message the rule reads, in the directions its
+// indicators test (the front end records type.outbound as `type eq
+// outbound`, ECS email.direction); a rule that tests none reads inbound
+// mail, what nearly every Sublime rule is about.
+func (e *enricher) sublimeEvents() {
+	const provider = "Sublime-MDM"
+	added := false
+	if prov := e.cat.Provider(provider); prov != nil {
+		for _, v := range e.values(prov.EventFields...) {
+			for _, dir := range sublimeDirections {
+				if strings.EqualFold(strings.TrimSpace(v), dir) {
+					e.addRuleEvent(provider, dir)
+					added = true
+				}
+			}
+		}
+	}
+	if !added {
+		e.addRuleEvent(provider, "inbound")
+	}
 }

@@ -445,6 +445,42 @@ func TestEnrichSublime(t *testing.T) {
 			t.Errorf("%s = %q, want %q", field, c, want)
 		}
 	}
+
+	// The message direction follows the rule's type.outbound /
+	// type.internal tests (recorded as type eq outbound); a rule without
+	// one reads inbound mail; a negated test names no direction.
+	for _, tc := range []struct {
+		name  string
+		preds []rule.Predicate
+		want  []string // the rule's own Sublime-MDM events
+	}{
+		{"outbound", []rule.Predicate{pred("type", rule.KindEq, "outbound"), pred("subject.subject", rule.KindContains, "invoice")}, []string{"outbound"}},
+		{"internal", []rule.Predicate{pred("type", rule.KindEq, "Internal")}, []string{"internal"}},
+		{"inbound or internal", []rule.Predicate{pred("type", rule.KindEq, "inbound"), pred("type", rule.KindEq, "internal")}, []string{"inbound", "internal"}},
+		{"no direction", []rule.Predicate{pred("subject.subject", rule.KindContains, "invoice")}, []string{"inbound"}},
+		{"not outbound", []rule.Predicate{negated(pred("type", rule.KindEq, "outbound")), pred("subject.subject", rule.KindContains, "invoice")}, []string{"inbound"}},
+	} {
+		d := &rule.Document{Language: rule.LangSublime, Analysis: rule.Analysis{Tables: []string{"message"}}}
+		for _, p := range tc.preds {
+			d.Analysis.AddPredicate(p)
+		}
+		schema.Enrich(d)
+		var own []string
+		for _, ev := range d.Analysis.Events {
+			if ev.Provider == "Sublime-MDM" {
+				if ev.Via != rule.ViaRule {
+					t.Errorf("%s: Sublime-MDM/%s is an equivalent of the rule's own event", tc.name, ev.Event)
+				}
+				own = append(own, ev.Event)
+			}
+		}
+		if !slices.Equal(own, tc.want) {
+			t.Errorf("%s: Sublime-MDM events %v, want %v (all: %v)", tc.name, own, tc.want, events(d))
+		}
+		if m := missing(events(d), "equivalent Defender-EmailEvents/*", "equivalent ECS/email"); m != nil {
+			t.Errorf("%s: missing %v in %v", tc.name, m, events(d))
+		}
+	}
 }
 
 func TestEnrichKeepsFrontEndFacts(t *testing.T) {

@@ -75,6 +75,10 @@ func TestEventEquivalences(t *testing.T) {
 		{[2]string{"CloudTrail", "StopLogging"}, [2]string{"CloudTrail", "DeleteTrail"}, true},
 		{[2]string{"CloudTrail", "ConsoleLogin"}, [2]string{"Okta", "user.session.start"}, true},
 		{[2]string{"Sublime-MDM", "inbound"}, [2]string{"Defender-EmailEvents", "*"}, true},
+		{[2]string{"Sublime-MDM", "outbound"}, [2]string{"Defender-EmailEvents", "*"}, true},
+		{[2]string{"Sublime-MDM", "internal"}, [2]string{"ECS", "email"}, true},
+		{[2]string{"Sublime-MDM", "inbound"}, [2]string{"Sublime-MDM", "outbound"}, false},
+		{[2]string{"Sublime-MDM", "outbound"}, [2]string{"Sublime-MDM", "internal"}, false},
 	} {
 		if got := equivalent(c, tc.a[0], tc.a[1], tc.b[0], tc.b[1]); got != tc.want {
 			t.Errorf("%s/%s ~ %s/%s = %v, want %v", tc.a[0], tc.a[1], tc.b[0], tc.b[1], got, tc.want)
