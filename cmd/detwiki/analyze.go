@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/detwiki/detwiki/internal/attack"
 	"github.com/detwiki/detwiki/internal/formats"
 	"github.com/detwiki/detwiki/internal/progress"
 	"github.com/detwiki/detwiki/internal/rule"
@@ -21,10 +20,10 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "json", "output: json (an array), jsonl (one document per line), md (rule pages as markdown) or html (rule pages as one self-contained HTML file)")
-	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
+	attackFile := fs.String("attack", "", attackUsage)
 	input := fs.String("input-format", "", "read every file with this reader instead of detecting the format")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: detwiki analyze [--format json|jsonl|md|html] [--attack FILE] [--input-format F] PATH...")
+		fmt.Fprintln(stderr, "Usage: detwiki analyze [--format json|jsonl|md|html] [--attack FILE|DIR] [--input-format F] PATH...")
 		fmt.Fprintln(stderr, "Reads rule files and folders (recursively) and prints their rule documents, or their rule pages.")
 		fmt.Fprintln(stderr, "Problems are printed as file:line:col: message [CODE]. The exit status is 1 when no rule could be read.")
 		fs.PrintDefaults()
@@ -43,7 +42,7 @@ func runAnalyze(args []string, stdout, stderr io.Writer) int {
 	}
 	opt := formats.Options{Format: *input}
 	if *attackFile != "" {
-		c, err := attack.LoadBundle(*attackFile)
+		c, err := loadAttack(*attackFile)
 		if err != nil {
 			fmt.Fprintln(stderr, "detwiki:", err)
 			return 2

@@ -34,7 +34,7 @@ func runAttack(args []string, stdout, stderr io.Writer) int {
 	baseURL := fs.String("base-url", "", "URL of the wiki, for a link to each rule's page (default: each rule's public source, when known)")
 	out := fs.String("out", "", "write the layer to this file (default: standard output)")
 	name := fs.String("name", "", "layer name")
-	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
+	attackFile := fs.String("attack", "", attackUsage)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: detwiki attack layer [--catalog DIR | SOURCE...] [--lang L] [--source S] [--base-url URL] [--out FILE]")
 		fmt.Fprintln(stderr, "Writes an ATT&CK Navigator layer (format 4.5): per technique the number of rules as score, and per rule")

@@ -22,7 +22,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "detwiki-catalog", "catalog folder to write (holds catalog.db); a rebuild re-reads only changed files")
 	site := fs.String("site", "", "also write a static site into this folder")
-	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
+	attackFile := fs.String("attack", "", attackUsage)
 	full := fs.Bool("full", false, "read every file again instead of reusing the previous build")
 	baseURL := fs.String("base-url", "", "public URL of the static site, for the rule links of Navigator layers")
 	siteJSON := fs.Bool("site-json", false, "also write every rule document into the static site as rules/<id>.json")
@@ -30,7 +30,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	var eventPaths stringList
 	fs.Var(&eventPaths, "events", "event file or folder (repeatable): run every rule that can run on it and on its own sample events; rule pages show where each fired")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: detwiki build [--out DIR] [--site DIR [--site-json]] [--attack FILE] [--full] [--events PATH]... SOURCE...")
+		fmt.Fprintln(stderr, "Usage: detwiki build [--out DIR] [--site DIR [--site-json]] [--attack FILE|DIR] [--full] [--events PATH]... SOURCE...")
 		fmt.Fprintln(stderr, "Reads rule folders (any mix of formats), analyses every rule, computes the corpus statistics and")
 		fmt.Fprintln(stderr, "writes the catalog. Without SOURCE: the repositories `detwiki sync` keeps, else the example rules.")
 		fs.PrintDefaults()

@@ -120,12 +120,15 @@ func catalogDirFor(sources []string) string {
 	return filepath.Join(rulesync.CacheDir(), "catalogs", hex.EncodeToString(sum[:8]))
 }
 
-// loadAttack reads --attack FILE (the built-in data when empty).
-func loadAttack(file string) (*attack.Catalog, error) {
-	if file == "" {
+// attackUsage is the help of every --attack flag.
+const attackUsage = "ATT&CK Enterprise STIX bundle, or a folder holding one (enterprise-attack*.json) (default: the built-in ATT&CK data)"
+
+// loadAttack reads --attack FILE or FOLDER (the built-in data when empty).
+func loadAttack(path string) (*attack.Catalog, error) {
+	if path == "" {
 		return attack.Default(), nil
 	}
-	return attack.LoadBundle(file)
+	return attack.Load(path)
 }
 
 // softMemoryLimit is the Go heap target of builds and of the server (unless

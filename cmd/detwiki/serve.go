@@ -30,7 +30,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	catDir := fs.String("catalog", "", "serve the catalog in `DIR`, built with detwiki build (instead of reading rule folders)")
 	out := fs.String("out", "", "catalog folder to keep the build in (default: a folder in the detwiki cache, so restarts are fast)")
-	attackFile := fs.String("attack", "", "ATT&CK Enterprise STIX bundle (default: the built-in ATT&CK data)")
+	attackFile := fs.String("attack", "", attackUsage)
 	baseURL := fs.String("base-url", "", "public URL of the wiki, for the rule links of Navigator layers (default: from each request)")
 	quiet := fs.Bool("quiet", false, "no progress bar and no build summary")
 	warm := fs.Bool("warm", true, "render every rule page into the page cache in the background after start (while the server is idle)")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -43,6 +44,8 @@ func (o *stixObject) attackID() string {
 }
 
 // LoadBundle reads an ATT&CK Enterprise STIX bundle (2.0 or 2.1) from a file.
+// Without a collection object naming the version, the version is taken
+// from the file name (enterprise-attack-18.1.json: 18.1).
 func LoadBundle(path string) (*Catalog, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -54,6 +57,11 @@ func LoadBundle(path string) (*Catalog, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	c.Source = path
+	if c.Version == "" {
+		// STIX 2.0 bundles have no collection object: the version is in
+		// the file name, as MITRE publishes them.
+		c.Version = versionFromName(filepath.Base(path))
+	}
 	return c, nil
 }
 

@@ -150,7 +150,7 @@ func Build(opt Options) (*Catalog, *Report, error) {
 		rep.Full, rep.Why = true, "detwiki changed since the previous build"
 		prev.close()
 		prev = nil
-	case string(prev.attackJSON) != string(attackJSON):
+	case !sameAttack(prev.attackJSON, attackJSON, ac):
 		rep.Full, rep.Why = true, "the ATT&CK data changed"
 		prev.close()
 		prev = nil
@@ -396,7 +396,8 @@ func Build(opt Options) (*Catalog, *Report, error) {
 		// catalog with an empty one.
 		dirty = false
 	}
-	if opt.Out != "" && dirty {
+	rep.Wrote = opt.Out != "" && dirty
+	if rep.Wrote {
 		prev.close()
 		prev = nil
 		c.Info.Duration = time.Since(start)
@@ -404,13 +405,28 @@ func Build(opt Options) (*Catalog, *Report, error) {
 			return nil, nil, err
 		}
 		t = phase("write", t)
+		// The duration of the build shown to readers includes writing,
+		// which is known only now: the stored info is updated (one row).
+		c.Info.Duration = time.Since(start)
+		if err := saveInfo(dbPath, c.Info); err != nil {
+			return nil, nil, err
+		}
+	} else if dirty {
+		c.Info.Duration = time.Since(start)
 	}
 	rep.Total = time.Since(start)
-	if dirty {
-		c.Info.Duration = rep.Total
-	}
-	rep.Wrote = opt.Out != "" && dirty
 	return c, rep, nil
+}
+
+// sameAttack reports whether the ATT&CK data a previous build stored are
+// those of this build: the same version, tactics and techniques, wherever
+// they came from (the built-in data or a bundle given with --attack).
+func sameAttack(stored, current []byte, ac *attack.Catalog) bool {
+	if string(stored) == string(current) {
+		return true
+	}
+	prev, err := attack.FromJSON(stored)
+	return err == nil && prev.SameData(ac)
 }
 
 // hashFile returns the SHA-256 of a file's content ("" when it cannot be

@@ -122,6 +122,27 @@ func save(path string, c *Catalog, files []FileRecord, places map[*rule.Document
 	return os.Rename(tmp, path)
 }
 
+// saveInfo replaces the Info stored in the catalog at path (one row: how
+// long a build took is known only once the catalog is written).
+func saveInfo(path string, info Info) error {
+	b, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(path)
+	if err != nil {
+		return err
+	}
+	_, err = db.Exec("UPDATE meta SET value = ? WHERE key = 'info'", string(b))
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing the catalog %s: %w", path, err)
+	}
+	return nil
+}
+
 func writeAll(db *sql.DB, c *Catalog, files []FileRecord, places map[*rule.Document]placement, attackJSON []byte) error {
 	ctx := context.Background()
 	for _, p := range []string{"PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-65536",
