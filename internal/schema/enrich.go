@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/detwiki/detwiki/internal/rule"
@@ -547,7 +548,7 @@ func (e *enricher) asimEvent(name string) string {
 
 // sigmaLogsource returns the rule's product, category and service, from
 // Extra["logsource"] or, failing that, the "product/category/service"
-// table entry.
+// table entry (see logsourceOfTable).
 func (e *enricher) sigmaLogsource() (product, category, service string) {
 	if !e.logsourceSet {
 		e.logsource[0], e.logsource[1], e.logsource[2] = e.readLogsource()
@@ -566,9 +567,84 @@ func (e *enricher) readLogsource() (product, category, service string) {
 		}
 	}
 	if ls, ok := e.d.Extra["logsource"].(map[string]string); ok {
-		return strings.ToLower(ls["product"]), strings.ToLower(ls["category"]), strings.ToLower(ls["service"])
+		product, category, service = strings.ToLower(ls["product"]), strings.ToLower(ls["category"]), strings.ToLower(ls["service"])
+		if product != "" || category != "" || service != "" {
+			return product, category, service
+		}
+	}
+	if len(e.a.Tables) == 1 {
+		return e.logsourceOfTable(strings.ToLower(e.a.Tables[0]))
 	}
 	return "", "", ""
+}
+
+// logsourceOfTable reads a Sigma table entry, the logsource written
+// "product/category/service" with its empty parts left out
+// (windows/process_creation, windows/security, aws/cloudtrail, proxy), for
+// a document that has it but no Extra["logsource"] (one built by another
+// producer, or a correlation whose rules' logsources differ only in their
+// definitions). Three parts are product, category and service. Otherwise
+// the first part is the product when it is the document's one platform
+// (the Sigma front end's Platforms is the product) or the product of a
+// provider's logsource (windows, linux, aws, ...); then, of two parts left,
+// the first is the category and the second the service; of one part, it is
+// a service when a provider is named by it (windows/security), a category
+// when a class or Sigma's taxonomy is (proxy, process_creation,
+// jvm/application), and otherwise a service after a product (linux/sshd,
+// zeek/http) but a category alone (Sigma's logsources without a product are
+// generic categories).
+func (e *enricher) logsourceOfTable(table string) (product, category, service string) {
+	parts := strings.Split(table, "/")
+	for _, p := range parts {
+		if p == "" {
+			return "", "", ""
+		}
+	}
+	switch len(parts) {
+	case 3:
+		return parts[0], parts[1], parts[2]
+	case 1, 2:
+	default:
+		return "", "", ""
+	}
+	if e.isSigmaProduct(parts[0]) {
+		product, parts = parts[0], parts[1:]
+	}
+	switch len(parts) {
+	case 0:
+		return product, "", ""
+	case 2:
+		return product, parts[0], parts[1]
+	}
+	x := parts[0]
+	switch {
+	case e.cat.sigmaLog[product+"/"+x] != "" || e.cat.sigmaLog["/"+x] != "":
+		return product, "", x
+	case e.cat.ClassOfSigma(x) != nil || slices.Contains(sigmaCategoriesWithoutClass, x):
+		return product, x, ""
+	case product != "":
+		return product, "", x
+	}
+	return "", x, ""
+}
+
+// sigmaCategoriesWithoutClass are the logsource categories of Sigma's
+// taxonomy (sigma-specification Taxonomy_specification.md, "Application
+// Folder" and "Category Folder") that no event class names.
+var sigmaCategoriesWithoutClass = []string{"application", "authentication", "database", "firewall"}
+
+// isSigmaProduct reports whether a logsource part is the document's
+// product: its one platform, or the product of a provider's logsource.
+func (e *enricher) isSigmaProduct(part string) bool {
+	if len(e.d.Platforms) == 1 && strings.EqualFold(e.d.Platforms[0], part) {
+		return true
+	}
+	for k := range e.cat.sigmaLog {
+		if p, _, ok := strings.Cut(k, "/"); ok && p == part {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *enricher) sigmaEvents() {

@@ -295,6 +295,71 @@ func TestEnrichSigma(t *testing.T) {
 	}
 }
 
+// TestEnrichSigmaTableLogsource: a Sigma document without
+// Extra["logsource"] takes its logsource from its one table entry
+// ("product/category/service", empty parts left out).
+func TestEnrichSigmaTableLogsource(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		tables    []string
+		platforms []string
+		extra     map[string]any
+		preds     []rule.Predicate
+		want      []string          // events that must be there
+		not       []string          // events that must not
+		canonical map[string]string // field -> canonical field
+	}{
+		{name: "product/category", tables: []string{"windows/process_creation"}, platforms: []string{"windows"},
+			preds: []rule.Predicate{pred("Image", rule.KindEndsWith, `\cmd.exe`), pred("IntegrityLevel", rule.KindEq, "High")},
+			want:  []string{"rule Sigma/process_creation", "equivalent Sysmon/1", "equivalent Security/4688"}, not: []string{"equivalent Auditd/EXECVE"},
+			canonical: map[string]string{"Image": "process.executable", "IntegrityLevel": "winlog.event_data.IntegrityLevel"}},
+		{name: "product/service", tables: []string{"windows/security"}, platforms: []string{"windows"},
+			preds: []rule.Predicate{pred("EventID", rule.KindEq, "4698")},
+			want:  []string{"rule Security/4698", "equivalent Defender-DeviceEvents/ScheduledTaskCreated"}, not: []string{"rule Sigma/security"}},
+		{name: "cloud service without platforms", tables: []string{"aws/cloudtrail"},
+			preds:     []rule.Predicate{pred("eventName", rule.KindEq, "StopLogging"), pred("eventSource", rule.KindEq, "cloudtrail.amazonaws.com")},
+			want:      []string{"rule CloudTrail/StopLogging", "equivalent CloudTrail/DeleteTrail"},
+			canonical: map[string]string{"eventSource": "event.provider"}},
+		{name: "category alone", tables: []string{"proxy"}, preds: []rule.Predicate{pred("c-uri", rule.KindContains, "/x")},
+			want: []string{"rule Sigma/proxy"}, canonical: map[string]string{"c-uri": "url.original"}},
+		{name: "three parts", tables: []string{"kubernetes/application/audit"}, platforms: []string{"kubernetes"},
+			preds: []rule.Predicate{pred("verb", rule.KindEq, "create")},
+			want:  []string{"rule Sigma/application", "rule Kubernetes-Audit/create"}},
+		{name: "unknown service after a product", tables: []string{"linux/sshd"}, platforms: []string{"linux"},
+			preds: []rule.Predicate{pred("x", rule.KindEq, "y")}, not: []string{"rule Sigma/sshd", "rule Sigma/linux"}},
+		{name: "generic category after a product named by the platform", tables: []string{"opencanary/application"}, platforms: []string{"opencanary"},
+			preds: []rule.Predicate{pred("x", rule.KindEq, "y")}, want: []string{"rule Sigma/application"}, not: []string{"rule Sigma/opencanary"}},
+		{name: "Extra logsource wins", tables: []string{"windows/process_creation"}, platforms: []string{"windows"},
+			extra: map[string]any{"logsource": map[string]any{"product": "windows", "category": "image_load"}},
+			preds: []rule.Predicate{pred("ImageLoaded", rule.KindEndsWith, `\x.dll`)},
+			want:  []string{"rule Sigma/image_load"}, not: []string{"rule Sigma/process_creation"}},
+		{name: "several tables name no one logsource", tables: []string{"windows/process_creation", "windows/image_load"},
+			preds: []rule.Predicate{pred("x", rule.KindEq, "y")}, not: []string{"rule Sigma/process_creation", "rule Sigma/image_load"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &rule.Document{Language: rule.LangSigma, Platforms: tc.platforms, Extra: tc.extra, Analysis: rule.Analysis{Tables: tc.tables}}
+			for _, p := range tc.preds {
+				d.Analysis.AddPredicate(p)
+			}
+			schema.Enrich(d)
+			got := events(d)
+			if m := missing(got, tc.want...); m != nil {
+				t.Errorf("missing %v in %v", m, got)
+			}
+			for _, n := range tc.not {
+				if slices.Contains(got, n) {
+					t.Errorf("unexpected %s in %v", n, got)
+				}
+			}
+			for field, want := range tc.canonical {
+				if c := canonicalOf(d, field); c != want {
+					t.Errorf("%s = %q, want %q", field, c, want)
+				}
+			}
+		})
+	}
+}
+
 func TestEnrichElastic(t *testing.T) {
 	d := &rule.Document{Language: rule.LangElastic, QueryLanguage: "eql",
 		Query:    `process where host.os.type == "windows" and event.type == "start" and process.parent.name : "mmc.exe" and process.name : "cmd.exe"`,
