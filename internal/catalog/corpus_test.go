@@ -39,7 +39,9 @@ var corpusIndicators = []struct {
 	key        catalog.IndicatorKey
 	byLanguage map[string]int
 }{
-	{catalog.IndicatorKey{Field: "process.name", Kind: "eq", Value: "powershell.exe"}, map[string]int{"elastic": 80, "kusto": 64, "sigma": 185, "splunk": 48, "panther": 1}},
+	// Elastic 81: process.name.caseless counts with process.name
+	// (rules_building_block/discovery_generic_registry_query.toml).
+	{catalog.IndicatorKey{Field: "process.name", Kind: "eq", Value: "powershell.exe"}, map[string]int{"elastic": 81, "kusto": 64, "sigma": 185, "splunk": 48, "panther": 1}},
 	{catalog.IndicatorKey{Field: "process.parent.name", Kind: "eq", Value: "mmc.exe"}, map[string]int{"elastic": 3, "sigma": 3, "splunk": 4}},
 	{catalog.IndicatorKey{Field: "process.name", Kind: "eq", Value: "certutil.exe"}, map[string]int{"elastic": 23, "kusto": 10, "sigma": 42, "splunk": 12}},
 }
