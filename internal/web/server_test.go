@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
@@ -333,5 +334,31 @@ func TestLayerCache(t *testing.T) {
 	}
 	if st := s.CacheStats(); st.Layers > 32 || st.LayerBuilds != 103 {
 		t.Errorf("after 100 more filters: %+v, want at most 32 layers kept", st)
+	}
+}
+
+// TestLayerCacheConcurrent asks for one layer from many clients at once:
+// it is built once, and every client gets it whole.
+func TestLayerCacheConcurrent(t *testing.T) {
+	c := catalog.New(catalogtest.Documents(), catalog.Info{Detwiki: "test"}, nil)
+	s := web.New(c, web.Options{})
+	var wg sync.WaitGroup
+	bodies := make([]string, 16)
+	for i := range bodies {
+		wg.Go(func() {
+			req := httptest.NewRequest("GET", "/api/attack/layer?lang=sigma", nil)
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			bodies[i] = rec.Body.String()
+		})
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if b != bodies[0] || !strings.Contains(b, `"versions"`) {
+			t.Fatalf("client %d got %.200q, client 0 %.200q", i, b, bodies[0])
+		}
+	}
+	if st := s.CacheStats(); st.LayerBuilds != 1 || st.Layers != 1 {
+		t.Errorf("16 concurrent requests of one layer: %+v, want it built once", st)
 	}
 }
