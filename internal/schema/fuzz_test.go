@@ -23,6 +23,7 @@ func FuzzEnrich(f *testing.F) {
 	f.Add(uint8(4), "PROCESS_LAUNCH", "", "$e.metadata.product_event_type", "4688", "")
 	f.Add(uint8(5), "AWS.CloudTrail", "", "eventName", "StopLogging", "")
 	f.Add(uint8(6), "", "", "attachments[0].file_name[", "x.html", "")
+	f.Add(uint8(1), "opencanary/application", "opencanary", "x", "y", "?")
 	f.Fuzz(func(t *testing.T, lang uint8, table, stageText, field, value, extra string) {
 		d := &rule.Document{Language: fuzzLanguages[int(lang)%len(fuzzLanguages)], QueryLanguage: "eql", Query: extra,
 			DataSources: strings.Split(extra, "|"),
@@ -35,6 +36,11 @@ func FuzzEnrich(f *testing.F) {
 			d.Analysis.AddPredicate(rule.Predicate{Field: value, Kind: k, Values: []string{field}, Negated: true})
 		}
 		d.Analysis.Events = []rule.Event{{Provider: table, Event: value, Via: rule.ViaRule}}
+		if len(extra)%2 == 1 {
+			// No Extra["logsource"]: a Sigma rule reads its one table entry.
+			d.Extra, d.Platforms = nil, []string{stageText}
+			d.Analysis.Tables = d.Analysis.Tables[:1]
+		}
 		schema.Enrich(d)
 		for _, diag := range d.Analysis.Diagnostics {
 			if strings.HasPrefix(diag.Code, "SCHEMA") {
