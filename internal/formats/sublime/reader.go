@@ -6,8 +6,8 @@
 // indicators from comparisons and string/regex functions on message fields
 // (paths inside any/all/filter lambdas written attachments[].file_name),
 // exclusions from negated predicates, $lists as parameters. The shared
-// schema pass adds the email event (Sublime-MDM/inbound) and canonical ECS
-// fields. See docs/lang-sublime.md.
+// schema pass adds the email event of each direction the rule tests
+// (Sublime-MDM/inbound when it tests none) and canonical ECS fields. See docs/lang-sublime.md.
 package sublime
 
 import (
