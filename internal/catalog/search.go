@@ -138,6 +138,9 @@ type searchIndex struct {
 	// fieldsByName are the fields by lower-case canonical name and
 	// spelling.
 	fieldsByName map[string][]*FieldStat
+	// byteFreq counts the bytes of a sample of the rules' texts, so that
+	// contains can anchor its scan on a word's rarest byte.
+	byteFreq [256]int64
 }
 
 // dict is a sorted token dictionary with postings.
@@ -386,6 +389,7 @@ func buildSearchText(c *Catalog) *searchIndex {
 // value index and the fields by name.
 func (ix *searchIndex) finish(c *Catalog) {
 	ix.buildValueIndex(c.Indicators)
+	ix.countBytes()
 	ix.fieldsByName = map[string][]*FieldStat{}
 	for _, f := range c.Fields {
 		names := append([]string{f.Key}, f.Spellings...)
@@ -486,8 +490,62 @@ func (ix *searchIndex) tokenSet(tok string, prefix bool) bitset {
 func (c *Catalog) SearchMeta(r *Rule) string { return c.search.meta[r.Index] }
 
 func (ix *searchIndex) contains(i int, word string) bool {
-	return strings.Contains(ix.title[i], word) || strings.Contains(ix.desc[i], word) ||
-		strings.Contains(ix.meta[i], word) || strings.Contains(ix.bodyLower[i], word)
+	at := ix.anchor(word)
+	return containsAnchored(ix.title[i], word, at) || containsAnchored(ix.desc[i], word, at) ||
+		containsAnchored(ix.meta[i], word, at) || containsAnchored(ix.bodyLower[i], word, at)
+}
+
+// countBytes fills byteFreq from every eighth rule's texts (enough to
+// rank bytes; the whole corpus would slow loading for nothing).
+func (ix *searchIndex) countBytes() {
+	for i := 0; i < ix.n; i += 8 {
+		for _, s := range [...]string{ix.title[i], ix.desc[i], ix.meta[i], ix.bodyLower[i]} {
+			for j := 0; j < len(s); j++ {
+				ix.byteFreq[s[j]]++
+			}
+		}
+	}
+}
+
+// anchor returns the position in word of its rarest byte in the corpus
+// (the first such).
+func (ix *searchIndex) anchor(word string) int {
+	at := 0
+	for j := 1; j < len(word); j++ {
+		if ix.byteFreq[word[j]] < ix.byteFreq[word[at]] {
+			at = j
+		}
+	}
+	return at
+}
+
+// containsAnchored reports whether s contains word, like strings.Contains,
+// by looking for word's byte at anchor and comparing around it. The
+// verification of words with punctuation (http://, .sys, domain_name)
+// scans thousands of long rule texts; strings.Contains steps through the
+// occurrences of the word's first byte, often a common letter, where a
+// rare byte (':', '_', 'y') leaves far fewer places to compare.
+func containsAnchored(s, word string, anchor int) bool {
+	if len(word) == 0 {
+		return true
+	}
+	if len(word) > len(s) {
+		return false
+	}
+	c := word[anchor]
+	hi := len(s) - len(word) + anchor + 1 // anchor positions are in [anchor, hi)
+	for from := anchor; from < hi; {
+		j := strings.IndexByte(s[from:hi], c)
+		if j < 0 {
+			return false
+		}
+		q := from + j
+		if s[q-anchor:q-anchor+len(word)] == word {
+			return true
+		}
+		from = q + 1
+	}
+	return false
 }
 
 // scorer weighs where the words of a query appear: 10 in the title, 3 in
