@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	_ "github.com/detwiki/detwiki/internal/formats/all"
+	"github.com/detwiki/detwiki/internal/golden"
 	"github.com/detwiki/detwiki/internal/sharedtest"
 )
 
@@ -124,7 +124,7 @@ func TestProcessCreationOnOTRF(t *testing.T) {
 	for _, l := range lines {
 		fmt.Fprintln(&b, l)
 	}
-	golden(t, "otrf_process_creation.golden", b.Bytes())
+	goldenFile(t, "otrf_process_creation.golden", b.Bytes())
 	checkDocSection(t, "sigma-otrf", otrfDoc(len(sub.Rules), rep))
 }
 
@@ -144,7 +144,7 @@ func checkDocSection(t *testing.T, name, content string) {
 	}
 	got, ok := sharedtest.DocSection(validationDoc(), name)
 	if !ok || got != content {
-		t.Errorf("docs/validation.md section %s is out of date (go test ./internal/ruletest -update rewrites it):\n%s", name, firstDiff(got, content))
+		t.Errorf("docs/validation.md section %s is out of date (go test ./internal/ruletest -update rewrites it):\n%s", name, golden.FirstDiff(got, content))
 	}
 }
 
@@ -278,41 +278,8 @@ func sampleText(s Sample) string {
 // mdEscape keeps a table cell in its cell.
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
+// goldenFile compares got with testdata/name, or rewrites it with -update.
+func goldenFile(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it; review the diff):\n%s", path, firstDiff(string(want), string(got)))
-	}
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, w, g)
-		}
-	}
-	return ""
+	golden.Check(t, filepath.Join("testdata", name), got, *update)
 }

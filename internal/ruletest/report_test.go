@@ -91,11 +91,11 @@ func TestReportFormats(t *testing.T) {
 	if err := rep.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "fixture_report.txt", text.Bytes())
+	goldenFile(t, "fixture_report.txt", text.Bytes())
 	if err := rep.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "fixture_report.jsonl", js.Bytes())
+	goldenFile(t, "fixture_report.jsonl", js.Bytes())
 	// one object per (rule, data set), with the fields the CLI promises
 	lines := strings.Split(strings.TrimSpace(js.String()), "\n")
 	if len(lines) != len(rep.Results) {
@@ -115,7 +115,7 @@ func TestReportFormats(t *testing.T) {
 	if err := rep.WriteJUnit(&junit); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "fixture_report.junit.xml", junit.Bytes())
+	goldenFile(t, "fixture_report.junit.xml", junit.Bytes())
 	var parsed junitSuites
 	if err := xml.Unmarshal(junit.Bytes(), &parsed); err != nil {
 		t.Fatalf("JUnit XML does not parse: %v", err)
