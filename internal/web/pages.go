@@ -833,20 +833,26 @@ func newRuleList(b Base, rules []*catalog.Rule, moreHref string) ruleListData {
 		rb.Open("a", "class", "rule-link", "href", b.URLs.Rule(r.ID))
 		rb.Esc(r.Title)
 		rb.Raw("</a></td><td>")
-		rb.Open("span", "class", "lang lang-"+r.Language)
-		rb.Esc(rulepage.LanguageName(r.Language))
-		rb.Raw("</span></td><td>")
-		rb.Esc(r.Source.Repo)
-		rb.Raw("</td><td>")
-		if sev := strings.ToLower(r.Severity); sev != "" {
-			rb.Open("span", "class", "sev sev-"+sev)
-			rb.Esc(sev)
-			rb.Raw("</span>")
-		}
+		languageSourceSeverity(&rb, r)
 		rb.Raw("</td></tr>\n")
 	}
 	d.Rows = rb.HTML()
 	return d
+}
+
+// languageSourceSeverity writes the language, source and severity cells
+// that rule lists and result tables share (between the cells' tags).
+func languageSourceSeverity(b *rulepage.Builder, r *catalog.Rule) {
+	b.Open("span", "class", "lang lang-"+r.Language)
+	b.Esc(rulepage.LanguageName(r.Language))
+	b.Raw("</span></td><td>")
+	b.Esc(r.Source.Repo)
+	b.Raw("</td><td>")
+	if sev := strings.ToLower(r.Severity); sev != "" {
+		b.Open("span", "class", "sev sev-"+sev)
+		b.Esc(sev)
+		b.Raw("</span>")
+	}
 }
 
 // resultRows renders the rows of a result table (a list can show hundreds
@@ -883,16 +889,7 @@ func resultRows(u rulepage.URLs, hits []catalog.Hit) template.HTML {
 			b.Raw("</div>")
 		}
 		b.Raw("</td><td>")
-		b.Open("span", "class", "lang lang-"+r.Language)
-		b.Esc(rulepage.LanguageName(r.Language))
-		b.Raw("</span></td><td>")
-		b.Esc(r.Source.Repo)
-		b.Raw("</td><td>")
-		if sev := strings.ToLower(r.Severity); sev != "" {
-			b.Open("span", "class", "sev sev-"+sev)
-			b.Esc(sev)
-			b.Raw("</span>")
-		}
+		languageSourceSeverity(&b, r)
 		b.Raw(`</td><td class="techs">`)
 		for i, t := range r.Techniques {
 			if i == 4 {
