@@ -70,15 +70,7 @@ func TestCountsWithSigma(t *testing.T) {
 // their other shared module names.
 func TestCorpusCountsWithSigma(t *testing.T) {
 	read := func(format, corpus, rel string) *rule.Document {
-		r, ok := formats.Lookup(format)
-		if !ok {
-			t.Skipf("no %s reader is registered yet", format)
-		}
-		docs := formats.ReadFile(r, formattest.CorpusFile(t, corpus, rel), formattest.Env())
-		if len(docs) != 1 {
-			t.Fatalf("%s: %d documents", rel, len(docs))
-		}
-		return docs[0]
+		return formattest.CorpusRule(t, format, corpus, rel)
 	}
 	chron := read("chronicle", "chronicle-detection-rules", "rules/community/microsoft/windows/hacktool_mimikatz_execution.yaral")
 	sig := read("sigma", "sigma", "rules/windows/process_creation/proc_creation_win_hktl_mimikatz_command_line.yml")

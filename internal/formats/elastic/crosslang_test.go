@@ -3,7 +3,6 @@ package elastic_test
 import (
 	"testing"
 
-	"github.com/detwiki/detwiki/internal/formats"
 	_ "github.com/detwiki/detwiki/internal/formats/all"
 	"github.com/detwiki/detwiki/internal/formats/formattest"
 	"github.com/detwiki/detwiki/internal/rule"
@@ -18,15 +17,7 @@ import (
 // corpus has no rule on mmc.exe as a parent, so that side is written here).
 func TestCrossLanguageCount(t *testing.T) {
 	read := func(format, corpus, rel string) *rule.Document {
-		r, ok := formats.Lookup(format)
-		if !ok {
-			t.Skipf("no %s reader is registered yet", format)
-		}
-		docs := formats.ReadFile(r, formattest.CorpusFile(t, corpus, rel), formattest.Env())
-		if len(docs) != 1 {
-			t.Fatalf("%s: %d documents", rel, len(docs))
-		}
-		return docs[0]
+		return formattest.CorpusRule(t, format, corpus, rel)
 	}
 	elastic := read("elastic", "elastic-detection-rules", "rules/windows/privilege_escalation_uac_bypass_winfw_mmc_hijack.toml")
 	sigma := read("sigma", "sigma", "rules/windows/process_creation/proc_creation_win_uac_bypass_hijacking_firwall_snap_in.yml")

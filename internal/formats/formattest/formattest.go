@@ -40,6 +40,23 @@ func CorpusFile(tb testing.TB, corpus, rel string) *formats.File {
 	return LoadFile(tb, sharedtest.Corpus(tb, corpus), rel)
 }
 
+// CorpusRule reads one file of a shared corpus with the reader registered
+// as format and returns its one rule document (skipping the test when the
+// corpus or the reader is absent; failing when the file gives another
+// number of documents).
+func CorpusRule(tb testing.TB, format, corpus, rel string) *rule.Document {
+	tb.Helper()
+	r, ok := formats.Lookup(format)
+	if !ok {
+		tb.Skipf("no %s reader is registered", format)
+	}
+	docs := formats.ReadFile(r, CorpusFile(tb, corpus, rel), Env())
+	if len(docs) != 1 {
+		tb.Fatalf("%s: %d documents", rel, len(docs))
+	}
+	return docs[0]
+}
+
 // EqualPredicates reports whether two predicate lists say the same, in the
 // same order: the same fields, kinds, negations, values and transforms.
 func EqualPredicates(a, b []rule.Predicate) bool {
