@@ -113,21 +113,7 @@ func TestWindowsEventChannels(t *testing.T) {
   "TimeCreated": {"#attributes": {"SystemTime": "2024-01-01T10:01:00Z"}}, "EventRecordID": 2, "Channel": "System", "Computer": "host1"},
  "EventData": {"ServiceName": "svc"}}}
 `
-	r, err := events.NewReader(strings.NewReader(evs), "rdp.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat := NewCatalog()
-	for {
-		b, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		cat.Add(b)
-	}
+	cat := loadEvents(t, "rdp.json", evs)
 	now, _ := cat.Latest()
 	for _, tc := range []struct{ query, want string }{
 		// the WindowsEvent leg of Azure-Sentinel's RDP_Nesting.yaml
@@ -137,20 +123,7 @@ func TestWindowsEventChannels(t *testing.T) {
 		{`SecurityEvent | project EventID`, "4624"},
 		{`Event | project EventLog, EventID`, "System 7045"},
 	} {
-		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
-		if res == nil || err != nil {
-			t.Errorf("%s: %v %v", tc.query, diags, err)
-			continue
-		}
-		var rows []string
-		res.Each(func(row []engine.Value) {
-			var cells []string
-			for _, v := range row {
-				cells = append(cells, v.String())
-			}
-			rows = append(rows, strings.Join(cells, " "))
-		})
-		if got := strings.Join(rows, "; "); got != tc.want {
+		if got, ok := queryRows(t, cat, now, tc.query, " "); ok && got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
 		}
 	}
@@ -172,21 +145,7 @@ func TestRegistryActions(t *testing.T) {
 {"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":12,"UtcTime":"2024-01-01 10:00:05.000","TargetObject":"HKLM\\SOFTWARE\\E"}
 {"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"EventType":"INFO","UtcTime":"2024-01-01 10:00:06.000","Image":"C:\\a.exe"}
 `
-	cat := NewCatalog()
-	r, err := events.NewReader(strings.NewReader(evs), "registry.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		b, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		cat.Add(b)
-	}
+	cat := loadEvents(t, "registry.json", evs)
 	now, _ := cat.Latest()
 	for _, tc := range []struct{ query, want string }{
 		{`DeviceRegistryEvents | project ActionType, RegistryKey, RegistryValueName, PreviousRegistryKey`,
@@ -202,20 +161,7 @@ func TestRegistryActions(t *testing.T) {
 		// DeviceId: one 40-hex id per host, the same in every Defender table
 		{`union DeviceRegistryEvents, DeviceProcessEvents | distinct DeviceId`, "ac4ae97285c19b13201deb9b192d921316db3447"},
 	} {
-		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
-		if res == nil || err != nil {
-			t.Errorf("%s: %v %v", tc.query, diags, err)
-			continue
-		}
-		var rows []string
-		res.Each(func(row []engine.Value) {
-			var cells []string
-			for _, v := range row {
-				cells = append(cells, v.String())
-			}
-			rows = append(rows, strings.Join(cells, "|"))
-		})
-		if got := strings.Join(rows, "; "); got != tc.want {
+		if got, ok := queryRows(t, cat, now, tc.query, "|"); ok && got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
 		}
 	}
@@ -273,36 +219,14 @@ func TestSysmonDash(t *testing.T) {
 	const evs = `{"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":3,"UtcTime":"2024-01-01 10:00:00.000","Image":"C:\\a.exe","User":"-","Initiated":"true","DestinationHostname":"-","DestinationIp":"10.0.0.1","DestinationPort":"445"}
 {"Hostname":"h1","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":3,"UtcTime":"2024-01-01 10:00:01.000","Image":"C:\\a.exe","User":"CORP\\bob","Initiated":"true","DestinationHostname":"dc1.corp","DestinationIp":"10.0.0.2","DestinationPort":"445"}
 `
-	cat := NewCatalog()
-	r, err := events.NewReader(strings.NewReader(evs), "net.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := r.Next()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat.Add(b)
+	cat := loadEvents(t, "net.json", evs)
 	now, _ := cat.Latest()
 	for _, tc := range []struct{ query, want string }{
 		{`DeviceNetworkEvents | project RemoteUrl, InitiatingProcessAccountName, RemoteIP`, "||10.0.0.1; dc1.corp|bob|10.0.0.2"},
 		{`DeviceNetworkEvents | where isnotempty(RemoteUrl) | count`, "1"},
 		{`WindowsEvent | project tostring(EventData.DestinationHostname)`, "-; dc1.corp"},
 	} {
-		res, diags, err := engine.Run(tc.query, engine.Options{Catalog: cat, Now: now})
-		if res == nil || err != nil {
-			t.Errorf("%s: %v %v", tc.query, diags, err)
-			continue
-		}
-		var rows []string
-		res.Each(func(row []engine.Value) {
-			var cells []string
-			for _, v := range row {
-				cells = append(cells, v.String())
-			}
-			rows = append(rows, strings.Join(cells, "|"))
-		})
-		if got := strings.Join(rows, "; "); got != tc.want {
+		if got, ok := queryRows(t, cat, now, tc.query, "|"); ok && got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.query, got, tc.want)
 		}
 	}
@@ -401,4 +325,46 @@ func TestClock(t *testing.T) {
 	if n := one(`SecurityEvent | where Activity == "4688 - A new process has been created." | count`); n.I == 0 {
 		t.Error("no 4688 Activity with its title")
 	}
+}
+
+// loadEvents reads events (as a file called name would be read) into a new
+// catalog.
+func loadEvents(t *testing.T, name, evs string) *Catalog {
+	t.Helper()
+	r, err := events.NewReader(strings.NewReader(evs), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := NewCatalog()
+	for {
+		b, err := r.Next()
+		if err == io.EOF {
+			return cat
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat.Add(b)
+	}
+}
+
+// queryRows runs query on cat and returns its rows, the cells of a row
+// joined by sep and the rows by "; "; a query that fails is an error of
+// the test (ok false).
+func queryRows(t *testing.T, cat *Catalog, now time.Time, query, sep string) (rows string, ok bool) {
+	t.Helper()
+	res, diags, err := engine.Run(query, engine.Options{Catalog: cat, Now: now})
+	if res == nil || err != nil {
+		t.Errorf("%s: %v %v", query, diags, err)
+		return "", false
+	}
+	var out []string
+	res.Each(func(row []engine.Value) {
+		var cells []string
+		for _, v := range row {
+			cells = append(cells, v.String())
+		}
+		out = append(out, strings.Join(cells, sep))
+	})
+	return strings.Join(out, "; "), true
 }
