@@ -44,30 +44,48 @@ func chromium(t *testing.T) string {
 }
 
 // newBrowser starts a headless Chromium with a fresh profile and returns a
-// tab context with a deadline for the test's steps.
+// tab context with a deadline for the test's steps. A browser that dies
+// while starting (it happens on a loaded machine: the crash reporter, a
+// full /dev/shm) is started again, up to three times.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	exe := chromium(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelCtx := chromedp.NewContext(actx)
-	// The first run starts the browser: no deadline on it (a deadline there
-	// would stop the whole browser).
-	if err := chromedp.Do(bctx); err != nil {
+	var (
+		bctx                   context.Context
+		cancelCtx, cancelAlloc context.CancelFunc
+		err                    error
+	)
+	for attempt := 1; attempt <= 3; attempt++ {
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(exe),
+			chromedp.Flag("headless", true),
+			chromedp.Flag("no-sandbox", true),
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-crash-reporter", true),
+			chromedp.Flag("disable-breakpad", true),
+			chromedp.UserDataDir(t.TempDir()),
+			chromedp.WindowSize(1280, 1000),
+		}
+		var actx context.Context
+		actx, cancelAlloc = chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelCtx = chromedp.NewContext(actx)
+		// The first run starts the browser: no deadline on it (a deadline
+		// there would stop the whole browser).
+		if err = chromedp.Do(bctx); err == nil {
+			break
+		}
 		cancelCtx()
 		cancelAlloc()
+		t.Logf("starting Chromium (attempt %d): %v", attempt, err)
+		time.Sleep(time.Second)
+	}
+	if err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
 	ctx, cancelTimeout := context.WithTimeout(bctx, 120*time.Second)
